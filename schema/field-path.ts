@@ -1,0 +1,58 @@
+/**
+ * Field paths and the translation of zod issues into FieldErrors, so that every layer reports
+ * a failure the same way: `forwardedHeaders.clientIp.trustedProxies[1]`, with a registry code.
+ */
+import type { z } from 'zod';
+import { isErrorCode, type ErrorCode, type FieldError } from './errors.ts';
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * formatPath renders path segments as `a.b[1].c`; a map key that is not an identifier is
+ * quoted (`tags["gatehouse:owner"]`) so that the path stays unambiguous.
+ */
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of segments) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (typeof seg === 'string' && IDENTIFIER.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(String(seg))}]`;
+  }
+  return out;
+}
+
+/** joinPath appends one segment to a rendered path. */
+export function joinPath(base: string, seg: PropertyKey): string {
+  const tail = formatPath([seg]);
+  if (base === '') return tail;
+  return tail.startsWith('[') ? base + tail : `${base}.${tail}`;
+}
+
+/**
+ * issuesToFieldErrors maps zod issues to FieldErrors: an unknown key becomes one failure at
+ * that key's path, a custom issue keeps the registry code it carries in `params.code`.
+ */
+export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ path: formatPath([...issue.path, key]), code: 'VALIDATION_FAILED', message: 'unknown field' });
+      }
+      continue;
+    }
+    const params = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined) : undefined;
+    const code: ErrorCode = params && isErrorCode(params.code) ? params.code : 'VALIDATION_FAILED';
+    out.push({ path: formatPath(issue.path), code, message: issue.message });
+  }
+  return out;
+}
+
+/**
+ * fieldErrorMap is the zod error customisation every parse uses: a missing value reads
+ * "is required" rather than "expected string, received undefined".
+ */
+export function fieldErrorMap(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  return undefined;
+}

@@ -1,0 +1,95 @@
+/**
+ * Certificate (SPEC 1.4): a `Server` certificate with its private key, or a `CA` certificate
+ * for mutual TLS. The model checks presence and shape; parsing the PEM, matching the key and
+ * the wildcard rules are in `certificate-inspect.ts`, which needs the stored key on PUT.
+ */
+import { z } from 'zod';
+import type { ResourceKind } from '../resource-kind.ts';
+import { commonOutputShape, issueAt, optionalShape, resourceName } from './common.ts';
+import { tagsField } from './tags.ts';
+
+/** MAX_PEM_LENGTH bounds a certificate chain or key text; a chain of ten 4096-bit certificates fits. */
+export const MAX_PEM_LENGTH = 65_536;
+
+const typeField = z.enum(['Server', 'CA']).describe('`Server` (served to clients, has a key) or `CA` (verifies client certificates) (replace).');
+
+const certMutableShape = {
+  name: resourceName('certificate'),
+  certificatePem: z.string().min(1).max(MAX_PEM_LENGTH).describe('PEM text: the leaf certificate first, then its chain.'),
+  privateKeyPem: z
+    .string()
+    .min(1)
+    .max(MAX_PEM_LENGTH)
+    .optional()
+    .describe('PEM private key of the leaf: required for `Server`, forbidden for `CA`. Secret and write-only: never returned by a read. On update, omitted = keep the stored key.'),
+  tags: tagsField(),
+};
+
+const certOutputShape = {
+  commonName: z.string().describe('Common name (CN) of the leaf subject; empty when it has none.'),
+  domains: z.array(z.string()).describe('DNS subject alternative names, else the common name: the names SNI matches.'),
+  subjectDn: z.string().describe('Subject distinguished name of the leaf.'),
+  issuerDn: z.string().describe('Issuer distinguished name of the leaf.'),
+  serialNumber: z.string().describe('Serial number of the leaf, hex.'),
+  notBefore: z.string().describe('Start of validity (RFC 3339).'),
+  notAfter: z.string().describe('End of validity (RFC 3339).'),
+  fingerprintSha256: z.string().describe('SHA-256 fingerprint of the leaf, colon-separated upper-case hex.'),
+  keyAlgorithm: z.string().describe('Key algorithm and size of the leaf, e.g. `RSA-2048`, `EC-P256`.'),
+  expired: z.boolean().describe('Whether notAfter has passed, computed at read time.'),
+};
+
+type CertFields = { type?: 'Server' | 'CA'; privateKeyPem?: string | undefined };
+
+function keyRule(requireKeyForServer: boolean) {
+  return (v: CertFields, ctx: z.RefinementCtx): void => {
+    if (v.type === 'CA' && v.privateKeyPem !== undefined) issueAt(ctx, ['privateKeyPem'], 'a CA certificate may not carry a private key');
+    if (requireKeyForServer && v.type === 'Server' && v.privateKeyPem === undefined) {
+      issueAt(ctx, ['privateKeyPem'], 'is required for a Server certificate');
+    }
+  };
+}
+
+/** certificateCreateSchema is the strict create body of a Certificate. */
+export const certificateCreateSchema = z
+  .strictObject({ type: typeField.default('Server'), ...certMutableShape })
+  .superRefine(keyRule(true))
+  .describe('A TLS certificate: `Server` with its private key, or `CA` for mutual TLS.');
+
+/** certificateUpdateSchema is the strict PUT body of a Certificate (an omitted key keeps the stored one). */
+export const certificateUpdateSchema = z
+  .strictObject({
+    type: typeField.optional(),
+    ...certMutableShape,
+    ...optionalShape(commonOutputShape),
+    ...optionalShape(certOutputShape),
+  })
+  .superRefine(keyRule(false))
+  .describe('The full desired state of a certificate (PUT); an omitted privateKeyPem keeps the stored key.');
+
+const { privateKeyPem: _secret, ...certReadableShape } = certMutableShape;
+
+/** certificateOutputSchema is a Certificate as every read returns it: never the private key. */
+export const certificateOutputSchema = z
+  .object({ ...commonOutputShape, type: typeField, ...certReadableShape, ...certOutputShape })
+  .describe('A TLS certificate: `Server` with its private key, or `CA` for mutual TLS.');
+
+/** CertificateCreate is a parsed create body. */
+export type CertificateCreate = z.output<typeof certificateCreateSchema>;
+/** CertificateOutput is a Certificate as read. */
+export type CertificateOutput = z.output<typeof certificateOutputSchema>;
+/** CertificateInspection is what the server derives from the PEM: the read-only outputs except `expired`. */
+export type CertificateInspection = Omit<z.output<z.ZodObject<typeof certOutputShape>>, 'expired'>;
+
+/** Certificate is the ResourceKind of certificates. */
+export const Certificate: ResourceKind<typeof certificateCreateSchema, typeof certificateUpdateSchema, typeof certificateOutputSchema> = {
+  name: 'Certificate',
+  collection: 'certificates',
+  idPrefix: 'cert-',
+  token: 'gatehouse:index:Certificate',
+  create: certificateCreateSchema,
+  update: certificateUpdateSchema,
+  output: certificateOutputSchema,
+  replaceFields: ['type'],
+  secretFields: ['privateKeyPem'],
+  outputFields: Object.keys(certOutputShape),
+};

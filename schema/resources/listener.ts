@@ -1,0 +1,153 @@
+/**
+ * Listener (SPEC 1.2): an HTTP or HTTPS listener on a load balancer. The fields marked
+ * "HTTPS only" are refused on an HTTP listener and absent from its reads; on an HTTPS
+ * listener their defaults are applied by parsing.
+ */
+import { z } from 'zod';
+import { DEFAULT_TLS_POLICY_ID } from '../tls-policies.ts';
+import type { ResourceKind } from '../resource-kind.ts';
+import {
+  commonOutputShape,
+  descriptionField,
+  idRef,
+  issueAt,
+  optionalShape,
+  portField,
+  secondsField,
+} from './common.ts';
+import { CLIENT_CERT_HEADER_FIELDS, clientCertHeaderSchemas, forwardedHeadersSchema } from './forwarded-headers.ts';
+import { listenerCertificatesSchema } from './listener-certificates.ts';
+import { tagsField } from './tags.ts';
+
+/** LISTENER_HTTPS_ONLY_FIELDS are the top-level fields an HTTP listener may not carry. */
+export const LISTENER_HTTPS_ONLY_FIELDS = ['http2Enabled', 'certificates', 'tlsPolicyId', 'mutualAuthentication', 'quic'] as const;
+
+const mutualAuthentication = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Require a client certificate chaining to the CA certificate (not on Basic load balancers). Default false.'),
+    caCertificateId: idRef('The `CA` certificate client certificates must chain to; required when enabled.').optional(),
+  })
+  .describe('Mutual TLS (HTTPS only).');
+
+const quic = z
+  .strictObject({
+    upgradeEnabled: z.boolean().default(false).describe('Advertise HTTP/3 (Alt-Svc) for the associated QUIC listener. Default false.'),
+    quicListenerId: idRef('The QuicListener on the same load balancer, associated with no other listener; required when upgradeEnabled.').optional(),
+  })
+  .describe('QUIC upgrade (HTTPS only).');
+
+/** listenerReplaceShape holds the fields that cannot change in place. */
+const listenerReplaceShape = {
+  loadBalancerId: idRef('The load balancer the listener belongs to (replace).'),
+  protocol: z.enum(['HTTP', 'HTTPS']).describe('Protocol of the listener: `HTTP` or `HTTPS` (replace).'),
+  port: portField('Port the listener accepts connections on, 1–65535 (replace; rule P).'),
+};
+
+const listenerMutableShape = {
+  description: descriptionField('listener'),
+  tags: tagsField(),
+  defaultServerGroupId: idRef('The server group requests are forwarded to.'),
+  http2Enabled: z.boolean().optional().describe('Offer HTTP/2 by ALPN (HTTPS only; default true).'),
+  idleTimeout: secondsField(1, 600, 15, 'A client connection with no request in flight is closed after this time'),
+  requestTimeout: secondsField(1, 600, 60, 'A request without a backend response within this time gets 504'),
+  compressionEnabled: z.boolean().default(true).describe('Compress eligible responses with Brotli or gzip. Default true.'),
+  certificates: listenerCertificatesSchema.optional().describe('Certificates (HTTPS only, required there).'),
+  tlsPolicyId: idRef(`TLS security policy, system or custom (HTTPS only; default \`${DEFAULT_TLS_POLICY_ID}\`).`).optional(),
+  mutualAuthentication: mutualAuthentication.optional(),
+  forwardedHeaders: forwardedHeadersSchema.prefault({}),
+  quic: quic.optional(),
+};
+
+const listenerOutputShape = {
+  status: z
+    .enum(['Provisioning', 'Running', 'Configuring', 'Failed'])
+    .describe('`Provisioning` → `Running`; `Configuring` while a change is applied; `Failed` when the engine could not apply it.'),
+  statusReason: z.string().optional().describe('Why the listener is `Failed`.'),
+};
+
+type ListenerFields = z.output<z.ZodObject<typeof listenerMutableShape>> & {
+  loadBalancerId?: string;
+  protocol?: 'HTTP' | 'HTTPS';
+  port?: number;
+};
+
+function checkListener(v: ListenerFields, ctx: z.RefinementCtx): void {
+  if (v.protocol === 'HTTP') {
+    for (const field of LISTENER_HTTPS_ONLY_FIELDS) {
+      if (v[field] !== undefined) issueAt(ctx, [field], `${field} is HTTPS only; an HTTP listener may not set it`);
+    }
+    for (const field of CLIENT_CERT_HEADER_FIELDS) {
+      if (v.forwardedHeaders[field] !== undefined) {
+        issueAt(ctx, ['forwardedHeaders', field], `${field} is HTTPS only; an HTTP listener may not set it`);
+      }
+    }
+    return;
+  }
+  if (v.protocol === 'HTTPS' && v.certificates === undefined) {
+    issueAt(ctx, ['certificates'], 'an HTTPS listener requires certificates.defaultCertificateId');
+  }
+  if (v.mutualAuthentication?.enabled && v.mutualAuthentication.caCertificateId === undefined) {
+    issueAt(ctx, ['mutualAuthentication', 'caCertificateId'], 'is required when mutual authentication is enabled');
+  }
+  if (v.quic?.upgradeEnabled && v.quic.quicListenerId === undefined) {
+    issueAt(ctx, ['quic', 'quicListenerId'], 'is required when the QUIC upgrade is enabled');
+  }
+}
+
+/** applyHttpsDefaults fills the HTTPS-only defaults of an HTTPS listener; an HTTP one is left without them. */
+function applyHttpsDefaults<T extends ListenerFields>(v: T): T {
+  if (v.protocol !== 'HTTPS') return v;
+  const fh = { ...v.forwardedHeaders };
+  for (const field of CLIENT_CERT_HEADER_FIELDS) fh[field] ??= clientCertHeaderSchemas[field].parse({});
+  return {
+    ...v,
+    http2Enabled: v.http2Enabled ?? true,
+    tlsPolicyId: v.tlsPolicyId ?? DEFAULT_TLS_POLICY_ID,
+    mutualAuthentication: v.mutualAuthentication ?? { enabled: false },
+    quic: v.quic ?? { upgradeEnabled: false },
+    forwardedHeaders: fh,
+  };
+}
+
+/** listenerCreateSchema is the strict create body of a Listener; parsing applies every default. */
+export const listenerCreateSchema = z
+  .strictObject({ ...listenerReplaceShape, ...listenerMutableShape })
+  .superRefine(checkListener)
+  .transform(applyHttpsDefaults)
+  .describe('An HTTP or HTTPS listener of a load balancer.');
+
+/** listenerUpdateSchema is the strict PUT body of a Listener. */
+export const listenerUpdateSchema = z
+  .strictObject({
+    ...optionalShape(listenerReplaceShape),
+    ...listenerMutableShape,
+    ...optionalShape(commonOutputShape),
+    ...optionalShape(listenerOutputShape),
+  })
+  .superRefine(checkListener)
+  .transform(applyHttpsDefaults)
+  .describe('The full desired state of a listener (PUT).');
+
+/** listenerOutputSchema is a Listener as every read returns it. */
+export const listenerOutputSchema = z
+  .object({ ...commonOutputShape, ...listenerReplaceShape, ...listenerMutableShape, ...listenerOutputShape })
+  .describe('An HTTP or HTTPS listener of a load balancer.');
+
+/** ListenerCreate is a parsed create body. */
+export type ListenerCreate = z.output<typeof listenerCreateSchema>;
+/** ListenerOutput is a Listener as read. */
+export type ListenerOutput = z.output<typeof listenerOutputSchema>;
+
+/** Listener is the ResourceKind of HTTP/HTTPS listeners. */
+export const Listener: ResourceKind<typeof listenerCreateSchema, typeof listenerUpdateSchema, typeof listenerOutputSchema> = {
+  name: 'Listener',
+  collection: 'listeners',
+  idPrefix: 'lsn-',
+  token: 'gatehouse:index:Listener',
+  create: listenerCreateSchema,
+  update: listenerUpdateSchema,
+  output: listenerOutputSchema,
+  replaceFields: Object.keys(listenerReplaceShape),
+  secretFields: [],
+  outputFields: Object.keys(listenerOutputShape),
+};

@@ -1,0 +1,69 @@
+/**
+ * QuicListener (SPEC 1.3): an HTTP/3 listener on UDP. TLS 1.3 only, so it has no TLS policy;
+ * it reports `Unavailable` on a runtime without a QUIC stack.
+ */
+import { z } from 'zod';
+import type { ResourceKind } from '../resource-kind.ts';
+import { commonOutputShape, descriptionField, idRef, optionalShape, portField, secondsField } from './common.ts';
+import { listenerCertificatesSchema } from './listener-certificates.ts';
+import { tagsField } from './tags.ts';
+
+const quicReplaceShape = {
+  loadBalancerId: idRef('The load balancer the QUIC listener belongs to (replace).'),
+  port: portField('UDP port of the QUIC listener, 1–65535 (replace; rule P).'),
+};
+
+const quicMutableShape = {
+  description: descriptionField('QUIC listener'),
+  tags: tagsField(),
+  defaultServerGroupId: idRef('The server group requests are forwarded to.'),
+  idleTimeout: secondsField(1, 600, 15, 'A client connection with no request in flight is closed after this time'),
+  requestTimeout: secondsField(1, 600, 60, 'A request without a backend response within this time gets 504'),
+  certificates: listenerCertificatesSchema,
+};
+
+const quicOutputShape = {
+  status: z
+    .enum(['Provisioning', 'Running', 'Configuring', 'Failed', 'Unavailable'])
+    .describe('`Running` only when the engine serves HTTP/3 on the port; `Unavailable` on a runtime without a QUIC stack.'),
+  statusReason: z.string().optional().describe('Why the QUIC listener is `Failed` or `Unavailable`.'),
+};
+
+/** quicListenerCreateSchema is the strict create body of a QuicListener. */
+export const quicListenerCreateSchema = z
+  .strictObject({ ...quicReplaceShape, ...quicMutableShape })
+  .describe('An HTTP/3 (QUIC) listener of a load balancer.');
+
+/** quicListenerUpdateSchema is the strict PUT body of a QuicListener. */
+export const quicListenerUpdateSchema = z
+  .strictObject({
+    ...optionalShape(quicReplaceShape),
+    ...quicMutableShape,
+    ...optionalShape(commonOutputShape),
+    ...optionalShape(quicOutputShape),
+  })
+  .describe('The full desired state of a QUIC listener (PUT).');
+
+/** quicListenerOutputSchema is a QuicListener as every read returns it. */
+export const quicListenerOutputSchema = z
+  .object({ ...commonOutputShape, ...quicReplaceShape, ...quicMutableShape, ...quicOutputShape })
+  .describe('An HTTP/3 (QUIC) listener of a load balancer.');
+
+/** QuicListenerCreate is a parsed create body. */
+export type QuicListenerCreate = z.output<typeof quicListenerCreateSchema>;
+/** QuicListenerOutput is a QuicListener as read. */
+export type QuicListenerOutput = z.output<typeof quicListenerOutputSchema>;
+
+/** QuicListener is the ResourceKind of HTTP/3 listeners. */
+export const QuicListener: ResourceKind<typeof quicListenerCreateSchema, typeof quicListenerUpdateSchema, typeof quicListenerOutputSchema> = {
+  name: 'QuicListener',
+  collection: 'quic-listeners',
+  idPrefix: 'lsn-',
+  token: 'gatehouse:index:QuicListener',
+  create: quicListenerCreateSchema,
+  update: quicListenerUpdateSchema,
+  output: quicListenerOutputSchema,
+  replaceFields: Object.keys(quicReplaceShape),
+  secretFields: [],
+  outputFields: Object.keys(quicOutputShape),
+};

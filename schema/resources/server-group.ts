@@ -1,0 +1,146 @@
+/**
+ * ServerGroup (SPEC 1.6): the backends a listener forwards to, how they are scheduled,
+ * health-checked, made sticky and drained.
+ */
+import { z } from 'zod';
+import type { ResourceKind } from '../resource-kind.ts';
+import { canonicalIp } from '../net.ts';
+import { commonOutputShape, findDuplicates, ipOrHostName, issueAt, optionalShape, resourceName } from './common.ts';
+import { healthCheckSchema, type HealthCheckInput } from './health-check.ts';
+import { tagsField } from './tags.ts';
+
+/** MAX_SERVERS is the largest number of servers in one group. */
+export const MAX_SERVERS = 200;
+/** DEFAULT_SERVER_WEIGHT is the weight of a server that names none (the top of 0–100). */
+export const DEFAULT_SERVER_WEIGHT = 100;
+
+/** COOKIE_NAME_PATTERN is an RFC 6265 cookie-name token, 1–200 characters. */
+export const COOKIE_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,200}$/;
+
+const serverSchema = z
+  .strictObject({
+    address: ipOrHostName('Address of the server: an IP address or a host name.'),
+    port: z.number().int().min(1).max(65535).describe('Port of the server, 1–65535.'),
+    weight: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(DEFAULT_SERVER_WEIGHT)
+      .describe(`Weight of the server, 0–100; 0 = no new traffic. Default ${DEFAULT_SERVER_WEIGHT}.`),
+    description: z.string().min(1).max(256).optional().describe('Free-text description of the server, 1–256 characters.'),
+  })
+  .describe('One backend server.');
+
+const stickySession = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Session persistence is on. Default false.'),
+    type: z
+      .enum(['Insert', 'Server'])
+      .default('Insert')
+      .describe('`Insert`: the engine sets a cookie; `Server`: the backend\'s cookie named `cookie` is followed. Default `Insert`.'),
+    cookieTimeout: z.number().int().min(1).max(86400).default(1000).describe('Lifetime of an inserted cookie in seconds, 1–86400. Default 1000.'),
+    cookie: z
+      .string()
+      .regex(COOKIE_NAME_PATTERN, { message: 'must be a cookie name of 1–200 token characters' })
+      .optional()
+      .describe('Name of the backend\'s cookie; required when type is `Server`.'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.type === 'Server' && v.cookie === undefined) issueAt(ctx, ['cookie'], 'is required when the type is Server');
+  })
+  .describe('Session persistence.');
+
+const connectionDrain = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Let in-flight requests of a removed server finish. Default false.'),
+    timeout: z.number().int().min(0).max(900).default(300).describe('Seconds a removed server\'s in-flight requests may take, 0–900. Default 300.'),
+  })
+  .describe('Connection draining on server removal.');
+
+const protocolField = z.enum(['HTTP', 'HTTPS']).describe('Protocol to the backends: `HTTP` or `HTTPS` (replace).');
+
+const groupMutableShape = {
+  name: resourceName('server group'),
+  scheduler: z
+    .enum(['Wrr', 'Wlc', 'Sch'])
+    .default('Wrr')
+    .describe('`Wrr` weighted round robin, `Wlc` weighted least connections, `Sch` source-IP consistent hash. Default `Wrr`.'),
+  servers: z
+    .array(serverSchema)
+    .default([])
+    .describe(`Backend servers: at most ${MAX_SERVERS}, each (address, port) once. Default [].`),
+  healthCheck: healthCheckSchema.prefault({}),
+  stickySession: stickySession.prefault({}),
+  connectionDrain: connectionDrain.prefault({}),
+  tags: tagsField(),
+};
+
+type GroupFields = { protocol?: 'HTTP' | 'HTTPS'; servers: { address: string; port: number }[] };
+
+function checkGroup(v: GroupFields, ctx: z.RefinementCtx): void {
+  if (v.servers.length > MAX_SERVERS) issueAt(ctx, ['servers'], `at most ${MAX_SERVERS} servers, got ${v.servers.length}`);
+  // Host names compare without case; IP literals by address, so `::1` and `0::1` are one server.
+  const key = (s: { address: string; port: number }) => `${canonicalIp(s.address) ?? s.address.toLowerCase()} ${s.port}`;
+  for (const { index, first } of findDuplicates(v.servers, key)) {
+    issueAt(ctx, ['servers', index], `duplicates servers[${first}] (same address and port)`);
+  }
+}
+
+/** HealthCheck is a server group's healthCheck with its protocol resolved. */
+export type HealthCheck = Omit<HealthCheckInput, 'protocol'> & { protocol: 'HTTP' | 'HTTPS' | 'TCP' };
+
+function resolveHealthCheckProtocol<T extends { protocol: 'HTTP' | 'HTTPS'; healthCheck: HealthCheckInput }>(
+  v: T,
+): Omit<T, 'healthCheck'> & { healthCheck: HealthCheck } {
+  return { ...v, healthCheck: { ...v.healthCheck, protocol: v.healthCheck.protocol ?? v.protocol } };
+}
+
+/** serverGroupCreateSchema is the strict create body of a ServerGroup. */
+export const serverGroupCreateSchema = z
+  .strictObject({ protocol: protocolField.default('HTTP'), ...groupMutableShape })
+  .superRefine(checkGroup)
+  .transform(resolveHealthCheckProtocol)
+  .describe('A group of backend servers with scheduling, health checks, stickiness and draining.');
+
+/** serverGroupUpdateSchema is the strict PUT body of a ServerGroup; healthCheck.protocol resolves when the group protocol is known. */
+export const serverGroupUpdateSchema = z
+  .strictObject({
+    protocol: protocolField.optional(),
+    ...groupMutableShape,
+    ...optionalShape(commonOutputShape),
+  })
+  .superRefine(checkGroup)
+  .transform((v) => (v.protocol === undefined ? v : resolveHealthCheckProtocol({ ...v, protocol: v.protocol })))
+  .describe('The full desired state of a server group (PUT).');
+
+/** serverGroupOutputSchema is a ServerGroup as every read returns it. */
+export const serverGroupOutputSchema = z
+  .object({
+    ...commonOutputShape,
+    protocol: protocolField,
+    ...groupMutableShape,
+    healthCheck: healthCheckSchema.extend({
+      protocol: z.enum(['HTTP', 'HTTPS', 'TCP']).describe('Protocol of the check: `HTTP`, `HTTPS` or `TCP`.'),
+    }),
+  })
+  .describe('A group of backend servers with scheduling, health checks, stickiness and draining.');
+
+/** ServerGroupCreate is a parsed create body. */
+export type ServerGroupCreate = z.output<typeof serverGroupCreateSchema>;
+/** ServerGroupOutput is a ServerGroup as read. */
+export type ServerGroupOutput = z.output<typeof serverGroupOutputSchema>;
+
+/** ServerGroup is the ResourceKind of server groups. */
+export const ServerGroup: ResourceKind<typeof serverGroupCreateSchema, typeof serverGroupUpdateSchema, typeof serverGroupOutputSchema> = {
+  name: 'ServerGroup',
+  collection: 'server-groups',
+  idPrefix: 'sgp-',
+  token: 'gatehouse:index:ServerGroup',
+  create: serverGroupCreateSchema,
+  update: serverGroupUpdateSchema,
+  output: serverGroupOutputSchema,
+  replaceFields: ['protocol'],
+  secretFields: [],
+  outputFields: [],
+};

@@ -1,0 +1,112 @@
+/**
+ * TlsSecurityPolicy (SPEC 1.5): a custom set of TLS versions and ciphers. System policies
+ * (`system: true`, ids = names) are read-only and live in `tls-policies.ts`.
+ *
+ * Consistency: every cipher must be supported by a chosen version and every chosen version
+ * must have a chosen cipher. Gatehouse also refuses version sets with a gap (e.g. TLS 1.0 and
+ * 1.2 without 1.1): OpenSSL enforces a contiguous min..max range, so such a policy would
+ * silently serve the version it leaves out.
+ */
+import { z } from 'zod';
+import type { ResourceKind } from '../resource-kind.ts';
+import { ALL_CIPHERS, CIPHERS_BY_VERSION, TLS_VERSIONS, type TlsVersion } from '../tls-policies.ts';
+import { commonOutputShape, findDuplicates, issueAt, optionalShape } from './common.ts';
+import { tagsField } from './tags.ts';
+
+/** TLS_POLICY_NAME_PATTERN: 2–128 characters of `[A-Za-z0-9._-]`, starting with a letter. */
+export const TLS_POLICY_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{1,127}$/;
+
+const policyMutableShape = {
+  name: z
+    .string()
+    .regex(TLS_POLICY_NAME_PATTERN, { message: 'must be 2–128 characters of [A-Za-z0-9._-], starting with a letter' })
+    .describe('Name of the policy: 2–128 characters of [A-Za-z0-9._-], starting with a letter.'),
+  tlsVersions: z
+    .array(z.enum(TLS_VERSIONS))
+    .min(1)
+    .describe('TLS versions offered: a non-empty, contiguous subset of TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3.'),
+  ciphers: z
+    .array(z.enum(ALL_CIPHERS as [string, ...string[]]))
+    .min(1)
+    .describe('Cipher suites offered (OpenSSL/IANA names); each must be supported by a chosen version.'),
+  tags: tagsField(),
+};
+
+const policyOutputShape = {
+  system: z.boolean().describe('True for the read-only system policies; false for custom ones.'),
+};
+
+/**
+ * tlsPolicyProblems lists the consistency failures of a version and cipher choice, with the
+ * path each belongs to; shared by the model and by anything that checks a policy it did not parse.
+ */
+export function tlsPolicyProblems(tlsVersions: readonly TlsVersion[], ciphers: readonly string[]): { path: PropertyKey[]; message: string }[] {
+  const problems: { path: PropertyKey[]; message: string }[] = [];
+  for (const { index, first } of findDuplicates(tlsVersions, (v) => v)) problems.push({ path: ['tlsVersions', index], message: `duplicates tlsVersions[${first}]` });
+  for (const { index, first } of findDuplicates(ciphers, (c) => c)) problems.push({ path: ['ciphers', index], message: `duplicates ciphers[${first}]` });
+  ciphers.forEach((cipher, i) => {
+    if (!tlsVersions.some((v) => CIPHERS_BY_VERSION[v].includes(cipher))) {
+      problems.push({ path: ['ciphers', i], message: `${cipher} is not supported by any chosen TLS version (${tlsVersions.join(', ')})` });
+    }
+  });
+  for (const version of new Set(tlsVersions)) {
+    if (!ciphers.some((c) => CIPHERS_BY_VERSION[version].includes(c))) {
+      problems.push({ path: ['tlsVersions', tlsVersions.indexOf(version)], message: `${version} has no chosen cipher it supports` });
+    }
+  }
+  const indexes = TLS_VERSIONS.map((v, i) => (tlsVersions.includes(v) ? i : -1)).filter((i) => i >= 0);
+  const lo = indexes[0];
+  const hi = indexes[indexes.length - 1];
+  if (lo !== undefined && hi !== undefined && hi - lo + 1 !== indexes.length) {
+    const missing = TLS_VERSIONS.slice(lo, hi + 1).filter((v) => !tlsVersions.includes(v));
+    problems.push({
+      path: ['tlsVersions'],
+      message: `TLS versions must be contiguous (OpenSSL serves every version between the lowest and highest); add ${missing.join(', ')} or narrow the range`,
+    });
+  }
+  return problems;
+}
+
+function checkPolicy(v: { tlsVersions: TlsVersion[]; ciphers: string[] }, ctx: z.RefinementCtx): void {
+  for (const p of tlsPolicyProblems(v.tlsVersions, v.ciphers)) issueAt(ctx, p.path, p.message);
+}
+
+/** tlsSecurityPolicyCreateSchema is the strict create body of a custom TLS policy. */
+export const tlsSecurityPolicyCreateSchema = z
+  .strictObject(policyMutableShape)
+  .superRefine(checkPolicy)
+  .describe('A custom TLS security policy: the TLS versions and cipher suites a listener offers.');
+
+/** tlsSecurityPolicyUpdateSchema is the strict PUT body of a custom TLS policy. */
+export const tlsSecurityPolicyUpdateSchema = z
+  .strictObject({ ...policyMutableShape, ...optionalShape(commonOutputShape), ...optionalShape(policyOutputShape) })
+  .superRefine(checkPolicy)
+  .describe('The full desired state of a custom TLS security policy (PUT).');
+
+/** tlsSecurityPolicyOutputSchema is a policy as every read returns it, system or custom. */
+export const tlsSecurityPolicyOutputSchema = z
+  .object({ ...commonOutputShape, ...policyMutableShape, ...policyOutputShape })
+  .describe('A TLS security policy: the TLS versions and cipher suites a listener offers.');
+
+/** TlsSecurityPolicyCreate is a parsed create body. */
+export type TlsSecurityPolicyCreate = z.output<typeof tlsSecurityPolicyCreateSchema>;
+/** TlsSecurityPolicyOutput is a policy as read. */
+export type TlsSecurityPolicyOutput = z.output<typeof tlsSecurityPolicyOutputSchema>;
+
+/** TlsSecurityPolicy is the ResourceKind of custom TLS policies. */
+export const TlsSecurityPolicy: ResourceKind<
+  typeof tlsSecurityPolicyCreateSchema,
+  typeof tlsSecurityPolicyUpdateSchema,
+  typeof tlsSecurityPolicyOutputSchema
+> = {
+  name: 'TlsSecurityPolicy',
+  collection: 'tls-policies',
+  idPrefix: 'tlsp-',
+  token: 'gatehouse:index:TlsSecurityPolicy',
+  create: tlsSecurityPolicyCreateSchema,
+  update: tlsSecurityPolicyUpdateSchema,
+  output: tlsSecurityPolicyOutputSchema,
+  replaceFields: [],
+  secretFields: [],
+  outputFields: Object.keys(policyOutputShape),
+};
