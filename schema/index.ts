@@ -24,3 +24,4 @@ export * from './resources/quic-listener.ts';
 export * from './resources/certificate.ts';
 export * from './resources/tls-security-policy.ts';
 export * from './resources/server-group.ts';
+export * from './certificate-inspect.ts';
