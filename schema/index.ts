@@ -25,3 +25,4 @@ export * from './resources/certificate.ts';
 export * from './resources/tls-security-policy.ts';
 export * from './resources/server-group.ts';
 export * from './certificate-inspect.ts';
+export * from './rules/index.ts';
