@@ -26,3 +26,4 @@ export * from './resources/tls-security-policy.ts';
 export * from './resources/server-group.ts';
 export * from './certificate-inspect.ts';
 export * from './rules/index.ts';
+export * from './emit/index.ts';
