@@ -1,0 +1,69 @@
+/**
+ * buildApp assembles the management API: one fastify instance over one store, with bearer
+ * authentication, a 1 MiB body limit, problem+json errors, API metrics and every route of
+ * SPEC §3. It opens no socket itself: tests drive it with `inject`, the runtime listens.
+ */
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Registry } from 'prom-client';
+import { registerApiMetrics } from './http/api-metrics.ts';
+import { registerAuth, TokenCheck } from './http/auth.ts';
+import { registerProblemHandling } from './http/problem.ts';
+import { buildOpenApiDocument } from './openapi/document.ts';
+import { registerResourceRoutes } from './routes/resource-routes.ts';
+import { registerSystemRoutes } from './routes/system-routes.ts';
+import { ResourceService } from './service/resource-service.ts';
+import { DETACHED_RUNTIME, type RuntimeView } from './service/runtime-view.ts';
+import type { Store } from './store/store.ts';
+
+/** BODY_LIMIT is SPEC §3's request size limit: larger bodies get 413 PAYLOAD_TOO_LARGE. */
+export const BODY_LIMIT = 1024 * 1024;
+
+/** GATEHOUSE_VERSION is the release, from package.json. */
+export const GATEHOUSE_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** AppOptions wire an API instance. */
+export interface AppOptions {
+  readonly store: Store;
+  /** The admin bearer token. */
+  readonly token: string;
+  /** The engine-facing view; default: no engine (listeners stay Provisioning). */
+  readonly runtime?: RuntimeView;
+  /** The registry /metrics exposes; default: a fresh one for this app. */
+  readonly registry?: Registry;
+  /** fastify logger options; default off (the runtime logs what matters, never bodies). */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** The clock (tests pin it). */
+  readonly now?: () => Date;
+}
+
+/** buildApp returns a ready (not listening) fastify instance. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const runtime = options.runtime ?? DETACHED_RUNTIME;
+  const registry = options.registry ?? new Registry();
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const service = new ResourceService(options.store, runtime, options.now);
+  let openapi: unknown;
+  registerProblemHandling(app);
+  registerAuth(app, new TokenCheck(options.token));
+  registerApiMetrics(app, registry);
+  registerSystemRoutes(app, {
+    store: options.store,
+    service,
+    runtime,
+    registry,
+    openapi: () => (openapi ??= buildOpenApiDocument(GATEHOUSE_VERSION)),
+  });
+  registerResourceRoutes(app, service, runtime);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,174 @@
+/**
+ * ConfigApplier carries committed writes to the engine: after each commit it compiles the
+ * store into a snapshot and applies it, one apply at a time. Writes that land while an apply
+ * runs are coalesced into the next snapshot, so a burst of a thousand creates costs a handful
+ * of applies, not a thousand. It also remembers what the engine reported for each listener,
+ * which the API merges into the listener's `status` / `statusReason`.
+ */
+import type { ListenerState } from '../../engine/types.ts';
+import type { SnapshotCompiler } from '../compiler/compile.ts';
+import type { Store } from '../store/store.ts';
+import type { EnginePort } from './engine-port.ts';
+
+/** ListenerStatus is the output pair of SPEC 1.2 / 1.3. */
+export interface ListenerStatus {
+  readonly status: 'Provisioning' | 'Configuring' | 'Running' | 'Failed' | 'Unavailable';
+  readonly statusReason?: string;
+}
+
+/** ApplyObserver receives the outcome of every apply (metrics, logs). */
+export interface ApplyObserver {
+  applied?(info: { version: number; changed: boolean; compileMs: number; applyMs: number; listeners: number }): void;
+  failed?(info: { version: number; error: Error }): void;
+}
+
+interface Waiter {
+  readonly revision: number;
+  readonly resolve: () => void;
+}
+
+interface AppliedState {
+  /** The resource version of the snapshot the engine reported on. */
+  readonly version: number;
+  readonly status: ListenerStatus['status'];
+  readonly statusReason?: string;
+}
+
+/** ConfigApplier serialises snapshot applies and tracks their outcome per listener. */
+export class ConfigApplier {
+  readonly #store: Store;
+  readonly #compiler: SnapshotCompiler;
+  readonly #engine: EnginePort;
+  readonly #observer: ApplyObserver;
+  readonly #states = new Map<string, AppliedState>();
+  #appliedRevision = -1;
+  #loop: Promise<void> | undefined;
+  #waiters: Waiter[] = [];
+  #closed = false;
+
+  constructor(store: Store, compiler: SnapshotCompiler, engine: EnginePort, observer: ApplyObserver = {}) {
+    this.#store = store;
+    this.#compiler = compiler;
+    this.#engine = engine;
+    this.#observer = observer;
+  }
+
+  /** appliedRevision is the store revision the engine last finished applying (-1 = none yet). */
+  get appliedRevision(): number {
+    return this.#appliedRevision;
+  }
+
+  /**
+   * requestApply schedules an apply of the current store state and resolves once a snapshot at
+   * least that new has been applied (or the applier closed).
+   */
+  requestApply(): Promise<void> {
+    const revision = this.#store.revision();
+    if (this.#closed || revision <= this.#appliedRevision) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.#waiters.push({ revision, resolve }));
+    // setImmediate lets the write's response go out first and lets a burst coalesce.
+    this.#loop ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#run());
+    return done;
+  }
+
+  /** settled waits (at most `timeoutMs`) until everything committed so far has been applied. */
+  async settled(timeoutMs: number): Promise<void> {
+    if (this.#closed || this.#store.revision() <= this.#appliedRevision) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.requestApply(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * listenerStatus merges the engine's verdict into a stored listener: the engine's report for
+   * exactly this version, `Configuring` while an older version is what runs, `Provisioning`
+   * before the engine has seen the listener at all.
+   */
+  listenerStatus(id: string, version: number): ListenerStatus {
+    const state = this.#states.get(id);
+    if (state === undefined) return { status: 'Provisioning' };
+    if (state.version !== version) return { status: 'Configuring' };
+    return state.statusReason === undefined ? { status: state.status } : { status: state.status, statusReason: state.statusReason };
+  }
+
+  /** close stops scheduling, waits for a running apply, and releases every waiter; idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#loop;
+    this.#release(Number.POSITIVE_INFINITY);
+  }
+
+  async #run(): Promise<void> {
+    try {
+      while (!this.#closed && this.#store.revision() > this.#appliedRevision) {
+        await this.#applyOnce();
+      }
+    } finally {
+      this.#loop = undefined;
+      // A commit may have landed after the loop's last check but before it cleared itself.
+      if (!this.#closed && this.#store.revision() > this.#appliedRevision) void this.requestApply();
+    }
+  }
+
+  async #applyOnce(): Promise<void> {
+    const t0 = performance.now();
+    const { snapshot, problems } = this.#compiler.compile();
+    const t1 = performance.now();
+    const ids = [...snapshot.listeners, ...snapshot.quicListeners];
+    if (problems.length > 0) {
+      // The store checks references inside every write, so this means a bug, not bad input.
+      const reason = `the configuration is inconsistent: ${problems.map((p) => `${p.resourceId} ${p.path}: ${p.message}`).join('; ')}`;
+      for (const l of ids) this.#states.set(l.id, { version: l.version, status: 'Failed', statusReason: reason });
+      this.#observer.failed?.({ version: snapshot.version, error: new Error(reason) });
+    } else {
+      try {
+        const result = await this.#engine.apply(snapshot);
+        this.#record(ids, result.listeners);
+        this.#observer.applied?.({
+          version: snapshot.version,
+          changed: result.changed,
+          compileMs: t1 - t0,
+          applyMs: performance.now() - t1,
+          listeners: ids.length,
+        });
+      } catch (err) {
+        const reason = `the engine could not apply the configuration: ${(err as Error).message}`;
+        for (const l of ids) {
+          const previous = this.#states.get(l.id);
+          if (previous?.version !== l.version) this.#states.set(l.id, { version: l.version, status: 'Failed', statusReason: reason });
+        }
+        this.#observer.failed?.({ version: snapshot.version, error: err as Error });
+      }
+    }
+    this.#appliedRevision = snapshot.version;
+    this.#release(snapshot.version);
+  }
+
+  #record(listeners: readonly { id: string; version: number }[], reported: readonly ListenerState[]): void {
+    const byId = new Map(reported.map((s) => [s.id, s]));
+    const live = new Set<string>();
+    for (const l of listeners) {
+      live.add(l.id);
+      const s = byId.get(l.id);
+      if (s === undefined) {
+        this.#states.set(l.id, { version: l.version, status: 'Failed', statusReason: 'the engine did not report this listener' });
+      } else if (s.statusReason !== undefined) {
+        this.#states.set(l.id, { version: l.version, status: s.status, statusReason: s.statusReason });
+      } else {
+        this.#states.set(l.id, { version: l.version, status: s.status });
+      }
+    }
+    for (const id of this.#states.keys()) if (!live.has(id)) this.#states.delete(id);
+  }
+
+  #release(upTo: number): void {
+    const still: Waiter[] = [];
+    for (const w of this.#waiters) (w.revision <= upTo ? w.resolve() : still.push(w));
+    this.#waiters = still;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * GatehouseServer is one running management server: the store in the data directory, the
+ * engine, the applier that carries every committed write to the engine, and the API on its
+ * socket. `gatehouse serve` starts one; tests start one on port 0.
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
+import { Engine } from '../../engine/index.ts';
+import type { AccessLogRecord } from '../../engine/types.ts';
+import { buildApp } from '../app.ts';
+import { SnapshotCompiler } from '../compiler/compile.ts';
+import type { RuntimeView } from '../service/runtime-view.ts';
+import { Store } from '../store/store.ts';
+import { resolveAdminToken, type AdminToken } from './admin-token.ts';
+import { ConfigApplier } from './config-applier.ts';
+import type { EnginePort } from './engine-port.ts';
+import { registerRuntimeMetrics } from './runtime-metrics.ts';
+
+/** ServerOptions configure one management server process. */
+export interface ServerOptions {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  /** --token-file. */
+  readonly tokenFile?: string | undefined;
+  /** --token / GATEHOUSE_TOKEN. */
+  readonly token?: string | undefined;
+  /** Where GATEHOUSE_MASTER_KEY is read from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** One JSON line per proxied request (default: stdout). */
+  readonly accessLog?: ((line: string) => void) | undefined;
+  /** Operational messages (default: stderr). */
+  readonly log?: ((message: string) => void) | undefined;
+  /** How long removed listeners and a stopping server drain, ms. */
+  readonly drainTimeoutMs?: number | undefined;
+}
+
+/** GatehouseServer owns every resource of a running server; close() releases them in order. */
+export class GatehouseServer {
+  readonly store: Store;
+  readonly app: FastifyInstance;
+  readonly engine: EnginePort;
+  readonly applier: ConfigApplier;
+  readonly adminToken: AdminToken;
+  readonly #log: (message: string) => void;
+  readonly #drainTimeoutMs: number | undefined;
+  #url = '';
+  #closing: Promise<void> | undefined;
+
+  /** start opens the store, applies the stored configuration, then listens. */
+  static async start(options: ServerOptions): Promise<GatehouseServer> {
+    const log = options.log ?? ((m: string) => process.stderr.write(`gatehouse: ${m}\n`));
+    const store = Store.open({ dataDir: options.dataDir, env: options.env ?? process.env });
+    let engine: Engine | undefined;
+    let server: GatehouseServer | undefined;
+    try {
+      const adminToken = resolveAdminToken({ tokenFile: options.tokenFile, token: options.token, dataDir: options.dataDir });
+      const registry = new Registry();
+      const writeAccess = options.accessLog ?? ((line: string) => process.stdout.write(line));
+      engine = new Engine({
+        metricsRegistry: registry,
+        accessLog: (record: AccessLogRecord) => writeAccess(`${JSON.stringify(record)}\n`),
+        ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+      });
+      const observer = registerRuntimeMetrics(registry, store);
+      const applier = new ConfigApplier(store, new SnapshotCompiler(store), engine, {
+        applied: (info) => observer.applied?.(info),
+        failed: (info) => {
+          observer.failed?.(info);
+          log(`configuration revision ${info.version} could not be applied: ${info.error.message}`);
+        },
+      });
+      const engineRef = engine;
+      const view: RuntimeView = {
+        listenerStatus: (id, version) => applier.listenerStatus(id, version),
+        committed: () => void applier.requestApply(),
+        settled: (ms) => applier.settled(ms),
+        serverGroupHealth: (id) => engineRef.serverGroupHealth(id),
+      };
+      const app = await buildApp({ store, token: adminToken.token, runtime: view, registry, logger: { level: 'warn' } });
+      server = new GatehouseServer(store, app, engine, applier, adminToken, log, options.drainTimeoutMs);
+      await applier.requestApply();
+      await app.listen({ host: options.host, port: options.port });
+      const address = app.server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      server.#url = `http://${host}:${address.port}`;
+      return server;
+    } catch (err) {
+      if (server) await server.close(0);
+      else {
+        await engine?.close(0);
+        store.close();
+      }
+      throw err;
+    }
+  }
+
+  private constructor(
+    store: Store,
+    app: FastifyInstance,
+    engine: EnginePort,
+    applier: ConfigApplier,
+    adminToken: AdminToken,
+    log: (message: string) => void,
+    drainTimeoutMs: number | undefined,
+  ) {
+    this.store = store;
+    this.app = app;
+    this.engine = engine;
+    this.applier = applier;
+    this.adminToken = adminToken;
+    this.#log = log;
+    this.#drainTimeoutMs = drainTimeoutMs;
+  }
+
+  /** url is where the API listens, e.g. `http://127.0.0.1:9080`. */
+  get url(): string {
+    return this.#url;
+  }
+
+  /**
+   * close stops the API (in-flight requests finish), lets the last apply finish, drains the
+   * listeners up to the deadline, and closes the store with a WAL checkpoint. Idempotent.
+   */
+  close(drainDeadlineMs?: number): Promise<void> {
+    this.#closing ??= this.#close(drainDeadlineMs ?? this.#drainTimeoutMs);
+    return this.#closing;
+  }
+
+  async #close(deadline: number | undefined): Promise<void> {
+    try {
+      await this.app.close();
+    } catch (err) {
+      this.#log(`closing the API: ${(err as Error).message}`);
+    }
+    await this.applier.close();
+    try {
+      await this.engine.close(deadline);
+    } catch (err) {
+      this.#log(`closing the engine: ${(err as Error).message}`);
+    }
+    this.store.close();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * RuntimeView is what the API reads from the running engine: listener status, server health,
+ * and the promise that committed writes have been applied. The process runtime implements it
+ * over the real engine; an app built without an engine (API tests, tools) uses DETACHED_RUNTIME.
+ */
+import type { ServerHealth } from '../../engine/types.ts';
+import type { ListenerStatus } from '../runtime/config-applier.ts';
+
+/** RuntimeView is the engine-facing side of the API. */
+export interface RuntimeView {
+  /** The status / statusReason of a listener or QUIC listener at a stored version. */
+  listenerStatus(id: string, version: number): ListenerStatus;
+  /** Called after every committed write: schedule an apply. */
+  committed(): void;
+  /** Resolves once every write committed so far is applied, or after `timeoutMs`. */
+  settled(timeoutMs: number): Promise<void>;
+  /** Runtime health of a server group's servers; undefined when the engine does not run it. */
+  serverGroupHealth(id: string): ServerHealth[] | undefined;
+}
+
+/** DETACHED_RUNTIME is the view of an API with no engine behind it: nothing is ever provisioned. */
+export const DETACHED_RUNTIME: RuntimeView = Object.freeze({
+  listenerStatus: (): ListenerStatus => ({ status: 'Provisioning' }),
+  committed: (): void => {},
+  settled: async (): Promise<void> => {},
+  serverGroupHealth: (): undefined => undefined,
+});

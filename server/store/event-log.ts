@@ -1,0 +1,81 @@
+/**
+ * EventLog is the audit trail of SPEC §3 (`GET /v1/events`): one row per committed change,
+ * written in the same transaction as the change itself, so the log and the state never disagree.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+/** AuditAction is what happened to a resource. */
+export type AuditAction = 'create' | 'update' | 'delete';
+
+/** AuditEvent is one change as the API returns it. */
+export interface AuditEvent {
+  /** Monotonic position in the log; `?since=<seq>` resumes after it. */
+  readonly seq: number;
+  readonly time: string;
+  readonly action: AuditAction;
+  readonly kind: string;
+  readonly resourceId: string;
+  /** The resource version after the change (the last version for a delete). */
+  readonly version: number;
+  /** The client address the change came from. */
+  readonly sourceAddress: string;
+  /** The store revision the change produced (the snapshot version that carries it). */
+  readonly revision: number;
+}
+
+/** EventQuery selects events after a position or from a time on. */
+export interface EventQuery {
+  readonly afterSeq?: number;
+  readonly fromTime?: string;
+  readonly limit: number;
+}
+
+interface RawEvent {
+  seq: number;
+  time: string;
+  action: AuditAction;
+  kind: string;
+  resource_id: string;
+  version: number;
+  source: string;
+  revision: number;
+}
+
+/** EventLog appends and reads audit events. */
+export class EventLog {
+  readonly #append: StatementSync;
+  readonly #afterSeq: StatementSync;
+  readonly #fromTime: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#append = db.prepare(
+      'INSERT INTO events (time, action, kind, resource_id, version, source, revision) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#afterSeq = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#fromTime = db.prepare('SELECT * FROM events WHERE time >= ? AND seq > ? ORDER BY seq LIMIT ?');
+  }
+
+  /** append records one change; call it inside the change's transaction. */
+  append(event: Omit<AuditEvent, 'seq'>): void {
+    this.#append.run(event.time, event.action, event.kind, event.resourceId, event.version, event.sourceAddress, event.revision);
+  }
+
+  /** read returns events in log order. */
+  read(query: EventQuery): AuditEvent[] {
+    const rows = (
+      query.fromTime !== undefined
+        ? this.#fromTime.all(query.fromTime, query.afterSeq ?? 0, query.limit)
+        : this.#afterSeq.all(query.afterSeq ?? 0, query.limit)
+    ) as unknown as RawEvent[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      time: r.time,
+      action: r.action,
+      kind: r.kind,
+      resourceId: r.resource_id,
+      version: r.version,
+      sourceAddress: r.source,
+      revision: r.revision,
+    }));
+  }
+}

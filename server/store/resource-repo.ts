@@ -1,0 +1,158 @@
+/**
+ * ResourceRepo reads and writes resource rows. A row holds the resource's outputs as JSON
+ * (never its secret) plus the sealed secret in its own column, so that every query, export
+ * or backup of the body column is free of key material.
+ */
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { ResourceKindName } from '../../schema/resource-kind.ts';
+import { deepFreeze } from '../../schema/snapshot.ts';
+
+/** ResourceRow is one stored resource with its body decoded. */
+export interface ResourceRow {
+  readonly seq: number;
+  readonly id: string;
+  readonly kind: ResourceKindName;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The outputs as stored (id, version and timestamps included); shared, never mutate it. */
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly secret: Uint8Array | null;
+}
+
+/** NewResourceRow is what an insert or update writes. */
+export interface NewResourceRow {
+  readonly id: string;
+  readonly kind: ResourceKindName;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly secret: Uint8Array | null;
+}
+
+/** ListQuery filters and pages one kind's rows in creation order. */
+export interface ListQuery {
+  readonly afterSeq?: number;
+  readonly limit?: number;
+  readonly loadBalancerId?: string;
+  readonly tags?: ReadonlyArray<readonly [string, string]>;
+}
+
+interface RawRow {
+  seq: number;
+  id: string;
+  kind: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  body: string;
+  secret: Uint8Array | null;
+}
+
+const COLUMNS = 'seq, id, kind, version, created_at, updated_at, body, secret';
+
+/** ResourceRepo is the table of resources; every method is synchronous and transaction-agnostic. */
+export class ResourceRepo {
+  readonly #db: DatabaseSync;
+  readonly #byId: StatementSync;
+  readonly #byKind: StatementSync;
+  readonly #insert: StatementSync;
+  readonly #update: StatementSync;
+  readonly #delete: StatementSync;
+  readonly #countByKind: StatementSync;
+  /** Decoded bodies keyed by id, reused while the stored text is identical (parsing dominates). */
+  readonly #decoded = new Map<string, { text: string; body: Readonly<Record<string, unknown>> }>();
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#byId = db.prepare(`SELECT ${COLUMNS} FROM resources WHERE id = ?`);
+    this.#byKind = db.prepare(`SELECT ${COLUMNS} FROM resources WHERE kind = ? ORDER BY seq`);
+    this.#insert = db.prepare(
+      'INSERT INTO resources (id, kind, version, created_at, updated_at, body, secret) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#update = db.prepare(
+      'UPDATE resources SET version = ?, updated_at = ?, body = ?, secret = ? WHERE id = ? AND kind = ?',
+    );
+    this.#delete = db.prepare('DELETE FROM resources WHERE id = ?');
+    this.#countByKind = db.prepare('SELECT kind, count(*) AS n FROM resources GROUP BY kind');
+  }
+
+  /** get reads one resource by id, of any kind. */
+  get(id: string): ResourceRow | undefined {
+    const raw = this.#byId.get(id) as RawRow | undefined;
+    return raw ? this.#decode(raw) : undefined;
+  }
+
+  /** all lists every resource of one kind in creation order. */
+  all(kind: ResourceKindName): ResourceRow[] {
+    return (this.#byKind.all(kind) as unknown as RawRow[]).map((r) => this.#decode(r));
+  }
+
+  /** list pages one kind with the API's filters; it asks for one row more to know if more exist. */
+  list(kind: ResourceKindName, query: ListQuery): ResourceRow[] {
+    const where = ['kind = ?', 'seq > ?'];
+    const params: (string | number)[] = [kind, query.afterSeq ?? 0];
+    if (query.loadBalancerId !== undefined) {
+      where.push("json_extract(body, '$.loadBalancerId') = ?");
+      params.push(query.loadBalancerId);
+    }
+    for (const [key, value] of query.tags ?? []) {
+      // json_each sidesteps JSON-path quoting, so any tag key (dots, quotes) filters correctly.
+      where.push("EXISTS (SELECT 1 FROM json_each(body, '$.tags') AS t WHERE t.key = ? AND t.type = 'text' AND t.value = ?)");
+      params.push(key, value);
+    }
+    let sql = `SELECT ${COLUMNS} FROM resources WHERE ${where.join(' AND ')} ORDER BY seq`;
+    if (query.limit !== undefined) {
+      sql += ' LIMIT ?';
+      params.push(query.limit);
+    }
+    return (this.#db.prepare(sql).all(...params) as unknown as RawRow[]).map((r) => this.#decode(r));
+  }
+
+  /** insert adds a new resource and returns its sequence number. */
+  insert(row: NewResourceRow): number {
+    const result = this.#insert.run(row.id, row.kind, row.version, row.createdAt, row.updatedAt, JSON.stringify(row.body), row.secret);
+    return Number(result.lastInsertRowid);
+  }
+
+  /** update replaces a resource's body, version and secret. */
+  update(row: NewResourceRow): void {
+    const result = this.#update.run(row.version, row.updatedAt, JSON.stringify(row.body), row.secret, row.id, row.kind);
+    if (Number(result.changes) !== 1) throw new Error(`update of ${row.id} touched ${result.changes} rows`);
+  }
+
+  /** delete removes a resource; it returns whether a row was there. */
+  delete(id: string): boolean {
+    const removed = Number(this.#delete.run(id).changes) === 1;
+    this.#decoded.delete(id);
+    return removed;
+  }
+
+  /** counts returns how many resources of each kind are stored (for metrics). */
+  counts(): Map<string, number> {
+    const rows = this.#countByKind.all() as unknown as { kind: string; n: number }[];
+    return new Map(rows.map((r) => [r.kind, r.n]));
+  }
+
+  #decode(raw: RawRow): ResourceRow {
+    const cached = this.#decoded.get(raw.id);
+    let body: Readonly<Record<string, unknown>>;
+    if (cached !== undefined && cached.text === raw.body) {
+      body = cached.body;
+    } else {
+      body = deepFreeze(JSON.parse(raw.body) as Record<string, unknown>);
+      this.#decoded.set(raw.id, { text: raw.body, body });
+    }
+    return {
+      seq: raw.seq,
+      id: raw.id,
+      kind: raw.kind as ResourceKindName,
+      version: raw.version,
+      createdAt: raw.created_at,
+      updatedAt: raw.updated_at,
+      body,
+      secret: raw.secret,
+    };
+  }
+}

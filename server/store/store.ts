@@ -1,0 +1,171 @@
+/**
+ * Store is the management server's single source of truth: one SQLite file in the data
+ * directory, written through short synchronous transactions. Because node:sqlite is
+ * synchronous and a write never awaits between BEGIN and COMMIT, concurrent requests are
+ * serialised by the event loop itself: a check (If-Match, port conflict, idempotency key) and
+ * the write it guards always see the same state.
+ */
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { join } from 'node:path';
+import { loadMasterKey, parseMasterKey } from '../secrets/master-key.ts';
+import { SecretBox } from '../secrets/secret-box.ts';
+import { DATABASE_FILE, openDatabase } from './database.ts';
+import { EventLog } from './event-log.ts';
+import { IdempotencyKeys } from './idempotency-keys.ts';
+import { ResourceRepo } from './resource-repo.ts';
+
+/** StoreOptions say where the data lives; without a data directory the store is in memory. */
+export interface StoreOptions {
+  readonly dataDir?: string;
+  /** The master key; default: GATEHOUSE_MASTER_KEY or `<data-dir>/master-key`. */
+  readonly masterKey?: Buffer;
+  /** The environment to read GATEHOUSE_MASTER_KEY from (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** RollbackSignal unwinds a dry-run transaction after every check passed. */
+class RollbackSignal<T> {
+  readonly value: T;
+  constructor(value: T) {
+    this.value = value;
+  }
+}
+
+const KEY_CHECK_CONTEXT = 'meta:key-check';
+const KEY_CHECK_TEXT = 'gatehouse master key check';
+
+/** Store owns the database connection, the repositories and the secret box. */
+export class Store {
+  readonly resources: ResourceRepo;
+  readonly events: EventLog;
+  readonly idempotency: IdempotencyKeys;
+  readonly secrets: SecretBox;
+  /** Keys the HMAC of idempotent request bodies. */
+  readonly requestHashKey: Buffer;
+  /** Where the master key came from, for the startup banner. */
+  readonly masterKeySource: string;
+  readonly dataDir: string | undefined;
+  readonly #db: DatabaseSync;
+  readonly #getMeta: StatementSync;
+  readonly #setMeta: StatementSync;
+  #closed = false;
+
+  /** open creates the data directory if needed, opens the database and checks the master key. */
+  static open(options: StoreOptions = {}): Store {
+    let master: Buffer;
+    let source: string;
+    if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    if (options.masterKey) {
+      master = options.masterKey;
+      source = 'given';
+    } else if (options.dataDir !== undefined) {
+      const loaded = loadMasterKey(options.dataDir, (options.env ?? process.env).GATEHOUSE_MASTER_KEY);
+      master = loaded.key;
+      source = loaded.path ?? 'GATEHOUSE_MASTER_KEY';
+    } else {
+      const env = (options.env ?? process.env).GATEHOUSE_MASTER_KEY;
+      master = env ? parseMasterKey(env) : randomBytes(32);
+      source = env ? 'GATEHOUSE_MASTER_KEY' : 'ephemeral (in-memory store)';
+    }
+    const db = openDatabase(options.dataDir === undefined ? ':memory:' : join(options.dataDir, DATABASE_FILE));
+    try {
+      return new Store(db, master, source, options.dataDir);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private constructor(db: DatabaseSync, master: Buffer, masterKeySource: string, dataDir: string | undefined) {
+    this.#db = db;
+    this.dataDir = dataDir;
+    this.masterKeySource = masterKeySource;
+    this.secrets = new SecretBox(hkdf(master, 'gatehouse private keys v1'));
+    this.requestHashKey = hkdf(master, 'gatehouse idempotency v1');
+    this.resources = new ResourceRepo(db);
+    this.events = new EventLog(db);
+    this.idempotency = new IdempotencyKeys(db);
+    this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
+    this.#setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.#checkMasterKey();
+  }
+
+  /** revision is the number of committed writes: the version of the snapshot compiled from now. */
+  revision(): number {
+    return Number(this.#meta('revision') ?? '0');
+  }
+
+  /** bumpRevision advances the revision inside a write and returns the new value. */
+  bumpRevision(): number {
+    const next = this.revision() + 1;
+    this.#setMeta.run('revision', String(next));
+    return next;
+  }
+
+  /**
+   * write runs `fn` in one IMMEDIATE transaction and commits it, or rolls it back when `fn`
+   * throws or when `dryRun` is set (every check ran, nothing stays). `fn` must be synchronous.
+   */
+  write<T>(fn: () => T, options: { dryRun?: boolean } = {}): T {
+    this.#assertOpen();
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const value = fn();
+      if (value instanceof Promise) throw new Error('Store.write: the transaction body must be synchronous');
+      if (options.dryRun) throw new RollbackSignal(value);
+      this.#db.exec('COMMIT');
+      return value;
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      if (err instanceof RollbackSignal) return err.value as T;
+      throw err;
+    }
+  }
+
+  /** sqliteIntegrity runs SQLite's own integrity check and returns what it reports. */
+  sqliteIntegrity(): string[] {
+    const rows = this.#db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
+    return rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+  }
+
+  /** close checkpoints the WAL and closes the file; idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      if (this.dataDir !== undefined) this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.#db.close();
+    }
+  }
+
+  #meta(key: string): string | undefined {
+    return (this.#getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+
+  /** A wrong master key would make every certificate unreadable: refuse to start instead. */
+  #checkMasterKey(): void {
+    const stored = this.#meta('key_check');
+    if (stored === undefined) {
+      this.write(() => this.#setMeta.run('key_check', Buffer.from(this.secrets.seal(KEY_CHECK_TEXT, KEY_CHECK_CONTEXT)).toString('base64')));
+      return;
+    }
+    let ok = false;
+    try {
+      ok = this.secrets.open(Buffer.from(stored, 'base64'), KEY_CHECK_CONTEXT) === KEY_CHECK_TEXT;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new Error('the master key does not match this data directory (GATEHOUSE_MASTER_KEY or master-key changed)');
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('the store is closed');
+  }
+}
+
+function hkdf(master: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+}
