@@ -1,0 +1,6 @@
+/**
+ * The forwarding engine's public entry point: the Engine class and the types the server
+ * exchanges with it. Nothing else in engine/ is meant to be imported from outside.
+ */
+export { Engine, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_TICKET_KEY_ROTATION_MS } from './engine.ts';
+export type { ApplyResult, EngineOptions, EngineStatus, ListenerState, ServerHealth, AccessLogRecord } from './types.ts';

@@ -1,0 +1,56 @@
+/**
+ * ListenerConfig: one listener's configuration prepared for serving — everything a request
+ * or a handshake needs, resolved and built at apply time. A ListenerRuntime holds exactly one
+ * and swaps it whole; a request keeps the one it started with.
+ */
+import type { SnapshotListener } from '../../schema/snapshot.ts';
+import { ListenerApplyError } from '../errors.ts';
+import type { SnapshotLookup } from '../snapshot-lookup.ts';
+import { prepareListenerTls, type ListenerTls } from '../tls/listener-tls.ts';
+import type { SecureContextCache } from '../tls/secure-contexts.ts';
+import type { ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
+
+/** ListenerConfig is a listener's prepared, immutable configuration. */
+export interface ListenerConfig {
+  readonly listener: SnapshotListener;
+  readonly loadBalancerId: string;
+  /** The load balancer's address: where the listener binds. */
+  readonly address: string;
+  /** The listener's default server group at run time. */
+  readonly serverGroup: ServerGroupRuntime;
+  /** Present exactly for HTTPS listeners. */
+  readonly tls: ListenerTls | undefined;
+  readonly idleTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** prepareListenerConfig resolves and builds one listener's configuration; ListenerApplyError says why it cannot. */
+export function prepareListenerConfig(
+  listener: SnapshotListener,
+  lookup: SnapshotLookup,
+  groups: ReadonlyMap<string, ServerGroupRuntime>,
+  contexts: SecureContextCache,
+): ListenerConfig {
+  const lb = lookup.loadBalancers.get(listener.loadBalancerId);
+  if (!lb) throw new ListenerApplyError(`load balancer ${listener.loadBalancerId} is not in the snapshot`);
+  const serverGroup = groups.get(listener.defaultServerGroupId);
+  if (!serverGroup) throw new ListenerApplyError(`server group ${listener.defaultServerGroupId} is not in the snapshot`);
+  const tls = listener.protocol === 'HTTPS' ? prepareListenerTls(listener, lookup, contexts) : undefined;
+  return Object.freeze({
+    listener,
+    loadBalancerId: lb.id,
+    address: lb.address,
+    serverGroup,
+    tls,
+    idleTimeoutMs: listener.idleTimeout * 1000,
+    requestTimeoutMs: listener.requestTimeout * 1000,
+  });
+}
+
+/**
+ * bindKeyOf names the socket a configuration needs (protocol, address, port): while it stays
+ * the same the listener keeps its socket; when it changes the listener rebinds.
+ */
+export function bindKeyOf(config: ListenerConfig): string {
+  return `${config.listener.protocol}|${config.address}|${config.listener.port}`;
+}

@@ -1,0 +1,168 @@
+/**
+ * ListenerRuntime: one listener's socket and server for as long as its bind key (protocol,
+ * address, port) stays the same. Configuration changes swap one reference — new
+ * connections and requests see the new configuration, those in flight keep the one they
+ * started with (E16). Removal stops accepting and drains up to a deadline.
+ */
+import type { Server as HttpServer, ServerResponse } from 'node:http';
+import type { Http2SecureServer } from 'node:http2';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ListenerApplyError } from '../errors.ts';
+import { handleRequest, type PipelineHooks } from '../proxy/request-pipeline.ts';
+import { TicketKeyRotator } from '../tls/ticket-keys.ts';
+import { ConnectionRegistry } from './connection-registry.ts';
+import { applyHttpSettings, createFrontServer, type FrontServer } from './front-server.ts';
+import { bindKeyOf, type ListenerConfig } from './listener-config.ts';
+
+/** DRAIN_POLL_MS is how often a draining listener closes connections that have become idle. */
+const DRAIN_POLL_MS = 50;
+
+/** ListenerRuntimeOptions are the engine-wide settings a runtime needs. */
+export interface ListenerRuntimeOptions {
+  hooks: PipelineHooks;
+  ticketKeyRotationMs: number;
+}
+
+/** ListenerRuntime owns one listener's listening socket, server and connections. */
+export class ListenerRuntime {
+  readonly id: string;
+  readonly bindKey: string;
+  private configRef: ListenerConfig;
+  private readonly server: FrontServer;
+  private readonly connections = new ConnectionRegistry();
+  private readonly ticketKeys: TicketKeyRotator | undefined;
+  private starting: Promise<void> | undefined;
+  private stopped = false;
+  private closing: Promise<void> | undefined;
+  private draining = false;
+  private boundPort = 0;
+
+  constructor(config: ListenerConfig, options: ListenerRuntimeOptions) {
+    this.id = config.listener.id;
+    this.bindKey = bindKeyOf(config);
+    this.configRef = config;
+    const hooks = options.hooks;
+    this.server = createFrontServer(config, {
+      current: () => this.configRef,
+      onRequest: (req, res) => {
+        // A draining HTTP/1 connection finishes its request, then closes.
+        if (this.draining && req.httpVersionMajor < 2) (res as ServerResponse).shouldKeepAlive = false;
+        handleRequest(this.configRef, req, res, hooks);
+      },
+    });
+    this.server.on('connection', (socket: Socket) => this.connections.track(socket));
+    this.ticketKeys = config.tls ? new TicketKeyRotator(this.server as Http2SecureServer, options.ticketKeyRotationMs) : undefined;
+  }
+
+  /** config is the configuration new connections and requests get. */
+  get config(): ListenerConfig {
+    return this.configRef;
+  }
+
+  /** port is the bound port (the configured one, or the one the system chose for port 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** openConnections is the number of client connections open right now. */
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  /** start binds the socket; ListenerApplyError says why it could not. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= this.bind();
+    return this.starting;
+  }
+
+  private bind(): Promise<void> {
+    const { address } = this.configRef;
+    const { port } = this.configRef.listener;
+    return new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.server.off('listening', onListening);
+        reject(new ListenerApplyError(bindFailureReason(err, address, port), { cause: err }));
+      };
+      const onListening = () => {
+        this.server.off('error', onError);
+        // Errors after binding (accept failures) must not crash the process; connections carry on.
+        this.server.on('error', () => {});
+        const bound = this.server.address();
+        this.boundPort = typeof bound === 'object' && bound ? bound.port : port;
+        this.ticketKeys?.start();
+        resolve();
+      };
+      this.server.once('error', onError);
+      this.server.once('listening', onListening);
+      this.server.listen({ host: address, port, exclusive: true });
+    });
+  }
+
+  /**
+   * update swaps in a new configuration with the same bind key. TLS inputs that changed get a
+   * new server context (and fresh ticket keys, so no session resumes across the change);
+   * everything else is read per handshake or per request from the new reference.
+   */
+  update(next: ListenerConfig): void {
+    if (bindKeyOf(next) !== this.bindKey) throw new Error(`listener ${this.id}: update cannot change the socket`);
+    const before = this.configRef;
+    const tls = next.tls;
+    if (tls && tls.serverContextKey !== before.tls?.serverContextKey) {
+      const server = this.server as Http2SecureServer & { requestCert: boolean; rejectUnauthorized: boolean };
+      server.setSecureContext(tls.serverOptions);
+      server.requestCert = tls.requireClientCertificate;
+      server.rejectUnauthorized = true;
+      this.configRef = next;
+      this.ticketKeys?.rotate();
+    } else {
+      this.configRef = next;
+    }
+    applyHttpSettings(this.server, next);
+  }
+
+  /** stopAccepting closes the listening socket so its port is free; open connections carry on. Idempotent. */
+  stopAccepting(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.ticketKeys?.close();
+    if (this.server.listening) this.server.close();
+  }
+
+  /**
+   * close stops accepting, lets requests in flight finish for up to `deadlineMs`, closing
+   * each connection as it goes idle, then ends whatever is left. Idempotent.
+   */
+  close(deadlineMs: number): Promise<void> {
+    this.closing ??= this.drain(deadlineMs);
+    return this.closing;
+  }
+
+  private async drain(deadlineMs: number): Promise<void> {
+    this.draining = true;
+    this.stopAccepting();
+    const end = Date.now() + deadlineMs;
+    while (this.connections.size > 0) {
+      const left = end - Date.now();
+      if (left <= 0) break;
+      (this.server as HttpServer).closeIdleConnections();
+      await sleep(Math.min(DRAIN_POLL_MS, left));
+    }
+    this.connections.destroyAll();
+  }
+}
+
+/** bindFailureReason explains a failed bind in the words of SPEC's statusReason. */
+export function bindFailureReason(err: NodeJS.ErrnoException, address: string, port: number): string {
+  const where = `${address.includes(':') ? `[${address}]` : address}:${port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `port ${port} is already in use on ${address} (${where} is taken by another process)`;
+    case 'EACCES':
+      return `permission denied binding ${where}`;
+    case 'EADDRNOTAVAIL':
+      return `address ${address} is not available on this host`;
+    default:
+      return `cannot bind ${where}: ${err.message}`;
+  }
+}
