@@ -136,7 +136,7 @@ describe('HTTPS checks', () => {
   it('speaks TLS to the backend (certificate not verified) and reads the status', async () => {
     const ca = await createCa();
     const cert = await issueCertificate({ commonName: 'backend', dnsNames: ['backend.internal'] }, ca);
-    const seen: { servername: string | false; head: string }[] = [];
+    const seen: { servername: string | false | null; head: string }[] = [];
     const server = tls.createServer({ key: cert.keyPem, cert: cert.chainPem }, (socket) => {
       socket.setEncoding('latin1');
       let head = '';
