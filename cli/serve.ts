@@ -1,0 +1,118 @@
+/**
+ * `gatehouse serve`: runs the management API, the store and the engine in this process until
+ * SIGINT / SIGTERM, then stops gracefully (the API stops taking requests, listeners drain).
+ */
+import { resolve } from 'node:path';
+import { GATEHOUSE_VERSION } from '../server/app.ts';
+import { GatehouseServer } from '../server/runtime/gatehouse-server.ts';
+import { DEFAULT_DATA_DIR } from './api-client.ts';
+import { parseArgs, parseHostPort, pick, UsageError } from './args.ts';
+
+/** SERVE_USAGE is the help text of `gatehouse serve`. */
+export const SERVE_USAGE = `Usage: gatehouse serve [--data-dir DIR] [--listen HOST:PORT] [--token-file FILE] [--token TOKEN] [--demo]
+
+  --data-dir DIR       store, master key and admin token (default ./.gatehouse; GATEHOUSE_DATA_DIR)
+  --listen HOST:PORT   where the management API listens (default 127.0.0.1:9080; GATEHOUSE_LISTEN)
+  --token-file FILE    read the admin token from FILE (created with a fresh token if missing)
+  --token TOKEN        use TOKEN as the admin token (GATEHOUSE_TOKEN)
+  --endpoint URL       accepted for symmetry with other commands: listen where URL points
+  --demo               on an empty data dir, create a ready HTTPS example on 127.0.0.1:8443
+  GATEHOUSE_MASTER_KEY 32-byte key (hex or base64) that encrypts private keys; default DIR/master-key
+`;
+
+/** CliIo is where a command writes (tests capture it). */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const SPEC = { values: ['data-dir', 'listen', 'token-file', 'token', 'endpoint'], switches: ['demo', 'help'] };
+
+/** SHUTDOWN_DRAIN_MS is how long listeners drain on SIGINT / SIGTERM before connections are cut. */
+export const SHUTDOWN_DRAIN_MS = 30_000;
+
+/** runServe starts the server and resolves with the exit code once it has stopped. */
+export async function runServe(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const args = parseArgs(argv, SPEC);
+  if (args.flags.has('help')) {
+    io.out(SERVE_USAGE);
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const dataDir = resolve(pick(args, 'data-dir', env, 'GATEHOUSE_DATA_DIR', DEFAULT_DATA_DIR)!);
+  const listenText = args.flags.get('listen') ?? listenFromEndpoint(args.flags.get('endpoint')) ?? pick(args, 'listen', env, 'GATEHOUSE_LISTEN', '127.0.0.1:9080')!;
+  const listen = parseHostPort(listenText, '--listen');
+  const demo = args.flags.has('demo');
+
+  // Demo backends start first so that the stored example can point at their ports.
+  const backends = demo ? await (await import('./demo/demo-backends.ts')).DemoBackends.start() : undefined;
+  let server: GatehouseServer;
+  try {
+    server = await GatehouseServer.start({
+      dataDir,
+      host: listen.host,
+      port: listen.port,
+      tokenFile: args.flags.get('token-file'),
+      token: pick(args, 'token', env, 'GATEHOUSE_TOKEN'),
+      env,
+      drainTimeoutMs: SHUTDOWN_DRAIN_MS,
+    });
+  } catch (err) {
+    await backends?.close();
+    throw err;
+  }
+
+  io.out(`gatehouse ${GATEHOUSE_VERSION}: management API listening on ${server.url}\n`);
+  io.out(`  data directory: ${dataDir}\n`);
+  io.out(
+    server.adminToken.path
+      ? `  admin token:    ${server.adminToken.path}${server.adminToken.generated ? ' (generated)' : ''}\n`
+      : '  admin token:    given by --token / GATEHOUSE_TOKEN\n',
+  );
+  io.out(`  master key:     ${server.store.masterKeySource}\n`);
+
+  if (backends) {
+    const { setUpDemo } = await import('./demo/demo-setup.ts');
+    try {
+      const report = await setUpDemo(server, backends, dataDir);
+      io.out(report);
+    } catch (err) {
+      io.err(`gatehouse: the demo could not be set up: ${(err as Error).message}\n`);
+    }
+  }
+
+  await waitForStopSignal(io);
+  await server.close(SHUTDOWN_DRAIN_MS);
+  await backends?.close();
+  io.out('gatehouse: stopped\n');
+  return 0;
+}
+
+function listenFromEndpoint(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:9080, got "${endpoint}"`);
+  }
+  if (url.protocol !== 'http:') throw new UsageError('--endpoint of serve must be an http:// URL');
+  return `${url.hostname}:${url.port || '80'}`;
+}
+
+/** The first SIGINT / SIGTERM starts a graceful stop; a second one ends the process at once. */
+function waitForStopSignal(io: CliIo): Promise<void> {
+  return new Promise((done) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      io.err(`gatehouse: ${signal}: stopping; listeners drain for up to ${SHUTDOWN_DRAIN_MS / 1000} s (signal again to stop now)\n`);
+      const force = () => process.exit(130);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      done();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

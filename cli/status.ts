@@ -1,0 +1,58 @@
+/**
+ * `gatehouse status`: every listener and QUIC listener with its status, as a table.
+ */
+import { resolve } from 'node:path';
+import { ApiClient, DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, resolveClientToken } from './api-client.ts';
+import { parseArgs, pick, UsageError } from './args.ts';
+import type { CliIo } from './serve.ts';
+
+/** STATUS_USAGE is the help text of `gatehouse status`. */
+export const STATUS_USAGE = `Usage: gatehouse status [--endpoint URL] [--token TOKEN] [--data-dir DIR]
+
+  --endpoint URL   management API (default ${DEFAULT_ENDPOINT}; GATEHOUSE_ENDPOINT)
+  --token TOKEN    admin token (GATEHOUSE_TOKEN; default: DIR/admin-token)
+  --data-dir DIR   where to find admin-token when no token is given (default ${DEFAULT_DATA_DIR}; GATEHOUSE_DATA_DIR)
+`;
+
+type Row = Record<string, unknown>;
+
+/** formatTable renders rows under headers with columns padded to their widest cell. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** runStatus prints the listener table; exit 0, or 1 when the API cannot be read. */
+export async function runStatus(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { values: ['endpoint', 'token', 'data-dir'], switches: ['help'] });
+  if (args.flags.has('help')) {
+    io.out(STATUS_USAGE);
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const endpoint = pick(args, 'endpoint', env, 'GATEHOUSE_ENDPOINT', DEFAULT_ENDPOINT)!;
+  const dataDir = resolve(pick(args, 'data-dir', env, 'GATEHOUSE_DATA_DIR', DEFAULT_DATA_DIR)!);
+  const api = new ApiClient(endpoint, resolveClientToken(pick(args, 'token', env, 'GATEHOUSE_TOKEN'), dataDir));
+  const [listeners, quic, lbs] = await Promise.all([api.listAll<Row>('listeners'), api.listAll<Row>('quic-listeners'), api.listAll<Row>('load-balancers')]);
+  const lbAddress = new Map(lbs.map((lb) => [String(lb.id), String(lb.address)]));
+  const rows = [
+    ...listeners.map((l) => [String(l.id), String(l.protocol), bind(lbAddress, l), String(l.status), String(l.loadBalancerId), String(l.statusReason ?? '')]),
+    ...quic.map((q) => [String(q.id), 'QUIC', bind(lbAddress, q), String(q.status), String(q.loadBalancerId), String(q.statusReason ?? '')]),
+  ];
+  if (rows.length === 0) {
+    io.out(`No listeners at ${api.endpoint}.\n`);
+    return 0;
+  }
+  io.out(formatTable(['LISTENER', 'PROTOCOL', 'ADDRESS', 'STATUS', 'LOAD BALANCER', 'REASON'], rows));
+  return 0;
+}
+
+function bind(lbAddress: Map<string, string>, l: Row): string {
+  const address = lbAddress.get(String(l.loadBalancerId)) ?? '?';
+  return `${address.includes(':') ? `[${address}]` : address}:${String(l.port)}`;
+}
