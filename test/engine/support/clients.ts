@@ -90,7 +90,7 @@ export function tlsHandshake(port: number, options: ConnectionOptions & { settle
     });
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();
-      const snapshot = () => ({
+      const seen = {
         ok: true as const,
         commonName: String(cert.subject?.CN ?? ''),
         subjectAltNames: cert.subjectaltname ?? '',
@@ -98,10 +98,9 @@ export function tlsHandshake(port: number, options: ConnectionOptions & { settle
         cipher: socket.getCipher().name,
         alpn: socket.alpnProtocol ?? false,
         sessionReused: socket.isSessionReused(),
-        session,
-      });
+      };
       // TLS 1.3 sends tickets and client-certificate verdicts after the handshake: give them a moment.
-      setTimeout(() => done(snapshot()), options.settleMs ?? 150);
+      setTimeout(() => done({ ...seen, session }), options.settleMs ?? 150);
     });
     socket.on('error', (err) => done({ ok: false, error: err.message }));
     socket.on('close', () => done({ ok: false, error: 'connection closed' }));
