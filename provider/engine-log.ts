@@ -1,0 +1,59 @@
+/**
+ * EngineLog sends diagnostics to the Pulumi engine's Log service, so warnings (a QUIC listener
+ * that is Unavailable, a dry run that could not reach the API) appear in the user's `pulumi up`
+ * output next to the resource. Without an engine address it writes to stderr, which the engine
+ * also shows. Messages never carry the token or a private key: callers pass only names, ids,
+ * codes and server texts.
+ */
+import { createRequire } from 'node:module';
+import * as grpc from '@grpc/grpc-js';
+
+const require = createRequire(import.meta.url);
+const engineGrpc = require('@pulumi/pulumi/proto/engine_grpc_pb.js') as typeof import('@pulumi/pulumi/proto/engine_grpc_pb.js');
+const enginePb = require('@pulumi/pulumi/proto/engine_pb.js') as typeof import('@pulumi/pulumi/proto/engine_pb.js');
+
+/** LogLevel is a severity of the engine's Log service. */
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+
+const SEVERITY: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, error: 3 };
+
+/** Logger is what the resource operations log through. */
+export interface Logger {
+  log(level: LogLevel, message: string, urn?: string): void;
+}
+
+/** EngineLog is a Logger over the engine's gRPC Log service. */
+export class EngineLog implements Logger {
+  #client: InstanceType<typeof engineGrpc.EngineClient> | undefined;
+  #address: string | undefined;
+
+  /** connect points the log at the engine (idempotent for the same address). */
+  connect(address: string | undefined): void {
+    if (!address || address === this.#address) return;
+    this.close();
+    this.#address = address;
+    this.#client = new engineGrpc.EngineClient(address, grpc.credentials.createInsecure());
+  }
+
+  log(level: LogLevel, message: string, urn?: string): void {
+    const client = this.#client;
+    if (!client) {
+      if (level !== 'debug') process.stderr.write(`${level}: ${urn ? `${urn}: ` : ''}${message}\n`);
+      return;
+    }
+    const req = new enginePb.LogRequest();
+    req.setSeverity(SEVERITY[level] as never);
+    req.setMessage(message);
+    if (urn) req.setUrn(urn);
+    client.log(req, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err) => {
+      if (err && level !== 'debug') process.stderr.write(`${level}: ${urn ? `${urn}: ` : ''}${message}\n`);
+    });
+  }
+
+  /** close drops the connection to the engine; idempotent. */
+  close(): void {
+    this.#client?.close();
+    this.#client = undefined;
+    this.#address = undefined;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * OperationContext is what one resource operation (check, diff, create, read, update, delete)
+ * works with: the kind, the resource's name, the API client when the provider is configured,
+ * the engine log and the cancellation signal.
+ */
+import type { ResourceKind } from '../../schema/resource-kind.ts';
+import type { ApiClient } from '../api-client.ts';
+import type { Logger } from '../engine-log.ts';
+import type { ResourceLabel } from './errors.ts';
+
+/** OperationContext carries the per-call facts of a resource operation. */
+export interface OperationContext {
+  kind: ResourceKind;
+  urn: string;
+  /** The Pulumi resource name. */
+  name: string;
+  /** The API client; undefined when the provider has no usable configuration (e.g. during a preview with a computed token). */
+  api: ApiClient | undefined;
+  log: Logger;
+  /** Aborted by Cancel: polling loops and requests stop. */
+  signal: AbortSignal;
+}
+
+/** labelOf names the resource of a context for messages. */
+export function labelOf(ctx: OperationContext, id?: string): ResourceLabel {
+  return { kind: ctx.kind, name: ctx.name, id };
+}
+
+/** sameValue compares two JSON values structurally (key order ignored). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => sameValue(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => sameValue(ao[k], bo[k]));
+}

@@ -1,0 +1,139 @@
+/**
+ * Diff (SPEC §5): a detailed diff per property path (`forwardedHeaders.proto`,
+ * `servers[1].weight`), ADD / UPDATE / DELETE, with the *_REPLACE kinds for the schema's replace
+ * fields, and the decision whether a replacement must delete the old resource first.
+ */
+import { ID_PREFIXES } from '../../schema/ids.ts';
+import type { ResourceKind } from '../../schema/resource-kind.ts';
+import { addressesOverlap } from '../../schema/rules/ports.ts';
+import { joinPath } from '../../schema/field-path.ts';
+import { resourcePath } from '../api-client.ts';
+import { isAtOrUnder, isUnknown, topLevelKey, type PropertyMap, type UNKNOWN, type Value } from '../marshal.ts';
+import { sameValue, type OperationContext } from './context.ts';
+
+/** ChangeKind is the PropertyDiff kind without the replace flag. */
+export type ChangeKind = 'add' | 'update' | 'delete';
+
+/** PropertyChange is one entry of a detailed diff. */
+export interface PropertyChange {
+  path: string;
+  kind: ChangeKind;
+  replace: boolean;
+}
+
+/** DiffOutcome is the diff of one resource. */
+export interface DiffOutcome {
+  changes: PropertyChange[];
+  /** Top-level properties that changed. */
+  diffs: string[];
+  /** Top-level properties whose change requires a replacement. */
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+  /** Why deleteBeforeReplace was chosen, for the log. */
+  deleteBeforeReplaceReason?: string | undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, Value> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function walk(olds: Value | undefined, news: Value | undefined, path: string, out: { path: string; kind: ChangeKind }[]): void {
+  if (olds === undefined && news === undefined) return;
+  if (olds === undefined || olds === null) {
+    if (news !== undefined && news !== null) out.push({ path, kind: 'add' });
+    return;
+  }
+  if (news === undefined || news === null) {
+    out.push({ path, kind: 'delete' });
+    return;
+  }
+  // A value that is not known yet may differ: the engine shows it as an update to a computed value.
+  if (isUnknown(news) || isUnknown(olds)) {
+    out.push({ path, kind: 'update' });
+    return;
+  }
+  if (isPlainObject(olds) && isPlainObject(news)) {
+    const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+    for (const k of keys) walk(olds[k], news[k], joinPath(path, k), out);
+    return;
+  }
+  if (Array.isArray(olds) && Array.isArray(news)) {
+    const n = Math.max(olds.length, news.length);
+    for (let i = 0; i < n; i++) walk(olds[i], news[i], joinPath(path, i), out);
+    return;
+  }
+  if (!sameValue(olds, news)) out.push({ path, kind: 'update' });
+}
+
+/**
+ * diffInputs compares old and new inputs per property path; a change under a replace field is
+ * a replacement. Paths in `ignoreChanges` (and everything under them) are left out.
+ */
+export function diffInputs(kind: ResourceKind, olds: PropertyMap, news: PropertyMap, ignoreChanges: readonly string[] = []): Omit<DiffOutcome, 'deleteBeforeReplace'> {
+  const raw: { path: string; kind: ChangeKind }[] = [];
+  const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+  for (const k of keys) walk(olds[k], news[k], joinPath('', k), raw);
+  const changes = raw
+    .filter((c) => !ignoreChanges.some((ig) => isAtOrUnder(c.path, ig)))
+    .map((c) => ({ ...c, replace: kind.replaceFields.includes(topLevelKey(c.path)) }));
+  const diffs = [...new Set(changes.map((c) => topLevelKey(c.path)))];
+  const replaces = [...new Set(changes.filter((c) => c.replace).map((c) => topLevelKey(c.path)))];
+  return { changes, diffs, replaces };
+}
+
+/**
+ * deleteBeforeReplace decides whether a replacement must delete the old resource first,
+ * because creating the new one beside it would collide:
+ * - a Listener / QuicListener that keeps its port (same transport, as the kind does not change)
+ *   on the same load balancer, or on another whose address overlaps the old one's (rule P);
+ *   when the new port or load balancer is not known yet, or an address cannot be read, it is
+ *   treated as a collision — a failed apply is worse than a short gap;
+ * - a Listener whose QUIC upgrade keeps the same QuicListener, which may be associated with
+ *   one listener only.
+ * Other kinds never collide with themselves: a new load balancer, certificate, server group or
+ * policy can stand beside the old one while dependents are repointed.
+ */
+export async function deleteBeforeReplace(ctx: OperationContext, olds: PropertyMap, news: PropertyMap): Promise<{ value: boolean; reason?: string }> {
+  const kind = ctx.kind;
+  if (kind.name !== 'Listener' && kind.name !== 'QuicListener') return { value: false };
+  const quicOld = quicTarget(olds);
+  const quicNew = quicTarget(news);
+  if (kind.name === 'Listener' && quicOld !== undefined && (isUnknown(quicNew) || quicNew === quicOld)) {
+    return { value: true, reason: `the replacement keeps the QUIC listener ${String(quicOld)}, which only one listener may use` };
+  }
+  if (isUnknown(news.port)) return { value: true, reason: 'the new port is not known yet and may equal the old one' };
+  if (news.port !== olds.port) return { value: false };
+  const oldLb = olds.loadBalancerId;
+  const newLb = news.loadBalancerId;
+  if (newLb === oldLb) return { value: true, reason: `the replacement keeps load balancer ${String(oldLb)} and port ${String(olds.port)}` };
+  if (isUnknown(newLb) || typeof newLb !== 'string' || typeof oldLb !== 'string') {
+    return { value: true, reason: `the replacement keeps port ${String(olds.port)} and its load balancer is not known yet` };
+  }
+  const [a, b] = await Promise.all([addressOf(ctx, oldLb), addressOf(ctx, newLb)]);
+  if (a === undefined || b === undefined) {
+    return { value: true, reason: `the replacement keeps port ${String(olds.port)} and the load balancer addresses could not be read` };
+  }
+  if (addressesOverlap(a, b)) {
+    return { value: true, reason: `the replacement keeps port ${String(olds.port)} on an overlapping address (${a} / ${b})` };
+  }
+  return { value: false };
+}
+
+function quicTarget(inputs: PropertyMap): string | typeof UNKNOWN | undefined {
+  const quic = inputs.quic;
+  if (isUnknown(quic)) return quic;
+  if (!isPlainObject(quic) || quic.upgradeEnabled !== true) return undefined;
+  const id = quic.quicListenerId;
+  if (isUnknown(id)) return id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+async function addressOf(ctx: OperationContext, lbId: string): Promise<string | undefined> {
+  if (!ctx.api || !lbId.startsWith(ID_PREFIXES.LoadBalancer)) return undefined;
+  try {
+    const res = await ctx.api.get(resourcePath('load-balancers', lbId), { signal: ctx.signal });
+    return typeof res.body.address === 'string' ? res.body.address : undefined;
+  } catch {
+    return undefined;
+  }
+}
