@@ -85,7 +85,7 @@ function nginxProxy(dir: string, pki: BenchPki, port: number, backend: number): 
 events { worker_connections 4096; }
 http { access_log off; keepalive_requests 1000000; keepalive_timeout 15s;
   upstream app { server 127.0.0.1:${backend}; keepalive 128; }
-  server { listen 127.0.0.1:${port} ssl; http2 on;
+  server { listen 127.0.0.1:${port} ssl http2;
     ssl_certificate ${pki.certFile}; ssl_certificate_key ${pki.keyFile};
     ssl_protocols TLSv1.2 TLSv1.3; ssl_session_timeout 300s;
     location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
@@ -97,7 +97,7 @@ function haproxyProxy(dir: string, pki: BenchPki, port: number, backend: number)
   const conf = join(dir, 'haproxy.cfg');
   writeFileSync(conf, `global
   nbthread 2
-  maxconn 20000
+  maxconn 8000
   tune.ssl.default-dh-param 2048
 defaults
   mode http
