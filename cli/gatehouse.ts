@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `gatehouse` command (SPEC §4): serve, status, and the commands other parts add to
- * COMMANDS. Runs on Node 24 directly from TypeScript (`npx gatehouse …` in a checkout).
+ * The `gatehouse` command (SPEC §4): serve, status and drift. Runs on Node 24 directly from
+ * TypeScript (`npx gatehouse …` in a checkout).
  */
 import { UsageError } from './args.ts';
+import { DRIFT_USAGE, runDriftCommand } from './drift.ts';
 import { runServe, SERVE_USAGE, type CliIo } from './serve.ts';
 import { runStatus, STATUS_USAGE } from './status.ts';
 
@@ -18,6 +19,7 @@ export interface Command {
 export const COMMANDS: Readonly<Record<string, Command>> = {
   serve: { run: runServe, usage: SERVE_USAGE, summary: 'run the management API, the store and the engine' },
   status: { run: runStatus, usage: STATUS_USAGE, summary: 'listeners and their status as a table' },
+  drift: { run: runDriftCommand, usage: DRIFT_USAGE, summary: 'compare a `pulumi stack export` file with the live state' },
 };
 
 function usage(): string {

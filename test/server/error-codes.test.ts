@@ -1,0 +1,161 @@
+/**
+ * SPEC §3 "Errors": every error code, produced through the API, rendered as
+ * application/problem+json with status, code, title, detail and errors[]; and "a rejected write
+ * changes nothing" (no event, no revision, no row).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES, type ErrorCode } from '../../schema/errors.ts';
+import { issueCertificate } from '../helpers/pki.ts';
+import { httpListener, httpsListener, makeBaseWorld, makePki, TestApi, type BaseWorld, type Reply, type TestPki } from './support/api.ts';
+
+let api: TestApi;
+let pki: TestPki;
+let w: BaseWorld;
+let basic: { lb: any };
+
+beforeAll(async () => {
+  api = await TestApi.open();
+  pki = await makePki();
+  w = await makeBaseWorld(api, pki);
+  basic = { lb: await api.create('load-balancers', { name: 'basic-lb', edition: 'Basic' }) };
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+interface Case {
+  code: ErrorCode;
+  name: string;
+  /** Performs the request; returns its reply. */
+  run: () => Promise<Reply>;
+  /** A path expected in errors[] (validation errors). */
+  path?: string;
+}
+
+const cases: Case[] = [
+  { code: 'VALIDATION_FAILED', name: 'port out of range', path: 'port', run: () => api.call('POST', '/v1/listeners', httpListener(w, 70000)) },
+  { code: 'VALIDATION_FAILED', name: 'unknown field rejected', path: 'colour', run: () => api.call('POST', '/v1/load-balancers', { name: 'lb', colour: 'red' }) },
+  {
+    code: 'VALIDATION_FAILED',
+    name: 'nested path with index',
+    path: 'forwardedHeaders.clientIp.trustedProxies[1]',
+    run: () =>
+      api.call('POST', '/v1/listeners', httpListener(w, 7001, { forwardedHeaders: { clientIp: { enabled: true, trustedProxies: ['10.0.0.0/8', 'not-an-ip'] } } })),
+  },
+  { code: 'VALIDATION_FAILED', name: 'body is not JSON', run: () => api.call('POST', '/v1/load-balancers', undefined, { raw: '{"name": ' }) },
+  { code: 'VALIDATION_FAILED', name: 'HTTPS-only field on HTTP', path: 'http2Enabled', run: () => api.call('POST', '/v1/listeners', httpListener(w, 7002, { http2Enabled: true })) },
+  { code: 'CERT_INVALID_PEM', name: 'PEM that does not parse', run: () => api.call('POST', '/v1/certificates', { name: 'bad', certificatePem: 'hello', privateKeyPem: pki.server.keyPem }) },
+  { code: 'CERT_KEY_MISMATCH', name: 'key of another certificate', run: () => api.call('POST', '/v1/certificates', { name: 'mis', certificatePem: pki.server.certPem, privateKeyPem: pki.other.keyPem }) },
+  { code: 'CERT_NOT_CA', name: 'CA certificate without CA:TRUE', run: () => api.call('POST', '/v1/certificates', { name: 'notca', type: 'CA', certificatePem: pki.other.certPem }) },
+  {
+    code: 'CERT_UNSUPPORTED_WILDCARD',
+    name: 'test*.example.com',
+    run: async () => {
+      const c = await issueCertificate({ commonName: 'test*.example.com', dnsNames: ['test*.example.com'] });
+      return api.call('POST', '/v1/certificates', { name: 'wild', certificatePem: c.certPem, privateKeyPem: c.keyPem });
+    },
+  },
+  {
+    code: 'RESERVED_HEADER_NAME',
+    name: 'client cert header renamed to x-forwarded-for',
+    run: () => api.call('POST', '/v1/listeners', httpsListener(w, 7003, { forwardedHeaders: { clientCertSubjectDn: { enabled: true, headerName: 'x-forwarded-for' } } })),
+  },
+  {
+    code: 'EDITION_UNSUPPORTED',
+    name: 'client IP retrieval on Basic',
+    run: () =>
+      api.call('POST', '/v1/listeners', {
+        ...httpListener(w, 7004, { forwardedHeaders: { clientIp: { enabled: true, trustedProxies: ['10.0.0.0/8'] } } }),
+        loadBalancerId: basic.lb.id,
+      }),
+  },
+  { code: 'UNAUTHENTICATED', name: 'no token', run: () => api.call('GET', '/v1/load-balancers', undefined, { token: null }) },
+  { code: 'UNAUTHENTICATED', name: 'wrong token', run: () => api.call('POST', '/v1/load-balancers', { name: 'x1' }, { token: 'wrong' }) },
+  { code: 'NOT_FOUND', name: 'unknown id', run: () => api.call('GET', '/v1/listeners/lsn-aaaaaaaaaaaaaaaaaaaa') },
+  { code: 'NOT_FOUND', name: 'id of another kind', run: () => api.call('GET', `/v1/listeners/${w.lb.id}`) },
+  { code: 'NOT_FOUND', name: 'unknown collection', run: () => api.call('GET', '/v1/gateways') },
+  { code: 'NOT_FOUND', name: 'PUT unknown id', run: () => api.call('PUT', '/v1/load-balancers/alb-aaaaaaaaaaaaaaaaaaaa', { name: 'zz' }) },
+  { code: 'NOT_FOUND', name: 'DELETE unknown id', run: () => api.call('DELETE', '/v1/server-groups/sgp-aaaaaaaaaaaaaaaaaaaa') },
+  {
+    code: 'REFERENCE_NOT_FOUND',
+    name: 'missing server group',
+    path: 'defaultServerGroupId',
+    run: () => api.call('POST', '/v1/listeners', httpListener(w, 7005, { defaultServerGroupId: 'sgp-aaaaaaaaaaaaaaaaaaaa' })),
+  },
+  { code: 'IMMUTABLE_FIELD', name: 'address of a load balancer', path: 'address', run: () => api.call('PUT', `/v1/load-balancers/${w.lb.id}`, { name: 'lb-one', address: '10.1.1.1' }) },
+  { code: 'IMMUTABLE_FIELD', name: 'PUT on a system TLS policy', run: () => api.call('PUT', '/v1/tls-policies/tls_cipher_policy_1_2', { name: 'x', tlsVersions: ['TLSv1.2'], ciphers: ['AES128-SHA'] }) },
+  {
+    code: 'PORT_CONFLICT',
+    name: 'HTTP on the port of an HTTPS listener',
+    path: 'port',
+    run: async () => {
+      await api.create('listeners', httpsListener(w, 7443));
+      return api.call('POST', '/v1/listeners', httpListener(w, 7443));
+    },
+  },
+  { code: 'IN_USE', name: 'delete a server group a listener uses', run: () => api.call('DELETE', `/v1/server-groups/${w.sg.id}`) },
+  {
+    code: 'DELETION_PROTECTED',
+    name: 'protected load balancer',
+    run: async () => {
+      const lb = await api.create('load-balancers', { name: 'keep', deletionProtection: true });
+      return api.call('DELETE', `/v1/load-balancers/${lb.id}`);
+    },
+  },
+  { code: 'VERSION_MISMATCH', name: 'stale If-Match', run: () => api.call('PUT', `/v1/server-groups/${w.sg.id}`, { name: 'renamed' }, { headers: { 'if-match': '"7"' } }) },
+  {
+    code: 'IDEMPOTENCY_KEY_REUSED',
+    name: 'same key, other body',
+    run: async () => {
+      await api.call('POST', '/v1/load-balancers', { name: 'idem-a' }, { headers: { 'idempotency-key': 'k-reused' } });
+      return api.call('POST', '/v1/load-balancers', { name: 'idem-b' }, { headers: { 'idempotency-key': 'k-reused' } });
+    },
+  },
+  { code: 'PAYLOAD_TOO_LARGE', name: 'body over 1 MiB', run: () => api.call('POST', '/v1/load-balancers', undefined, { raw: JSON.stringify({ name: 'x'.repeat(1024 * 1024) }) }) },
+];
+
+describe('SPEC §3 error codes', () => {
+  it('covers every code of the registry', () => {
+    expect(new Set(cases.map((c) => c.code))).toEqual(new Set(Object.keys(ERROR_CODES)));
+  });
+
+  for (const c of cases) {
+    it(`${c.code}: ${c.name}`, async () => {
+      const revisionBefore = api.store.revision();
+      const res = await c.run();
+      expect(res.status, res.text).toBe(ERROR_CODES[c.code].status);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.body).toMatchObject({ status: ERROR_CODES[c.code].status, code: c.code, title: ERROR_CODES[c.code].title });
+      expect(typeof res.body.detail).toBe('string');
+      expect(Array.isArray(res.body.errors)).toBe(true);
+      if (c.path !== undefined) expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(c.path);
+      // The failing request itself changed nothing (setup writes inside run() happen before it).
+      const after = api.store.revision();
+      const setupWrites = ['PORT_CONFLICT', 'DELETION_PROTECTED', 'IDEMPOTENCY_KEY_REUSED'].includes(c.code) ? 1 : 0;
+      expect(after - revisionBefore).toBe(setupWrites);
+    });
+  }
+
+  it('a rejected write leaves the stored resource exactly as it was', async () => {
+    const before = await api.call('GET', `/v1/server-groups/${w.sg.id}`);
+    const events = api.eventCount();
+    const res = await api.call('PUT', `/v1/server-groups/${w.sg.id}`, { name: 'ok-name', servers: [{ address: '127.0.0.1', port: 70000 }] });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].path).toBe('servers[0].port');
+    const after = await api.call('GET', `/v1/server-groups/${w.sg.id}`);
+    expect(after.body).toEqual(before.body);
+    expect(api.eventCount()).toBe(events);
+  });
+
+  it('an unknown route is a problem+json 404 too', async () => {
+    const res = await api.call('GET', '/v2/anything');
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+
+  it('401 carries WWW-Authenticate and comes before the body limit is checked', async () => {
+    const res = await api.call('POST', '/v1/load-balancers', undefined, { token: null, raw: JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }) });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * Test support for a live server: a GatehouseServer with the real engine in this process on
+ * an ephemeral port and a temp data directory, an HTTP client over real sockets, and small
+ * backends.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { GatehouseServer } from '../../../server/runtime/gatehouse-server.ts';
+
+/** LiveReply is a response over a real socket. */
+export interface LiveReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+  text: string;
+}
+
+/** LiveServer wraps a started GatehouseServer and its data directory. */
+export class LiveServer {
+  readonly server: GatehouseServer;
+  readonly dataDir: string;
+  readonly #ownDir: boolean;
+
+  private constructor(server: GatehouseServer, dataDir: string, ownDir: boolean) {
+    this.server = server;
+    this.dataDir = dataDir;
+    this.#ownDir = ownDir;
+  }
+
+  static async start(dataDir?: string): Promise<LiveServer> {
+    const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-live-'));
+    const server = await GatehouseServer.start({
+      dataDir: dir,
+      host: '127.0.0.1',
+      port: 0,
+      env: {},
+      accessLog: () => {},
+      log: () => {},
+      drainTimeoutMs: 2000,
+    });
+    return new LiveServer(server, dir, dataDir === undefined);
+  }
+
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<LiveReply> {
+    const res = await request(`${this.server.url}${path}`, {
+      method: method as 'GET',
+      headers: {
+        authorization: `Bearer ${this.server.adminToken.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.body.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.statusCode, headers: res.headers, body: parsed, text };
+  }
+
+  async create(collection: string, body: unknown): Promise<any> {
+    const res = await this.call('POST', `/v1/${collection}`, body);
+    if (res.status !== 201) throw new Error(`create ${collection}: ${res.status} ${res.text}`);
+    return res.body;
+  }
+
+  /** stop closes the server but keeps the data directory (for restarts). */
+  async stop(): Promise<void> {
+    await this.server.close(500);
+  }
+
+  async close(): Promise<void> {
+    await this.server.close(500);
+    if (this.#ownDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** freePort asks the OS for a port that is free right now. */
+export async function freePort(): Promise<number> {
+  const s = createNetServer();
+  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((ok) => s.close(() => ok()));
+  return port;
+}
+
+/** Backend is a named HTTP server answering its name, optionally after a delay. */
+export class Backend {
+  readonly name: string;
+  readonly server: Server;
+  port = 0;
+  delayMs = 0;
+
+  constructor(name: string) {
+    this.name = name;
+    this.server = createServer((req, res) => {
+      const send = () => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(req.method === 'HEAD' ? undefined : this.name);
+      };
+      if (this.delayMs > 0 && req.method !== 'HEAD') setTimeout(send, this.delayMs);
+      else send();
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((ok) => this.server.close(() => ok()));
+  }
+}
+
+/** get fetches http://127.0.0.1:port/path over a fresh connection. */
+export async function httpGet(port: number, path = '/'): Promise<{ status: number; text: string }> {
+  const res = await request(`http://127.0.0.1:${port}${path}`, { reset: true, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  return { status: res.statusCode, text: await res.body.text() };
+}
+
+/** eventually retries an assertion until it passes or the time is up. */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000, stepMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, stepMs));
+    }
+  }
+}
