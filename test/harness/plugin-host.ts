@@ -163,7 +163,15 @@ export class PluginHost {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
+    // If the test process exits without close(), take the plugin down with it.
+    const killOnExit = (): void => {
+      child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    this.#exited = new Promise((resolve) => child.once('close', () => {
+      process.removeListener('exit', killOnExit);
+      resolve();
+    }));
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => this.#append(d));
     child.stdout?.setEncoding('utf8');

@@ -82,16 +82,22 @@ export function runProgramProcess(o: ProgramProcessOptions): Promise<ProgramExit
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d: string) => { stdout = (stdout + d).slice(-262_144); });
     child.stderr.on('data', (d: string) => { stderr = (stderr + d).slice(-262_144); });
+    const killOnExit = (): void => {
+      child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, o.timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);
+      process.removeListener('exit', killOnExit);
       reject(err);
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      process.removeListener('exit', killOnExit);
       resolve({ code, signal, timedOut, stdout, stderr });
     });
   });

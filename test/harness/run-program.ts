@@ -78,6 +78,8 @@ export interface RunResult {
   /** Program process output. */
   stdout: string;
   stderr: string;
+  /** What the plugins wrote to stderr (and to stdout after the port line): for debugging failures. */
+  pluginOutput: string;
 }
 
 /** runProgram performs one operation and always cleans up its processes and server. */
@@ -100,6 +102,7 @@ export async function runProgram(o: RunProgramOptions): Promise<RunResult> {
   let deployment: Deployment | undefined;
   let exit: ProgramExit | undefined;
   let programMs = 0;
+  let pluginOutput = '';
   let error: string | undefined;
   try {
     const address = await server.start();
@@ -135,6 +138,7 @@ export async function runProgram(o: RunProgramOptions): Promise<RunResult> {
   } finally {
     await deployment?.settle();
     await registry?.close();
+    pluginOutput = registry?.pluginOutput ?? '';
     await server.close();
   }
   const resources = deployment ? deployment.finalState(o.mode === 'refresh' || o.mode === 'destroy' ? o.mode : 'up') : prior;
@@ -153,6 +157,7 @@ export async function runProgram(o: RunProgramOptions): Promise<RunResult> {
     resources,
     stdout: exit?.stdout ?? '',
     stderr: exit?.stderr ?? '',
+    pluginOutput,
   };
   if (error !== undefined) result.error = error;
   return result;

@@ -3,7 +3,7 @@
  * works from, plus the pure rules that turn a provider's Diff into an operation.
  */
 import type { DiffResult, PropertyDiffResult } from './plugin-host.ts';
-import { changedKeys, deepEqual, type PropertyMap } from './property-value.ts';
+import { changedKeys, type PropertyMap } from './property-value.ts';
 
 /** StepOp is what happened (or, in preview, would happen) to one resource. */
 export type StepOp = 'create' | 'update' | 'replace' | 'delete' | 'same' | 'read' | 'import';
@@ -155,9 +155,4 @@ export function refreshDiff(olds: PropertyMap, news: PropertyMap): Pick<Step, 'd
     detailedDiff[k] = { kind: olds[k] === undefined ? 'add' : news[k] === undefined ? 'delete' : 'update', inputDiff: false };
   }
   return { diffs, detailedDiff };
-}
-
-/** sameOutputs tells whether two output maps are equal. */
-export function sameOutputs(a: PropertyMap, b: PropertyMap): boolean {
-  return deepEqual(a, b);
 }
