@@ -1,0 +1,97 @@
+/**
+ * ProviderFixture: a live `gatehouse serve` and a configured plugin, plus the steps a Pulumi
+ * deployment takes for one resource (Check then Create, as the engine does), so tests read as
+ * the engine's call sequences.
+ */
+import { createServer } from 'node:net';
+import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
+import { GatehouseProcess } from './gatehouse-process.ts';
+import { PluginProcess, secret } from './plugin.ts';
+
+type Json = Record<string, unknown>;
+
+/** T maps short names to type tokens. */
+export const T = {
+  LoadBalancer: 'gatehouse:index:LoadBalancer',
+  Listener: 'gatehouse:index:Listener',
+  QuicListener: 'gatehouse:index:QuicListener',
+  Certificate: 'gatehouse:index:Certificate',
+  TlsSecurityPolicy: 'gatehouse:index:TlsSecurityPolicy',
+  ServerGroup: 'gatehouse:index:ServerGroup',
+} as const;
+
+/** freePort finds a TCP port that is free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+/** Deployed is a resource as the engine keeps it in state. */
+export interface Deployed {
+  type: string;
+  name: string;
+  id: string;
+  inputs: Json;
+  outputs: Json;
+}
+
+/** ProviderFixture owns a server and a plugin configured against it. */
+export class ProviderFixture {
+  readonly server: GatehouseProcess;
+  readonly plugin: PluginProcess;
+  #cert: Issued | undefined;
+
+  private constructor(server: GatehouseProcess, plugin: PluginProcess) {
+    this.server = server;
+    this.plugin = plugin;
+  }
+
+  /** start launches both and configures the plugin by Configure arguments (token secret). */
+  static async start(): Promise<ProviderFixture> {
+    const server = await GatehouseProcess.start();
+    let plugin: PluginProcess | undefined;
+    try {
+      plugin = await PluginProcess.start();
+      await plugin.handshake();
+      await plugin.configure({ endpoint: server.url, token: secret(server.token) });
+      return new ProviderFixture(server, plugin);
+    } catch (err) {
+      await plugin?.close();
+      await server.close();
+      throw err;
+    }
+  }
+
+  /** deploy runs Check then Create for a new resource and fails on any check failure. */
+  async deploy(type: string, name: string, news: Json): Promise<Deployed> {
+    const checked = await this.plugin.check(type, name, {}, news);
+    if (checked.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
+    const created = await this.plugin.create(type, name, checked.inputs);
+    return { type, name, id: created.id, inputs: checked.inputs, outputs: created.properties };
+  }
+
+  /** basics deploys a load balancer and a server group to hang listeners on. */
+  async basics(prefix: string, lb: Json = {}): Promise<{ lb: Deployed; group: Deployed }> {
+    const balancer = await this.deploy(T.LoadBalancer, `${prefix}-lb`, { name: `${prefix} lb`, ...lb });
+    const group = await this.deploy(T.ServerGroup, `${prefix}-group`, { name: `${prefix} group`, servers: [{ address: '127.0.0.1', port: 9 }] });
+    return { lb: balancer, group };
+  }
+
+  /** serverCert returns one EC server certificate for localhost, made once. */
+  async serverCert(): Promise<Issued> {
+    if (!this.#cert) {
+      const ca = await createCa();
+      this.#cert = await issueCertificate({ commonName: 'localhost', dnsNames: ['localhost'] }, ca);
+    }
+    return this.#cert;
+  }
+
+  /** close stops the plugin and the server; idempotent. */
+  async close(): Promise<void> {
+    await this.plugin.close();
+    await this.server.close();
+  }
+}
