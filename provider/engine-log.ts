@@ -19,7 +19,8 @@ const SEVERITY: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, erro
 
 /** Logger is what the resource operations log through. */
 export interface Logger {
-  log(level: LogLevel, message: string, urn?: string): void;
+  /** log sends one message; the promise settles once the engine has it (it never rejects). */
+  log(level: LogLevel, message: string, urn?: string): Promise<void>;
 }
 
 /** EngineLog is a Logger over the engine's gRPC Log service. */
@@ -35,18 +36,24 @@ export class EngineLog implements Logger {
     this.#client = new engineGrpc.EngineClient(address, grpc.credentials.createInsecure());
   }
 
-  log(level: LogLevel, message: string, urn?: string): void {
+  log(level: LogLevel, message: string, urn?: string): Promise<void> {
     const client = this.#client;
-    if (!client) {
+    const toStderr = (): void => {
       if (level !== 'debug') process.stderr.write(`${level}: ${urn ? `${urn}: ` : ''}${message}\n`);
-      return;
+    };
+    if (!client) {
+      toStderr();
+      return Promise.resolve();
     }
     const req = new enginePb.LogRequest();
     req.setSeverity(SEVERITY[level] as never);
     req.setMessage(message);
     if (urn) req.setUrn(urn);
-    client.log(req, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err) => {
-      if (err && level !== 'debug') process.stderr.write(`${level}: ${urn ? `${urn}: ` : ''}${message}\n`);
+    return new Promise((resolve) => {
+      client.log(req, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (err) => {
+        if (err) toStderr();
+        resolve();
+      });
     });
   }
 

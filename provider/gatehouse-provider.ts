@@ -104,7 +104,7 @@ export class GatehouseProvider {
     const base = diffInputs(ctx.kind, olds, news.value, ignoreChanges);
     if (base.replaces.length === 0) return { ...base, deleteBeforeReplace: false };
     const dbr = await deleteBeforeReplace(ctx, olds, news.value);
-    if (dbr.value) ctx.log.log('debug', `${ctx.kind.name} "${ctx.name}" will be deleted before its replacement is created: ${dbr.reason ?? ''}`, ctx.urn);
+    if (dbr.value) void ctx.log.log('debug', `${ctx.kind.name} "${ctx.name}" will be deleted before its replacement is created: ${dbr.reason ?? ''}`, ctx.urn);
     return { ...base, deleteBeforeReplace: dbr.value, deleteBeforeReplaceReason: dbr.reason };
   }
 

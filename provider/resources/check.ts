@@ -104,7 +104,7 @@ async function liveFailures(ctx: OperationContext, inputs: PropertyMap, req: Che
     return await dryRun(ctx, 'POST', resourcePath(kind.collection, undefined, 'dryRun=true'), inputs, selfId);
   } catch (err) {
     if (err instanceof ApiUnavailableError) {
-      ctx.log.log('warning', `${describeResource(labelOf(ctx))}: live checks skipped (ports, references, editions): ${err.message}`, ctx.urn);
+      await ctx.log.log('warning', `${describeResource(labelOf(ctx))}: live checks skipped (ports, references, editions): ${err.message}`, ctx.urn);
       return [];
     }
     throw err;

@@ -153,7 +153,7 @@ export async function deleteResource(ctx: OperationContext, id: string): Promise
     await api.delete(resourcePath(ctx.kind.collection, id), { signal: ctx.signal });
   } catch (err) {
     if (err instanceof GatehouseError && err.code === 'NOT_FOUND') {
-      ctx.log.log('debug', `${describeResource(labelOf(ctx, id))} was already deleted`, ctx.urn);
+      void ctx.log.log('debug', `${describeResource(labelOf(ctx, id))} was already deleted`, ctx.urn);
       return;
     }
     throw explainError(labelOf(ctx, id), 'delete', err);
@@ -202,7 +202,7 @@ async function waitUntilReady(
       throw initFailure(live, `${describeResource(label)} is Failed: ${reason || 'the engine could not apply it'}`, [reason || 'Failed']);
     }
     if (status === 'Unavailable') {
-      ctx.log.log('warning', `${describeResource(label)} is Unavailable: ${reason || 'this runtime cannot serve it'}; its configuration is stored and the HTTPS listener keeps serving HTTP/1.1 and HTTP/2`, ctx.urn);
+      await ctx.log.log('warning', `${describeResource(label)} is Unavailable: ${reason || 'this runtime cannot serve it'}; its configuration is stored and the HTTPS listener keeps serving HTTP/1.1 and HTTP/2`, ctx.urn);
       return live;
     }
     if (Date.now() >= deadline) {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RESOURCE_KINDS } from '../../schema/index.ts';
-import { decodeWire, encodeMap, isAtOrUnder, topLevelKey, UNKNOWN, unknownPaths, withoutUnknowns } from '../../provider/marshal.ts';
+import { decodeWire, encodeMap, isAtOrUnder, topLevelKey, UNKNOWN, unknownPaths, withoutUnknowns, type PropertyMap } from '../../provider/marshal.ts';
 import type { OperationContext } from '../../provider/resources/context.ts';
 import { deleteBeforeReplace, diffInputs } from '../../provider/resources/diff.ts';
 import { fillDefaults, inputsFromLive } from '../../provider/resources/inputs.ts';
@@ -40,7 +40,7 @@ describe('wire values', () => {
   });
 
   it('lists unknown paths (an array holding one counts whole) and strips them', () => {
-    const v = { a: UNKNOWN, b: { c: UNKNOWN, d: 1 }, e: [1, UNKNOWN], f: [1] };
+    const v: PropertyMap = { a: UNKNOWN, b: { c: UNKNOWN, d: 1 }, e: [1, UNKNOWN], f: [1] };
     expect(unknownPaths(v)).toEqual(['a', 'b.c', 'e']);
     expect(withoutUnknowns(v)).toEqual({ b: { d: 1 }, f: [1] });
   });
@@ -133,7 +133,7 @@ describe('detailed diff', () => {
     urn: 'urn:pulumi:s::p::t::n',
     name: 'n',
     api: undefined,
-    log: { log: () => undefined },
+    log: { log: () => Promise.resolve() },
     signal: new AbortController().signal,
   });
 
