@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { runDrift } from '../provider/drift/index.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, resolveClientToken } from './api-client.ts';
 import { parseArgs, pick, UsageError } from './args.ts';
-import type { CliIo } from './serve.ts';
+import type { CliIo } from './cli-io.ts';
 
 /** DRIFT_USAGE is the help text of `gatehouse drift`. */
 export const DRIFT_USAGE = `Usage: gatehouse drift --stack-export FILE [--endpoint URL] [--token TOKEN] [--data-dir DIR]

@@ -1,31 +1,54 @@
 #!/usr/bin/env node
 /**
  * The `gatehouse` command (SPEC §4): serve, status and drift. Runs on Node 24 directly from
- * TypeScript (`npx gatehouse …` in a checkout).
+ * TypeScript (`npx gatehouse …` in a checkout). Commands load lazily, so `gatehouse status`
+ * does not pull in the server, SQLite or the engine.
  */
+import { GATEHOUSE_VERSION } from '../server/version.ts';
 import { UsageError } from './args.ts';
-import { DRIFT_USAGE, runDriftCommand } from './drift.ts';
-import { runServe, SERVE_USAGE, type CliIo } from './serve.ts';
-import { runStatus, STATUS_USAGE } from './status.ts';
+import type { CliIo } from './cli-io.ts';
 
-/** Command is one subcommand: how to run it and its help text. */
-export interface Command {
+/** CommandModule is what a command's module provides. */
+export interface CommandModule {
   readonly run: (argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo) => Promise<number>;
   readonly usage: string;
+}
+
+/** Command is one subcommand: a one-line summary and how to load it. */
+export interface Command {
   readonly summary: string;
+  readonly load: () => Promise<CommandModule>;
 }
 
 /** COMMANDS maps each subcommand name to its implementation. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
-  serve: { run: runServe, usage: SERVE_USAGE, summary: 'run the management API, the store and the engine' },
-  status: { run: runStatus, usage: STATUS_USAGE, summary: 'listeners and their status as a table' },
-  drift: { run: runDriftCommand, usage: DRIFT_USAGE, summary: 'compare a `pulumi stack export` file with the live state' },
+  serve: {
+    summary: 'run the management API, the store and the engine',
+    load: async () => {
+      const m = await import('./serve.ts');
+      return { run: m.runServe, usage: m.SERVE_USAGE };
+    },
+  },
+  status: {
+    summary: 'listeners and their status as a table',
+    load: async () => {
+      const m = await import('./status.ts');
+      return { run: m.runStatus, usage: m.STATUS_USAGE };
+    },
+  },
+  drift: {
+    summary: 'compare a `pulumi stack export` file with the live state',
+    load: async () => {
+      const m = await import('./drift.ts');
+      return { run: m.runDriftCommand, usage: m.DRIFT_USAGE };
+    },
+  },
 };
 
 function usage(): string {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length));
-  return `Usage: gatehouse <command> [flags]\n\nCommands:\n${names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`).join('\n')}\n\nRun \`gatehouse <command> --help\` for its flags.\n`;
+  return `Usage: gatehouse <command> [flags]\n\nCommands:\n${names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`).join('\n')}\n\nRun \`gatehouse <command> --help\` for its flags, \`gatehouse --version\` for the version.\n`;
 }
 
 /** main runs one command line and returns the exit code. */
@@ -35,16 +58,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
     io.out(usage());
     return name === undefined ? 1 : 0;
   }
+  if (name === '--version' || name === 'version') {
+    io.out(`gatehouse ${GATEHOUSE_VERSION} (node ${process.version})\n`);
+    return 0;
+  }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     io.err(`gatehouse: unknown command "${name}"\n\n${usage()}`);
     return 1;
   }
+  const module = await command.load();
   try {
-    return await command.run(rest, env, io);
+    return await module.run(rest, env, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`gatehouse ${name}: ${err.message}\n\n${command.usage}`);
+      io.err(`gatehouse ${name}: ${err.message}\n\n${module.usage}`);
       return 1;
     }
     io.err(`gatehouse ${name}: ${(err as Error).message}\n`);

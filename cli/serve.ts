@@ -3,10 +3,11 @@
  * SIGINT / SIGTERM, then stops gracefully (the API stops taking requests, listeners drain).
  */
 import { resolve } from 'node:path';
-import { GATEHOUSE_VERSION } from '../server/app.ts';
+import { GATEHOUSE_VERSION } from '../server/version.ts';
 import { GatehouseServer } from '../server/runtime/gatehouse-server.ts';
 import { DEFAULT_DATA_DIR } from './api-client.ts';
 import { parseArgs, parseHostPort, pick, UsageError } from './args.ts';
+import type { CliIo } from './cli-io.ts';
 
 /** SERVE_USAGE is the help text of `gatehouse serve`. */
 export const SERVE_USAGE = `Usage: gatehouse serve [--data-dir DIR] [--listen HOST:PORT] [--token-file FILE] [--token TOKEN] [--demo]
@@ -19,12 +20,6 @@ export const SERVE_USAGE = `Usage: gatehouse serve [--data-dir DIR] [--listen HO
   --demo               on an empty data dir, create a ready HTTPS example on 127.0.0.1:8443
   GATEHOUSE_MASTER_KEY 32-byte key (hex or base64) that encrypts private keys; default DIR/master-key
 `;
-
-/** CliIo is where a command writes (tests capture it). */
-export interface CliIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
 
 const SPEC = { values: ['data-dir', 'listen', 'token-file', 'token', 'endpoint'], switches: ['demo', 'help'] };
 

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { ApiClient, DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, resolveClientToken } from './api-client.ts';
 import { parseArgs, pick, UsageError } from './args.ts';
-import type { CliIo } from './serve.ts';
+import type { CliIo } from './cli-io.ts';
 
 /** STATUS_USAGE is the help text of `gatehouse status`. */
 export const STATUS_USAGE = `Usage: gatehouse status [--endpoint URL] [--token TOKEN] [--data-dir DIR]

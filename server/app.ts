@@ -3,7 +3,6 @@
  * authentication, a 1 MiB body limit, problem+json errors, API metrics and every route of
  * SPEC §3. It opens no socket itself: tests drive it with `inject`, the runtime listens.
  */
-import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Registry } from 'prom-client';
 import { registerApiMetrics } from './http/api-metrics.ts';
@@ -15,14 +14,12 @@ import { registerSystemRoutes } from './routes/system-routes.ts';
 import { ResourceService } from './service/resource-service.ts';
 import { DETACHED_RUNTIME, type RuntimeView } from './service/runtime-view.ts';
 import type { Store } from './store/store.ts';
+import { GATEHOUSE_VERSION } from './version.ts';
 
 /** BODY_LIMIT is SPEC §3's request size limit: larger bodies get 413 PAYLOAD_TOO_LARGE. */
 export const BODY_LIMIT = 1024 * 1024;
 
-/** GATEHOUSE_VERSION is the release, from package.json. */
-export const GATEHOUSE_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export { GATEHOUSE_VERSION };
 
 /** AppOptions wire an API instance. */
 export interface AppOptions {

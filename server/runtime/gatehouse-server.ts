@@ -78,7 +78,7 @@ export class GatehouseServer {
         settled: (ms) => applier.settled(ms),
         serverGroupHealth: (id) => engineRef.serverGroupHealth(id),
       };
-      const app = await buildApp({ store, token: adminToken.token, runtime: view, registry, logger: { level: 'warn' } });
+      const app = await buildApp({ store, token: adminToken.token, runtime: view, registry, logger: { level: 'warn', stream: process.stderr } });
       server = new GatehouseServer(store, app, engine, applier, adminToken, log, options.drainTimeoutMs);
       await applier.requestApply();
       await app.listen({ host: options.host, port: options.port });

@@ -1,0 +1,162 @@
+/**
+ * SPEC §4 `gatehouse serve` and `gatehouse status` as real processes on real sockets: what serve
+ * prints, the generated admin token (mode 0600), flags winning over variables, --token-file,
+ * a graceful stop on SIGTERM that lets in-flight requests finish, the status table, and
+ * `npx gatehouse` running on Node 24.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Backend, eventually, freePort } from '../server/support/live.ts';
+import { GATEHOUSE_CLI, ServeProcess } from './support/serve-process.ts';
+
+const run = promisify(execFile);
+const procs: ServeProcess[] = [];
+const dirs: string[] = [];
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+  dirs.push(d);
+  return d;
+}
+async function serve(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<ServeProcess> {
+  const p = await ServeProcess.start(['serve', ...args], env, cwd);
+  procs.push(p);
+  return p;
+}
+afterEach(async () => {
+  await Promise.all(procs.splice(0).map((p) => p.kill('SIGKILL')));
+});
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function get(url: string, token?: string): Promise<{ status: number; body: any }> {
+  const res = await request(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const text = await res.body.text();
+  return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+}
+
+describe('gatehouse serve', () => {
+  it('prints where the API listens and where the generated token is (mode 0600)', async () => {
+    const dir = tempDir();
+    const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0']);
+    expect(p.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const tokenPath = join(dir, 'admin-token');
+    expect(p.stdout).toContain(tokenPath);
+    expect(statSync(tokenPath).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenPath, 'utf8').trim();
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    expect((await get(`${p.url}/v1/healthz`)).body).toEqual({ status: 'ok' });
+    expect((await get(`${p.url}/v1/load-balancers`)).status).toBe(401);
+    expect((await get(`${p.url}/v1/load-balancers`, token)).status).toBe(200);
+  });
+
+  it('keeps the token across restarts', async () => {
+    const dir = tempDir();
+    const first = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0']);
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    await first.kill('SIGTERM');
+    const second = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0']);
+    expect(second.stdout).not.toContain('(generated)');
+    expect((await get(`${second.url}/v1/load-balancers`, token)).status).toBe(200);
+  });
+
+  it('reads GATEHOUSE_DATA_DIR, GATEHOUSE_LISTEN and GATEHOUSE_TOKEN; a flag wins over its variable', async () => {
+    const envDir = tempDir();
+    const flagDir = tempDir();
+    const port = await freePort();
+    const p = await serve(['--data-dir', flagDir], { GATEHOUSE_DATA_DIR: envDir, GATEHOUSE_LISTEN: `127.0.0.1:${port}`, GATEHOUSE_TOKEN: 'env-token-abcdefghijklmnop' });
+    expect(p.url).toBe(`http://127.0.0.1:${port}`);
+    expect(p.stdout).toContain(`data directory: ${flagDir}`);
+    expect((await get(`${p.url}/v1/load-balancers`, 'env-token-abcdefghijklmnop')).status).toBe(200);
+    await p.kill('SIGTERM');
+    const q = await serve(['--listen', '127.0.0.1:0', '--token', 'flag-token-abcdefghijklmnop'], { GATEHOUSE_DATA_DIR: envDir, GATEHOUSE_LISTEN: `127.0.0.1:${port}`, GATEHOUSE_TOKEN: 'env-token-abcdefghijklmnop' });
+    expect(q.url).not.toBe(`http://127.0.0.1:${port}`);
+    expect(q.stdout).toContain(`data directory: ${envDir}`);
+    expect((await get(`${q.url}/v1/load-balancers`, 'flag-token-abcdefghijklmnop')).status).toBe(200);
+    expect((await get(`${q.url}/v1/load-balancers`, 'env-token-abcdefghijklmnop')).status).toBe(401);
+  });
+
+  it('--token-file reads the token, or creates the file with a fresh one', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'given-token');
+    writeFileSync(file, 'file-token-abcdefghijklmnop\n');
+    const p = await serve(['--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0', '--token-file', file]);
+    expect(p.stdout).toContain(file);
+    expect((await get(`${p.url}/v1/load-balancers`, 'file-token-abcdefghijklmnop')).status).toBe(200);
+    const fresh = join(dir, 'fresh-token');
+    const q = await serve(['--data-dir', join(dir, 'data2'), '--listen', '127.0.0.1:0', '--token-file', fresh]);
+    expect(statSync(fresh).mode & 0o777).toBe(0o600);
+    expect((await get(`${q.url}/v1/load-balancers`, readFileSync(fresh, 'utf8').trim())).status).toBe(200);
+  });
+
+  it('refuses a bad flag or address with exit 1 and the usage', async () => {
+    await expect(run(process.execPath, [GATEHOUSE_CLI, 'serve', '--listen', 'nowhere'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('HOST:PORT') });
+    await expect(run(process.execPath, [GATEHOUSE_CLI, 'serve', '--colour'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('Usage: gatehouse serve') });
+  });
+
+  it('stops gracefully on SIGTERM: an in-flight request through a listener completes', async () => {
+    const dir = tempDir();
+    const backend = await new Backend('slow').start();
+    backend.delayMs = 1500;
+    try {
+      const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0']);
+      const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+      const post = async (collection: string, body: unknown) => {
+        const res = await request(`${p.url}/v1/${collection}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return res.body.json() as Promise<any>;
+      };
+      const lb = await post('load-balancers', { name: 'drain' });
+      const sg = await post('server-groups', { name: 'slow', servers: [{ address: '127.0.0.1', port: backend.port }], healthCheck: { enabled: false } });
+      const port = await freePort();
+      await post('listeners', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: sg.id });
+      await eventually(async () => expect((await get(`${p.url}/v1/listeners?loadBalancerId=${lb.id}`, token)).body.items[0].status).toBe('Running'));
+      const inFlight = request(`http://127.0.0.1:${port}/slow`).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }));
+      await new Promise((r) => setTimeout(r, 300));
+      p.child.kill('SIGTERM');
+      expect(await inFlight).toEqual({ status: 200, text: 'slow' });
+      const exit = await p.exited;
+      expect(exit.code).toBe(0);
+      expect(p.stdout).toContain('stopped');
+      await expect(request(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
+describe('gatehouse status', () => {
+  it('prints the listeners and their status as a table', async () => {
+    const dir = tempDir();
+    const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0']);
+    const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    const post = async (collection: string, body: unknown) =>
+      (await request(`${p.url}/v1/${collection}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).body.json() as Promise<any>;
+    const lb = await post('load-balancers', { name: 'status' });
+    const sg = await post('server-groups', { name: 'status' });
+    const port = await freePort();
+    const l = await post('listeners', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: sg.id });
+    const { stdout } = await run(process.execPath, [GATEHOUSE_CLI, 'status', '--endpoint', p.url, '--data-dir', dir]);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^LISTENER\s+PROTOCOL\s+ADDRESS\s+STATUS/);
+    expect(lines[1]).toMatch(new RegExp(`^${l.id}\\s+HTTP\\s+127\\.0\\.0\\.1:${port}\\s+Running\\s+${lb.id}`));
+    // GATEHOUSE_ENDPOINT / GATEHOUSE_TOKEN work too; a wrong token is exit 1.
+    const viaEnv = await run(process.execPath, [GATEHOUSE_CLI, 'status'], { env: { ...process.env, GATEHOUSE_ENDPOINT: p.url, GATEHOUSE_TOKEN: token } });
+    expect(viaEnv.stdout).toContain(l.id);
+    await expect(run(process.execPath, [GATEHOUSE_CLI, 'status', '--endpoint', p.url, '--token', 'wrong'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('UNAUTHENTICATED') });
+  });
+});
+
+describe('npx gatehouse', () => {
+  it('runs the command from the checkout on Node 24', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'gatehouse', '--version'], { cwd: join(import.meta.dirname, '../..'), env: { ...process.env } });
+    const m = /gatehouse \S+ \(node v(\d+)\./.exec(stdout);
+    expect(m, stdout).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(24);
+  });
+});
