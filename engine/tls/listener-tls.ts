@@ -10,6 +10,7 @@ import type { SnapshotCertificate, SnapshotListener, SnapshotListenerTls } from 
 import { SniTable } from '../../schema/wildcard.ts';
 import { describeError, ListenerApplyError } from '../errors.ts';
 import type { SnapshotLookup } from '../snapshot-lookup.ts';
+import { preferredCipherList, preferredTls13Suites } from './cipher-preference.ts';
 import type { SecureContextCache } from './secure-contexts.ts';
 
 /** SESSION_TICKET_LIFETIME_S is the ticket lifetime hint of E5 (the seed's FAQ: 300 s). */
@@ -50,7 +51,9 @@ export function prepareListenerTls(listener: SnapshotListener, lookup: SnapshotL
   }
 
   const o = policy.openssl;
-  const ciphers = o.tls13Suites ? `${o.cipherList}:${o.tls13Suites}` : o.cipherList;
+  // node:tls takes both lists in one string and splits off the TLS_* (TLS 1.3) names itself.
+  const tls12 = preferredCipherList(o.cipherList);
+  const ciphers = o.tls13Suites ? `${tls12}:${preferredTls13Suites(o.tls13Suites)}` : tls12;
   const serverContextKey = createHash('sha256')
     .update(listener.id).update('\0')
     .update(defaultCert.certificatePem).update('\0')

@@ -92,6 +92,11 @@ describe('E2 system TLS policies on the handshake', () => {
     expect(hs).toMatchObject({ ok: true, protocol: version, cipher });
   });
 
+  it.each(['tls_cipher_policy_1_0', 'tls_cipher_policy_1_2'])('%s: a client offering every suite gets a forward-secret AEAD suite, not the first one listed', async (policy) => {
+    const hs = await tlsHandshake(ports.get(policy)!, { servername: 'policy.test', maxVersion: 'TLSv1.2', ciphers: 'ALL:@SECLEVEL=0', settleMs: 0 });
+    expect(hs).toMatchObject({ ok: true, protocol: 'TLSv1.2', cipher: 'ECDHE-RSA-AES128-GCM-SHA256' });
+  });
+
   it('sets @SECLEVEL=0 only for the policies that include TLS 1.0/1.1 or 3DES', () => {
     const needing = SYSTEM_POLICIES.filter((p) => p.openssl.cipherList.endsWith('@SECLEVEL=0')).map((p) => p.id);
     expect(needing).toEqual(['tls_cipher_policy_1_0', 'tls_cipher_policy_1_1', 'tls_cipher_policy_1_2']);
