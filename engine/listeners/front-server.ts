@@ -14,6 +14,12 @@ import type { ListenerConfig } from './listener-config.ts';
 /** HTTP2_MAX_CONCURRENT_STREAMS is E17's per-connection stream limit. */
 export const HTTP2_MAX_CONCURRENT_STREAMS = 128;
 
+/**
+ * TLS_HANDSHAKE_TIMEOUT_MS bounds a handshake like E17 bounds the request head (10 s), instead
+ * of node's 120 s, so idle half-open TLS connections cannot pile up.
+ */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /** FrontServer is the server object of one listener. */
 export type FrontServer = HttpServer | Http2SecureServer;
 
@@ -40,6 +46,7 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
       settings: { maxConcurrentStreams: HTTP2_MAX_CONCURRENT_STREAMS },
       requestCert: tls.requireClientCertificate,
       rejectUnauthorized: true,
+      handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
       ALPNCallback: ({ protocols }) => selectAlpn(protocols, hooks.current().tls?.http2Enabled ?? false),
       SNICallback: (servername, callback) => callback(null, hooks.current().tls?.sni.lookup(servername)),
     },

@@ -30,7 +30,7 @@ export function handleRequest(config: ListenerConfig, req: FrontRequest, res: Fr
   }
   ex.backend = backend;
   backend.activeRequests++;
-  void forward(ex);
+  forward(ex).catch(() => respondWithError(ex, 502));
 }
 
 async function forward(ex: Exchange): Promise<void> {

@@ -30,9 +30,16 @@ export function relayResponse(ex: Exchange, upstream: Dispatcher.ResponseData): 
     upstream.body.destroy();
     return;
   }
+  try {
+    // Both HTTP/1 and HTTP/2 compatibility responses take the flat [name, value, …] form.
+    (res as ServerResponse).writeHead(upstream.statusCode, responseHeaderList(upstream.headers));
+  } catch {
+    // A response head Node refuses to send (a header value with forbidden characters).
+    upstream.body.destroy();
+    respondWithError(ex, 502);
+    return;
+  }
   ex.status = upstream.statusCode;
-  // Both HTTP/1 and HTTP/2 compatibility responses take the flat [name, value, …] form.
-  (res as ServerResponse).writeHead(upstream.statusCode, responseHeaderList(upstream.headers));
   upstream.body.on('data', (chunk: Buffer) => {
     ex.bytesSent += chunk.length;
   });

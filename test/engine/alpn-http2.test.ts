@@ -60,6 +60,29 @@ describe('E4 ALPN', () => {
     expect(await tlsHandshake(port, { ...TLS, ALPNProtocols: ['h2', 'http/1.1'] })).toMatchObject({ ok: true, alpn: 'h2' });
   });
 
+  it('forwards an HTTP/2 request with a body and split cookies to the HTTP/1.1 backend', async () => {
+    await harness.apply(snapshot(3, true));
+    const session = http2Connect(`https://127.0.0.1:${port}`, { ...TLS, rejectUnauthorized: false });
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': '/upload', ':authority': 'app.alpn.test', 'content-type': 'text/plain', cookie: ['a=1', 'b=2'] });
+      stream.end('body over h2');
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      const status = await new Promise<number>((resolve, reject) => {
+        stream.on('response', (h) => resolve(Number(h[':status'])));
+        stream.on('error', reject);
+      });
+      await new Promise((r) => stream.on('end', r));
+      expect(status).toBe(200);
+      const echoed = JSON.parse(Buffer.concat(chunks).toString()) as { method: string; url: string; body: string; headers: Record<string, string> };
+      expect(echoed).toMatchObject({ method: 'POST', url: '/upload', body: 'body over h2' });
+      expect(echoed.headers.cookie).toBe('a=1; b=2');
+      expect(echoed.headers.host).toBe('app.alpn.test');
+    } finally {
+      session.close();
+    }
+  });
+
   it('announces at most 128 concurrent HTTP/2 streams', async () => {
     await harness.apply(snapshot(3, true));
     const session = http2Connect(`https://127.0.0.1:${port}`, { ...TLS, rejectUnauthorized: false });

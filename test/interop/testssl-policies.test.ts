@@ -6,7 +6,7 @@
  * other (the two scans of one policy side by side): testssl is slow.
  *
  * Two suites can never be offered by this runtime and are left out of the expectation, as
- * the README states: DES-CBC3-SHA (Node's OpenSSL is built without 3DES) and
+ * engine/README.md states: DES-CBC3-SHA (Node's OpenSSL is built without 3DES) and
  * TLS_AES_128_CCM_8_SHA256 under policies without @SECLEVEL=0 (OpenSSL 3 allows CCM_8 only at
  * security level 0, which SPEC 1.5 sets only for TLS 1.0/1.1 and 3DES).
  */
