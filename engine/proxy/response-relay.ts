@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { respondWithError } from './error-responses.ts';
 import type { Exchange } from './exchange.ts';
 import { connectionTokens, HOP_BY_HOP } from './hop-by-hop.ts';
 
