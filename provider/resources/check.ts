@@ -52,7 +52,12 @@ export async function checkResource(ctx: OperationContext, req: CheckRequestData
   const { kind } = ctx;
   const news = req.news.value;
   const unknown = unknownPaths(news);
-  const parsed = parseResource(kind, 'create', withoutUnknowns(news));
+  // An existing resource may omit a write-only secret (a certificate's key): the API keeps the
+  // stored one (SPEC 1.4), so it is checked as the PUT it will be, and the key check is the server's.
+  const keepsStoredSecret = Object.keys(req.olds.value).length > 0 && kind.secretFields.some((f) => news[f] === undefined);
+  const parsed = keepsStoredSecret
+    ? parseResource(kind, 'update', withoutUnknowns(news), { previous: req.olds.value })
+    : parseResource(kind, 'create', withoutUnknowns(news));
   let failures: CheckFailure[] = [];
   let inputs: PropertyMap;
   if (parsed.ok && unknown.length === 0) {
@@ -67,7 +72,7 @@ export async function checkResource(ctx: OperationContext, req: CheckRequestData
     }
   }
   const secretPaths = [...new Set([...req.news.secretPaths, ...kind.secretFields.filter((f) => inputs[f] !== undefined)])];
-  if (failures.length === 0 && kind.name === 'Certificate') failures = checkCertificateLocally(inputs);
+  if (failures.length === 0 && kind.name === 'Certificate' && !keepsStoredSecret) failures = checkCertificateLocally(inputs);
   if (failures.length === 0 && unknown.length === 0 && ctx.api) {
     failures = await liveFailures(ctx, inputs, req);
   }

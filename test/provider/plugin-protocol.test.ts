@@ -100,6 +100,15 @@ describe('handshake, plugin info, schema, check config', () => {
     expect(bad.failures.map((f) => f.property).sort()).toEqual(['endpoint', 'token']);
   });
 
+  it('DiffConfig: a new endpoint or token updates the provider in place and never replaces its resources', async () => {
+    const olds = { endpoint: 'http://127.0.0.1:9080', token: secret('a') };
+    expect((await plugin.diffConfig(olds, olds)).changes).toBe('DIFF_NONE');
+    const d = await plugin.diffConfig(olds, { endpoint: 'http://127.0.0.1:9081', token: secret('b') });
+    expect(d.changes).toBe('DIFF_SOME');
+    expect(d.replaces).toEqual([]);
+    expect(d.detailedDiff).toEqual({ endpoint: { kind: 'UPDATE', inputDiff: true }, token: { kind: 'UPDATE', inputDiff: true } });
+  });
+
   it('Configure advertises preview support and secrets', async () => {
     expect(await plugin.configure({})).toEqual({ supportsPreview: true, acceptSecrets: true });
   });

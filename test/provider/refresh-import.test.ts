@@ -88,6 +88,25 @@ describe('import', () => {
     expect(d.replaces).toEqual([]);
   });
 
+  it('an imported certificate may be declared without its key: the API keeps the stored one', async () => {
+    const read = await fx.plugin.read(T.Certificate, 'keyless', cert.id);
+    const { privateKeyPem: _k, ...program } = cert.inputs;
+    const checked = await fx.plugin.check(T.Certificate, 'keyless', read.inputs, { ...program, tags: { rotated: 'no' } }, read.properties);
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs.privateKeyPem).toBeUndefined();
+    const d = await fx.plugin.diff(T.Certificate, 'keyless', cert.id, read.properties, checked.inputs, read.inputs);
+    expect(d.detailedDiff).toEqual({ 'tags.rotated': { kind: 'ADD', inputDiff: true } });
+    const props = await fx.plugin.update(T.Certificate, 'keyless', cert.id, read.properties, checked.inputs, read.inputs);
+    expect(props.tags).toEqual({ rotated: 'no' });
+    expect(props.fingerprintSha256).toBe(cert.outputs.fingerprintSha256);
+  });
+
+  it('a new certificate still needs its key', async () => {
+    const { privateKeyPem: _k, ...program } = cert.inputs;
+    const checked = await fx.plugin.check(T.Certificate, 'fresh', {}, program);
+    expect(checked.failures.map((f) => f.property)).toEqual(['privateKeyPem']);
+  });
+
   it('an id that does not exist imports as not found', async () => {
     expect((await fx.plugin.read(T.Listener, 'nothing', 'lsn-aaaaaaaaaaaaaaaaaaaa')).id).toBe('');
   });

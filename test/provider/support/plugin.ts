@@ -96,6 +96,21 @@ export class PluginError extends Error {
   }
 }
 
+function toDiffResult(res: InstanceType<typeof providerPb.DiffResponse>): DiffResult {
+  const detailedDiff: DiffResult['detailedDiff'] = {};
+  res.getDetaileddiffMap().forEach((v, k) => {
+    detailedDiff[k] = { kind: DIFF_KIND[v.getKind()]!, inputDiff: v.getInputdiff() };
+  });
+  return {
+    changes: (['DIFF_UNKNOWN', 'DIFF_NONE', 'DIFF_SOME'] as const)[res.getChanges()]!,
+    replaces: res.getReplacesList(),
+    diffs: res.getDiffsList(),
+    deleteBeforeReplace: res.getDeletebeforereplace(),
+    hasDetailedDiff: res.getHasdetaileddiff(),
+    detailedDiff,
+  };
+}
+
 /** PluginProcess owns one running plugin and the stand-in engine log. */
 export class PluginProcess {
   port = 0;
@@ -214,6 +229,16 @@ export class PluginProcess {
     return { inputs: J(res.getInputs()), failures: res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() })) };
   }
 
+  /** diffConfig compares old and new provider inputs. */
+  async diffConfig(olds: Json, news: Json): Promise<DiffResult> {
+    const req = new providerPb.DiffRequest();
+    req.setUrn(urn('pulumi:providers:gatehouse', 'default'));
+    req.setOlds(S(olds));
+    req.setOldInputs(S(olds));
+    req.setNews(S(news));
+    return toDiffResult(await this.#call<InstanceType<typeof providerPb.DiffResponse>>('diffConfig', req));
+  }
+
   /** configure sends provider args as the engine does after Handshake. */
   async configure(args: Json = {}, variables: Record<string, string> = {}): Promise<{ supportsPreview: boolean; acceptSecrets: boolean }> {
     const req = new providerPb.ConfigureRequest();
@@ -252,19 +277,7 @@ export class PluginProcess {
     req.setNews(S(news));
     if (oldInputs) req.setOldInputs(S(oldInputs));
     req.setIgnorechangesList(ignoreChanges);
-    const res = await this.#call<InstanceType<typeof providerPb.DiffResponse>>('diff', req);
-    const detailedDiff: DiffResult['detailedDiff'] = {};
-    res.getDetaileddiffMap().forEach((v, k) => {
-      detailedDiff[k] = { kind: DIFF_KIND[v.getKind()]!, inputDiff: v.getInputdiff() };
-    });
-    return {
-      changes: (['DIFF_UNKNOWN', 'DIFF_NONE', 'DIFF_SOME'] as const)[res.getChanges()]!,
-      replaces: res.getReplacesList(),
-      diffs: res.getDiffsList(),
-      deleteBeforeReplace: res.getDeletebeforereplace(),
-      hasDetailedDiff: res.getHasdetaileddiff(),
-      detailedDiff,
-    };
+    return toDiffResult(await this.#call<InstanceType<typeof providerPb.DiffResponse>>('diff', req));
   }
 
   /** create creates (or previews) a resource. */
