@@ -132,8 +132,10 @@ export async function readResource(ctx: OperationContext, id: string, oldOutputs
   try {
     live = (await api.get(resourcePath(ctx.kind.collection, id), { signal: ctx.signal })).body;
   } catch (err) {
-    if (err instanceof GatehouseError && err.code === 'NOT_FOUND') return { id: '', outputs: {}, secretPaths: [], inputs: {}, inputSecretPaths: [] };
-    throw explainError(label, 'read', err);
+    if (!(err instanceof GatehouseError && err.code === 'NOT_FOUND')) throw explainError(label, 'read', err);
+    const importing = Object.keys(oldOutputs.value).length === 0 && Object.keys(oldInputs.value).length === 0;
+    if (importing) await refuseOtherListenerKind(ctx, id);
+    return { id: '', outputs: {}, secretPaths: [], inputs: {}, inputSecretPaths: [] };
   }
   const inputs = inputsFromLive(ctx.kind, live);
   for (const f of ctx.kind.secretFields) {
@@ -144,6 +146,22 @@ export async function readResource(ctx: OperationContext, id: string, oldOutputs
   const outputs = withWriteOnly(ctx, live, oldOutputs.value, oldInputs.value);
   const secretPaths = [...new Set([...oldOutputs.secretPaths, ...inputSecretPaths, ...ctx.kind.secretFields])].filter((p) => pathExists(outputs, p));
   return { id, outputs, secretPaths, inputs, inputSecretPaths };
+}
+
+/**
+ * refuseOtherListenerKind: Listener and QuicListener ids share `lsn-`, so an import under the
+ * wrong type would read as "does not exist"; say which type the id belongs to instead.
+ */
+async function refuseOtherListenerKind(ctx: OperationContext, id: string): Promise<void> {
+  const other = ctx.kind.name === 'Listener' ? 'QuicListener' : ctx.kind.name === 'QuicListener' ? 'Listener' : undefined;
+  if (!other || !ctx.api) return;
+  const collection = other === 'Listener' ? 'listeners' : 'quic-listeners';
+  try {
+    await ctx.api.get(resourcePath(collection, id), { signal: ctx.signal });
+  } catch {
+    return;
+  }
+  throw new ProviderError(`${describeResource(labelOf(ctx, id))}: ${id} is a ${other}, not a ${ctx.kind.name}: import it as gatehouse:index:${other}`);
 }
 
 /** deleteResource deletes the resource; one that is already gone counts as deleted. */

@@ -119,6 +119,16 @@ describe('import', () => {
     expect(err?.message).toContain(`"${cert.id}" is not the id of a Listener`);
   });
 
+  it('a QUIC listener id imported as a Listener is refused naming the right type', async () => {
+    const q = await fx.deploy(T.QuicListener, 'h3', { loadBalancerId: lb.id, port: await freePort(), defaultServerGroupId: group.id, certificates: { defaultCertificateId: cert.id } });
+    const err = await fx.plugin.read(T.Listener, 'h3-as-listener', q.id).then(
+      () => undefined,
+      (e: unknown) => e as PluginError,
+    );
+    expect(err?.message).toContain(`${q.id} is a QuicListener, not a Listener: import it as gatehouse:index:QuicListener`);
+    expect((await fx.plugin.read(T.QuicListener, 'h3', q.id)).id).toBe(q.id);
+  });
+
   it('a system TLS policy cannot be imported: it is read-only', async () => {
     const err = await fx.plugin.read(T.TlsSecurityPolicy, 'sys', 'tls_cipher_policy_1_2').then(
       () => undefined,
