@@ -9,7 +9,7 @@ import { checkConfigFailures, resolveConfig, type ProviderConfig } from './confi
 import { EngineLog } from './engine-log.ts';
 import { isUnknown, type Decoded, type PropertyMap } from './marshal.ts';
 import { checkResource, type CheckOutcome } from './resources/check.ts';
-import type { OperationContext } from './resources/context.ts';
+import { sameValue, type OperationContext } from './resources/context.ts';
 import {
   createResource,
   deleteResource,
@@ -43,9 +43,16 @@ export class GatehouseProvider {
     this.#env = env;
   }
 
-  /** config is the resolved configuration (from the environment until Configure runs). */
+  /** config is the resolved configuration (from PULUMI_CONFIG and the environment until Configure runs). */
   get config(): ProviderConfig {
-    this.#config ??= resolveConfig({}, {}, this.#env);
+    return this.#ensureConfigured();
+  }
+
+  #ensureConfigured(): ProviderConfig {
+    if (!this.#config) {
+      this.#config = resolveConfig({}, {}, this.#env);
+      this.#api = this.#config.unknown ? undefined : new ApiClient({ endpoint: this.#config.endpoint, token: this.#config.token });
+    }
     return this.#config;
   }
 
@@ -71,7 +78,7 @@ export class GatehouseProvider {
   /** diffConfig: a new endpoint or token updates the provider in place; it never replaces resources. */
   diffConfig(olds: PropertyMap, news: PropertyMap): DiffOutcome {
     const changes = (['endpoint', 'token'] as const)
-      .filter((k) => isUnknown(news[k]) || JSON.stringify(olds[k]) !== JSON.stringify(news[k]))
+      .filter((k) => isUnknown(news[k]) || !sameValue(olds[k], news[k]))
       .map((k) => ({ path: k, kind: olds[k] === undefined ? ('add' as const) : news[k] === undefined ? ('delete' as const) : ('update' as const), replace: false }));
     return { changes, diffs: changes.map((c) => c.path), replaces: [], deleteBeforeReplace: false };
   }
@@ -80,10 +87,7 @@ export class GatehouseProvider {
     const type = ref.type || typeOfUrn(ref.urn);
     const kind: ResourceKind | undefined = kindOfType(type);
     if (!kind) throw new ProviderError(`unknown resource type ${type}: the gatehouse provider manages gatehouse:index:{LoadBalancer,Listener,QuicListener,Certificate,TlsSecurityPolicy,ServerGroup}`);
-    if (!this.#config) {
-      this.#config = resolveConfig({}, {}, this.#env);
-      this.#api = new ApiClient({ endpoint: this.#config.endpoint, token: this.#config.token });
-    }
+    this.#ensureConfigured();
     return { kind, urn: ref.urn, name: ref.name || nameOfUrn(ref.urn), api: this.#api, log: this.log, signal: this.#cancel.signal };
   }
 
