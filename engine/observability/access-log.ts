@@ -1,0 +1,189 @@
+/**
+ * Access log (SPEC E18): one record per finished request, built from values the pipeline
+ * already holds, and a writer that turns records into JSON lines in batches off the request
+ * path, so a slow log destination never slows forwarding.
+ */
+import type { Writable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+
+/** AccessLogRecord is one request as the access log shows it (engine-api.md). */
+export interface AccessLogRecord {
+  time: string;
+  listenerId: string;
+  clientIp: string;
+  method: string;
+  host: string;
+  path: string;
+  status: number;
+  bytesSent: number;
+  requestDurationMs: number;
+  upstreamDurationMs?: number;
+  backend?: string;
+  tlsVersion?: string;
+  tlsCipher?: string;
+  protocol: string;
+}
+
+/** TlsFacts are the connection's TLS version and cipher, read once per connection. */
+export interface TlsFacts {
+  readonly version: string;
+  readonly cipher: string;
+}
+
+/** tlsFacts reads a TLS connection's protocol version and OpenSSL cipher name (as SPEC 1.5 names them). */
+export function tlsFacts(socket: TLSSocket): TlsFacts | undefined {
+  const version = socket.getProtocol();
+  const cipher = socket.getCipher();
+  if (!version || !cipher) return undefined;
+  return { version, cipher: cipher.name };
+}
+
+/**
+ * createAccessLogRecord starts the record of a request when it arrives; `path` is the request
+ * target as received (query included). The record is the request's log state: the pipeline
+ * completes it with completeAccessLogRecord when the response has ended.
+ */
+export function createAccessLogRecord(
+  startedAtMs: number,
+  listenerId: string,
+  clientIp: string,
+  method: string,
+  host: string,
+  path: string,
+  protocol: string,
+  tls: TlsFacts | undefined,
+): AccessLogRecord {
+  const record: AccessLogRecord = {
+    time: new Date(startedAtMs).toISOString(),
+    listenerId,
+    clientIp,
+    method,
+    host,
+    path,
+    status: 0,
+    bytesSent: 0,
+    requestDurationMs: 0,
+    protocol,
+  };
+  if (tls !== undefined) {
+    record.tlsVersion = tls.version;
+    record.tlsCipher = tls.cipher;
+  }
+  return record;
+}
+
+/**
+ * completeAccessLogRecord fills the response side: status, body bytes sent to the client,
+ * total duration, and when a backend was used, its `address:port` and the time to its
+ * response head. Durations are rounded to microseconds.
+ */
+export function completeAccessLogRecord(
+  record: AccessLogRecord,
+  status: number,
+  bytesSent: number,
+  requestDurationMs: number,
+  backend?: string,
+  upstreamDurationMs?: number,
+): AccessLogRecord {
+  record.status = status;
+  record.bytesSent = bytesSent;
+  record.requestDurationMs = Math.round(requestDurationMs * 1000) / 1000;
+  if (backend !== undefined) record.backend = backend;
+  if (upstreamDurationMs !== undefined) record.upstreamDurationMs = Math.round(upstreamDurationMs * 1000) / 1000;
+  return record;
+}
+
+/** AccessLogWriterOptions bound the writer's memory. */
+export interface AccessLogWriterOptions {
+  /** Records held while the stream is slow; beyond it new records are dropped and counted (default 65536). */
+  maxQueue?: number;
+  /** End the stream on close (default false: the stream belongs to the caller, e.g. stdout). */
+  endStream?: boolean;
+}
+
+/**
+ * AccessLogWriter queues records and writes them as JSON lines, many per write, on a later
+ * turn of the event loop (setImmediate); it respects the stream's backpressure and drops (and
+ * counts) records rather than growing without bound. Use `write` as the engine's `accessLog`.
+ */
+export class AccessLogWriter {
+  private readonly stream: Writable;
+  private readonly maxQueue: number;
+  private readonly endStream: boolean;
+  private queue: AccessLogRecord[] = [];
+  private scheduled = false;
+  private waitingDrain = false;
+  private closed = false;
+  private droppedCount = 0;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(stream: Writable, options: AccessLogWriterOptions = {}) {
+    this.stream = stream;
+    this.maxQueue = options.maxQueue ?? 65536;
+    this.endStream = options.endStream ?? false;
+    this.write = this.write.bind(this);
+  }
+
+  /** dropped counts records lost because the queue was full or the writer closed. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** write queues one record (cheap: no serialisation here). */
+  write(record: AccessLogRecord): void {
+    if (this.closed || this.queue.length >= this.maxQueue) {
+      this.droppedCount++;
+      return;
+    }
+    this.queue.push(record);
+    if (!this.scheduled && !this.waitingDrain) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** close writes everything queued, waits for the stream to take it, then stops accepting. Idempotent. */
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      while (this.queue.length > 0 || this.waitingDrain) {
+        if (!this.waitingDrain) this.flush();
+        if (this.waitingDrain) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      }
+      if (this.endStream && !this.stream.destroyed) await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.waitingDrain || this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    if (this.stream.destroyed || this.stream.writableEnded) {
+      this.droppedCount += batch.length;
+      return;
+    }
+    let chunk = '';
+    for (let i = 0; i < batch.length; i++) chunk += JSON.stringify(batch[i]) + '\n';
+    if (this.stream.write(chunk)) return;
+    this.waitingDrain = true;
+    const resume = () => {
+      this.stream.off('drain', resume);
+      this.stream.off('close', resume);
+      this.waitingDrain = false;
+      if (this.stream.destroyed) {
+        this.droppedCount += this.queue.length;
+        this.queue = [];
+      }
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+      if (this.queue.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    };
+    this.stream.on('drain', resume);
+    this.stream.on('close', resume);
+  }
+}
