@@ -123,7 +123,7 @@ export class Engine {
   ): Promise<ListenerState[]> {
     return Promise.all(
       listeners.map(async (listener): Promise<ListenerState> => {
-        const running = this.runtimes.get(listener.id);
+        let running = this.runtimes.get(listener.id);
         const failed = (reason: string): ListenerState => ({
           id: listener.id,
           kind: 'Listener',
@@ -153,15 +153,17 @@ export class Engine {
           ticketKeyRotationMs: this.options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS,
         });
         // Rebinding the very same address and port (a protocol change) needs the old socket gone first.
-        if (running && sameSocket(running, fresh)) running.stopAccepting();
+        const takesOverSocket = running !== undefined && sameSocket(running, config);
+        if (takesOverSocket) running!.stopAccepting();
         try {
           await fresh.start();
         } catch (err) {
           fresh.stopAccepting();
-          if (running && sameSocket(running, fresh)) {
+          if (takesOverSocket) {
+            // The old socket is closed already: nothing of this listener serves any more.
             this.runtimes.delete(listener.id);
-            this.retire(running);
-            return failed(err instanceof ListenerApplyError ? err.reason : describeError(err));
+            this.retire(running!);
+            running = undefined;
           }
           return failed(err instanceof ListenerApplyError ? err.reason : describeError(err));
         }
@@ -212,8 +214,7 @@ export class Engine {
   }
 }
 
-function sameSocket(a: ListenerRuntime, b: ListenerRuntime): boolean {
-  const [, addressA, portA] = a.bindKey.split('|');
-  const [, addressB, portB] = b.bindKey.split('|');
-  return addressA === addressB && portA === portB && portA !== '0';
+/** sameSocket tells whether a new configuration binds the address and port a running listener holds. */
+function sameSocket(running: ListenerRuntime, next: ListenerConfig): boolean {
+  return running.config.address === next.address && next.listener.port !== 0 && next.listener.port === running.port;
 }

@@ -128,6 +128,25 @@ describe('E16 hot reconfiguration', () => {
     expect(JSON.parse((await httpGet(port)).body)).toMatchObject({ backend: 'b' });
   });
 
+  it('rebinds a listener whose socket changes: protocol on the same port, then a new port', async () => {
+    const cert = await issueCertificate({ commonName: 'rebind-cert', dnsNames: ['rebind.test'] }, await createCa());
+    const h = harness();
+    const a = await h.backend('a');
+    const parts = { certificates: [serverCertificate('cert-r', cert, ['rebind.test'])], serverGroups: [serverGroup('sgp-a', [{ port: a.port }])] };
+    const port = portOf(await h.apply(buildSnapshot({ version: 1, listeners: [httpListener('lsn-x', 'sgp-a')], ...parts })), 'lsn-x');
+    expect((await httpGet(port)).status).toBe(200);
+
+    const tls = await h.apply(buildSnapshot({ version: 2, listeners: [httpsListener('lsn-x', 'sgp-a', 'cert-r', {}, { port, version: 2 })], ...parts }));
+    expect(tls.listeners[0]).toEqual({ id: 'lsn-x', kind: 'Listener', status: 'Running', version: 2, port });
+    expect(await servedCommonName(port, 'rebind.test')).toBe('rebind-cert');
+
+    const moved = await h.apply(buildSnapshot({ version: 3, listeners: [httpsListener('lsn-x', 'sgp-a', 'cert-r', {}, { port: 0, version: 3 })], ...parts }));
+    const newPort = portOf(moved, 'lsn-x');
+    expect(newPort).not.toBe(port);
+    expect(await servedCommonName(newPort, 'rebind.test')).toBe('rebind-cert');
+    expect((await tlsHandshake(port, { servername: 'rebind.test', settleMs: 0 })).ok).toBe(false);
+  });
+
   it('reports a port taken by another process as that listener\'s failure, applies the others, and retries later', async () => {
     const holder: ChildProcess = spawn(process.execPath, ['-e', "const s=require('net').createServer().listen(0,'127.0.0.1',()=>console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] });
     cleanups.push(() => void holder.kill());
