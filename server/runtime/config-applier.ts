@@ -16,11 +16,23 @@ export interface ListenerStatus {
   readonly statusReason?: string;
 }
 
+/** ApplyTiming is how long the last apply took, split into compile and engine apply. */
+export interface ApplyTiming {
+  readonly version: number;
+  readonly changed: boolean;
+  readonly compileMs: number;
+  readonly applyMs: number;
+  readonly listeners: number;
+}
+
 /** ApplyObserver receives the outcome of every apply (metrics, logs). */
 export interface ApplyObserver {
-  applied?(info: { version: number; changed: boolean; compileMs: number; applyMs: number; listeners: number }): void;
+  applied?(info: ApplyTiming): void;
   failed?(info: { version: number; error: Error }): void;
 }
+
+/** MAX_PAUSE_MS bounds the pacing pause, so even a very slow apply is followed within a second. */
+const MAX_PAUSE_MS = 1000;
 
 interface Waiter {
   readonly revision: number;
@@ -42,7 +54,12 @@ export class ConfigApplier {
   readonly #observer: ApplyObserver;
   readonly #states = new Map<string, AppliedState>();
   #appliedRevision = -1;
+  #lastApply: ApplyTiming | undefined;
   #loop: Promise<void> | undefined;
+  #lastEnd = 0;
+  #lastDuration = 0;
+  #pauseTimer: NodeJS.Timeout | undefined;
+  #wake: (() => void) | undefined;
   #waiters: Waiter[] = [];
   #closed = false;
 
@@ -58,6 +75,11 @@ export class ConfigApplier {
     return this.#appliedRevision;
   }
 
+  /** lastApply is the timing of the last successful apply (benchmarks and diagnostics). */
+  get lastApply(): ApplyTiming | undefined {
+    return this.#lastApply;
+  }
+
   /**
    * requestApply schedules an apply of the current store state and resolves once a snapshot at
    * least that new has been applied (or the applier closed).
@@ -66,8 +88,7 @@ export class ConfigApplier {
     const revision = this.#store.revision();
     if (this.#closed || revision <= this.#appliedRevision) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.#waiters.push({ revision, resolve }));
-    // setImmediate lets the write's response go out first and lets a burst coalesce.
-    this.#loop ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#run());
+    this.#loop ??= this.#run();
     return done;
   }
 
@@ -99,14 +120,24 @@ export class ConfigApplier {
   /** close stops scheduling, waits for a running apply, and releases every waiter; idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#pauseTimer);
+    this.#wake?.();
     await this.#loop;
     this.#release(Number.POSITIVE_INFINITY);
   }
 
   async #run(): Promise<void> {
     try {
+      // setImmediate lets the write's response go out first and lets a burst coalesce.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (!this.#closed && this.#store.revision() > this.#appliedRevision) {
+        const pause = Math.min(MAX_PAUSE_MS, this.#lastEnd + this.#lastDuration - performance.now());
+        if (pause > 1) await this.#sleep(pause);
+        if (this.#closed) break;
+        const start = performance.now();
         await this.#applyOnce();
+        this.#lastEnd = performance.now();
+        this.#lastDuration = this.#lastEnd - start;
       }
     } finally {
       this.#loop = undefined;
@@ -129,13 +160,14 @@ export class ConfigApplier {
       try {
         const result = await this.#engine.apply(snapshot);
         this.#record(ids, result.listeners);
-        this.#observer.applied?.({
+        this.#lastApply = {
           version: snapshot.version,
           changed: result.changed,
           compileMs: t1 - t0,
           applyMs: performance.now() - t1,
           listeners: ids.length,
-        });
+        };
+        this.#observer.applied?.(this.#lastApply);
       } catch (err) {
         const reason = `the engine could not apply the configuration: ${(err as Error).message}`;
         for (const l of ids) {
@@ -164,6 +196,16 @@ export class ConfigApplier {
       }
     }
     for (const id of this.#states.keys()) if (!live.has(id)) this.#states.delete(id);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      this.#pauseTimer = setTimeout(resolve, ms);
+    }).finally(() => {
+      this.#wake = undefined;
+      this.#pauseTimer = undefined;
+    });
   }
 
   #release(upTo: number): void {

@@ -82,13 +82,22 @@ export class LiveServer {
   }
 }
 
-/** freePort asks the OS for a port that is free right now. */
+/**
+ * freePort finds a port that is free right now, picked at random below Linux's ephemeral range
+ * (32768+), so that outgoing connections of parallel tests do not take it before it is bound.
+ */
 export async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return port;
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const s = createNetServer();
+    const ok = await new Promise<boolean>((done) => {
+      s.once('error', () => done(false));
+      s.listen(port, '127.0.0.1', () => done(true));
+    });
+    if (!ok) continue;
+    await new Promise<void>((done) => s.close(() => done()));
+    return port;
+  }
 }
 
 /** Backend is a named HTTP server answering its name, optionally after a delay. */
