@@ -63,14 +63,15 @@ export class Engine {
   /** close stops accepting everywhere, drains in-flight requests up to the deadline, then ends the rest. Idempotent. */
   close(deadlineMs: number = this.drainTimeoutMs): Promise<void> {
     this.closing ??= (async () => {
+      const end = Date.now() + deadlineMs;
       await this.queue;
       const all = [...this.runtimes.values(), ...this.draining];
       this.runtimes.clear();
       for (const r of all) r.stopAccepting();
-      await Promise.all(all.map((r) => r.close(deadlineMs)));
+      await Promise.all(all.map((r) => r.close(Math.max(0, end - Date.now()))));
       this.draining.clear();
       this.groups.close();
-      await this.pools.close(deadlineMs);
+      await this.pools.close(Math.max(0, end - Date.now()));
     })();
     return this.closing;
   }

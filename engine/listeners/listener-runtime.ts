@@ -36,6 +36,7 @@ export class ListenerRuntime {
   private stopped = false;
   private closing: Promise<void> | undefined;
   private draining = false;
+  private drainEnd = Number.POSITIVE_INFINITY;
   private boundPort = 0;
 
   constructor(config: ListenerConfig, options: ListenerRuntimeOptions) {
@@ -131,19 +132,20 @@ export class ListenerRuntime {
 
   /**
    * close stops accepting, lets requests in flight finish for up to `deadlineMs`, closing
-   * each connection as it goes idle, then ends whatever is left. Idempotent.
+   * each connection as it goes idle, then ends whatever is left. Idempotent; a later call with
+   * an earlier deadline (the engine closing) brings the end forward.
    */
   close(deadlineMs: number): Promise<void> {
-    this.closing ??= this.drain(deadlineMs);
+    this.drainEnd = Math.min(this.drainEnd, Date.now() + deadlineMs);
+    this.closing ??= this.drain();
     return this.closing;
   }
 
-  private async drain(deadlineMs: number): Promise<void> {
+  private async drain(): Promise<void> {
     this.draining = true;
     this.stopAccepting();
-    const end = Date.now() + deadlineMs;
     while (this.connections.size > 0) {
-      const left = end - Date.now();
+      const left = this.drainEnd - Date.now();
       if (left <= 0) break;
       (this.server as HttpServer).closeIdleConnections();
       await sleep(Math.min(DRAIN_POLL_MS, left));

@@ -7,7 +7,7 @@ import { BackendPool, backendPoolKey } from './backend-pool.ts';
 /** BackendPoolRegistry owns every upstream pool of one engine. */
 export class BackendPoolRegistry {
   private readonly pools = new Map<string, { pool: BackendPool; refs: number }>();
-  private readonly retiring = new Set<Promise<void>>();
+  private readonly retiring = new Set<BackendPool>();
   private readonly drainTimeoutMs: number;
 
   constructor(drainTimeoutMs: number) {
@@ -33,9 +33,8 @@ export class BackendPoolRegistry {
     entry.refs--;
     if (entry.refs > 0) return;
     this.pools.delete(pool.key);
-    const closing = pool.close(this.drainTimeoutMs);
-    this.retiring.add(closing);
-    void closing.finally(() => this.retiring.delete(closing));
+    this.retiring.add(pool);
+    void pool.close(this.drainTimeoutMs).finally(() => this.retiring.delete(pool));
   }
 
   /** size is the number of live pools (for tests and status). */
@@ -45,8 +44,8 @@ export class BackendPoolRegistry {
 
   /** close closes every pool, live or retiring, within the deadline. Idempotent. */
   async close(deadlineMs: number): Promise<void> {
-    const all = [...this.pools.values()].map((e) => e.pool.close(deadlineMs));
+    const all = [...[...this.pools.values()].map((e) => e.pool), ...this.retiring];
     this.pools.clear();
-    await Promise.all([...all, ...this.retiring]);
+    await Promise.all(all.map((pool) => pool.close(deadlineMs)));
   }
 }

@@ -28,6 +28,10 @@ export class BackendPool {
   readonly origin: string;
   readonly dispatcher: Pool;
   private closing: Promise<void> | undefined;
+  private destroyAt = Number.POSITIVE_INFINITY;
+  private destroyTimer: NodeJS.Timeout | undefined;
+  private destroying: Promise<void> | undefined;
+  private markDestroyed: (() => void) | undefined;
 
   constructor(protocol: 'HTTP' | 'HTTPS', address: string, port: number) {
     this.key = backendPoolKey(protocol, address, port);
@@ -52,19 +56,27 @@ export class BackendPool {
 
   /**
    * close lets requests already sent finish, refuses new ones, and destroys whatever is
-   * still open after `deadlineMs`. Idempotent.
+   * still open after `deadlineMs`. Idempotent; a later call with an earlier deadline
+   * brings the destruction forward.
    */
   close(deadlineMs: number): Promise<void> {
-    this.closing ??= (async () => {
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), deadlineMs);
-        timer.unref();
-      });
-      const outcome = await Promise.race([this.dispatcher.close().then(() => 'done' as const), deadline]);
-      clearTimeout(timer);
-      if (outcome === 'late') await this.dispatcher.destroy();
-    })();
+    const at = Date.now() + deadlineMs;
+    if (at < this.destroyAt) {
+      this.destroyAt = at;
+      clearTimeout(this.destroyTimer);
+      this.destroyTimer = setTimeout(() => this.destroyNow(), Math.max(0, deadlineMs));
+      this.destroyTimer.unref();
+    }
+    this.closing ??= Promise.race([
+      this.dispatcher.close(),
+      new Promise<void>((resolve) => {
+        this.markDestroyed = resolve;
+      }),
+    ]).finally(() => clearTimeout(this.destroyTimer));
     return this.closing;
+  }
+
+  private destroyNow(): void {
+    this.destroying ??= this.dispatcher.destroy().finally(() => this.markDestroyed?.());
   }
 }

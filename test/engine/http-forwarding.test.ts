@@ -132,6 +132,41 @@ describe('HTTP listener forwarding', () => {
     expect(records[0]!.bytesSent).toBeGreaterThan(0);
   });
 
+  it('close() ends requests still in flight at the deadline', async () => {
+    const hang = await startBackend('hang', () => true);
+    open.push(hang);
+    const e = new Engine({ drainTimeoutMs: 5000 });
+    const port = (await e.apply(buildSnapshot({ listeners: [httpListener('lsn-1', 'sgp-1')], serverGroups: [serverGroup('sgp-1', [{ port: hang.port }])] }))).listeners[0]!.port!;
+    const inFlight = httpGet(port).then(
+      () => 'answered',
+      (err: Error) => err.message,
+    );
+    while (hang.hits === 0) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    await e.close(300);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await inFlight).toMatch(/socket hang up|ECONNRESET/);
+  });
+
+  it('close() also cuts short the drain of a listener removed earlier', async () => {
+    const hang = await startBackend('hang', () => true);
+    open.push(hang);
+    const [a] = await backends('a');
+    const e = new Engine({ drainTimeoutMs: 30_000 });
+    const groups = [serverGroup('sgp-hang', [{ port: hang.port }]), serverGroup('sgp-a', [{ port: a!.port }])];
+    const port = (await e.apply(buildSnapshot({ version: 1, listeners: [httpListener('lsn-1', 'sgp-hang')], serverGroups: groups }))).listeners[0]!.port!;
+    const inFlight = httpGet(port).then(
+      () => 'answered',
+      (err: Error) => err.message,
+    );
+    while (hang.hits === 0) await new Promise((r) => setTimeout(r, 10));
+    await e.apply(buildSnapshot({ version: 2, listeners: [httpListener('lsn-2', 'sgp-a')], serverGroups: groups }));
+    const started = Date.now();
+    await e.close(300);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await inFlight).toMatch(/socket hang up|ECONNRESET/);
+  });
+
   it('close() stops accepting, lets an in-flight request finish, and is idempotent', async () => {
     let release: (() => void) | undefined;
     const slow = await startBackend('slow', (_req, res) => {
