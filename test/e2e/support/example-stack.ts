@@ -1,0 +1,121 @@
+/**
+ * ExampleStack: one example program deployed as a Pulumi stack through the harness engine
+ * against a live `gatehouse serve`, with the provider configured as a user would
+ * (`gatehouse:endpoint`, secret `gatehouse:token`), and `gatehouse drift` run as the real
+ * command on the harness's state file.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProgram, secret, type ConfigInput, type RunMode, type RunResult, type Step } from '../../harness/index.ts';
+import { nodeBinary } from '../../harness/program-process.ts';
+import { cleanEnv, GATEHOUSE_CLI, PLUGIN, ROOT, type GatehouseServe } from './gatehouse-serve.ts';
+import { writeDemoCerts, type DemoCerts } from './demo-certs.ts';
+
+/** DriftRun is the outcome of `gatehouse drift`. */
+export interface DriftRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** ExampleStackOptions name the example and its stack config (bare keys get the project namespace). */
+export interface ExampleStackOptions {
+  example: string;
+  /** The `name` of the example's Pulumi.yaml: the namespace of its config keys. */
+  project: string;
+  server: GatehouseServe;
+}
+
+/** ExampleStack owns a temporary folder: the state file and the demo certificates. */
+export class ExampleStack {
+  readonly example: string;
+  readonly project: string;
+  readonly server: GatehouseServe;
+  readonly dir: string;
+  readonly statePath: string;
+  readonly certs: DemoCerts;
+
+  private constructor(o: ExampleStackOptions, dir: string, certs: DemoCerts) {
+    this.example = o.example;
+    this.project = o.project;
+    this.server = o.server;
+    this.dir = dir;
+    this.statePath = join(dir, 'stack.json');
+    this.certs = certs;
+  }
+
+  /** create makes the folder and writes the demo certificates into it. */
+  static async create(o: ExampleStackOptions): Promise<ExampleStack> {
+    const dir = await mkdtemp(join(tmpdir(), `gatehouse-e2e-${o.example}-`));
+    try {
+      return new ExampleStack(o, dir, await writeDemoCerts(dir));
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** run performs one Pulumi operation on the example with the given stack config. */
+  run(mode: RunMode, config: Readonly<Record<string, ConfigInput>>): Promise<RunResult> {
+    return runProgram({
+      mode,
+      programFile: join(ROOT, 'examples', this.example, 'index.ts'),
+      project: this.project,
+      stack: 'e2e',
+      pluginPath: PLUGIN,
+      statePath: this.statePath,
+      config: { 'gatehouse:endpoint': this.server.url, 'gatehouse:token': secret(this.server.token), ...config },
+      env: { GATEHOUSE_ENDPOINT: undefined, GATEHOUSE_TOKEN: undefined },
+      timeoutMs: 45_000,
+    });
+  }
+
+  /** drift runs `gatehouse drift --stack-export <state file>` with the endpoint and token in the environment. */
+  drift(): Promise<DriftRun> {
+    return new Promise((resolve) => {
+      execFile(
+        nodeBinary(),
+        [GATEHOUSE_CLI, 'drift', '--stack-export', this.statePath],
+        { cwd: this.dir, env: { ...cleanEnv(), GATEHOUSE_ENDPOINT: this.server.url, GATEHOUSE_TOKEN: this.server.token }, timeout: 20_000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  /** close removes the folder; idempotent. */
+  async close(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** gatehouseSteps are the steps of Gatehouse resources (no stack, no provider). */
+export function gatehouseSteps(r: RunResult): Step[] {
+  return r.steps.filter((s) => s.type.startsWith('gatehouse:index:'));
+}
+
+/** stepOf finds the step of one resource by type and Pulumi name. */
+export function stepOf(r: RunResult, type: string, name: string): Step | undefined {
+  return r.steps.find((s) => s.type === `gatehouse:index:${type}` && s.urn.endsWith(`::${name}`));
+}
+
+/**
+ * resourceMethods lists the distinct plugin methods a run called for Gatehouse resources. A
+ * preview may call `create` / `update`: the plugin advertises supportsPreview, so the engine
+ * asks it for the planned outputs (with `preview: true`), and it writes nothing.
+ */
+export function resourceMethods(r: RunResult): string[] {
+  return [...new Set(r.providerCalls.filter((c) => c.urn.includes('::gatehouse:index:')).map((c) => c.method))].sort();
+}
+
+/** EMPTY is what `GatehouseServe.counts()` answers for a server holding nothing. */
+export const EMPTY = Object.freeze({ 'load-balancers': 0, listeners: 0, 'quic-listeners': 0, certificates: 0, 'tls-policies': 0, 'server-groups': 0 });
+
+/** failureText describes a failed run for an assertion message. */
+export function failureText(r: RunResult): string {
+  return `${r.error ?? ''}\n${r.diagnostics.map((d) => `${d.severity}: ${d.message}`).join('\n')}\n${r.stderr}\n${r.pluginOutput}`;
+}
