@@ -31,6 +31,9 @@ export interface ApplyObserver {
   failed?(info: { version: number; error: Error }): void;
 }
 
+/** RETRY_FAILED_MS is how often failed listeners are tried again while nothing else changes. */
+export const RETRY_FAILED_MS = 5000;
+
 /** MAX_PAUSE_MS bounds the pacing pause, so even a very slow apply is followed within a second. */
 const MAX_PAUSE_MS = 1000;
 
@@ -59,11 +62,15 @@ export class ConfigApplier {
   #lastEnd = 0;
   #lastDuration = 0;
   #pauseTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryDue = false;
+  readonly #retryFailedMs: number;
   #wake: (() => void) | undefined;
   #waiters: Waiter[] = [];
   #closed = false;
 
-  constructor(store: Store, compiler: SnapshotCompiler, engine: EnginePort, observer: ApplyObserver = {}) {
+  constructor(store: Store, compiler: SnapshotCompiler, engine: EnginePort, observer: ApplyObserver = {}, retryFailedMs = RETRY_FAILED_MS) {
+    this.#retryFailedMs = retryFailedMs;
     this.#store = store;
     this.#compiler = compiler;
     this.#engine = engine;
@@ -121,6 +128,7 @@ export class ConfigApplier {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#pauseTimer);
+    clearTimeout(this.#retryTimer);
     this.#wake?.();
     await this.#loop;
     this.#release(Number.POSITIVE_INFINITY);
@@ -130,7 +138,8 @@ export class ConfigApplier {
     try {
       // setImmediate lets the write's response go out first and lets a burst coalesce.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      while (!this.#closed && this.#store.revision() > this.#appliedRevision) {
+      while (!this.#closed && (this.#store.revision() > this.#appliedRevision || this.#retryDue)) {
+        this.#retryDue = false;
         const pause = Math.min(MAX_PAUSE_MS, this.#lastEnd + this.#lastDuration - performance.now());
         if (pause > 1) await this.#sleep(pause);
         if (this.#closed) break;
@@ -179,6 +188,26 @@ export class ConfigApplier {
     }
     this.#appliedRevision = snapshot.version;
     this.#release(snapshot.version);
+    this.#scheduleRetry();
+  }
+
+  /**
+   * A listener that failed (its port was taken, say) is tried again every few seconds with the
+   * same snapshot, so it comes up on its own once the obstacle is gone; the engine treats an
+   * identical snapshot as a no-op except for retrying what failed.
+   */
+  #scheduleRetry(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    const anyFailed = [...this.#states.values()].some((s) => s.status === 'Failed');
+    if (!anyFailed || this.#closed) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#closed) return;
+      this.#retryDue = true;
+      this.#loop ??= this.#run();
+    }, this.#retryFailedMs);
+    this.#retryTimer.unref();
   }
 
   #record(listeners: readonly { id: string; version: number }[], reported: readonly ListenerState[]): void {

@@ -77,6 +77,18 @@ describe('listener status from the engine', () => {
     }
   });
 
+  it('a Failed listener comes up on its own once the port is free again', async () => {
+    const squatter = createServer();
+    await new Promise<void>((ok) => squatter.listen(0, '127.0.0.1', ok));
+    const port = (squatter.address() as AddressInfo).port;
+    const sg = await group(one);
+    const l = await live.create('listeners', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: sg.id });
+    expect((await live.call('GET', `/v1/listeners/${l.id}`)).body.status).toBe('Failed');
+    await new Promise<void>((ok) => squatter.close(() => ok()));
+    await eventually(async () => expect((await live.call('GET', `/v1/listeners/${l.id}`)).body.status).toBe('Running'), 15_000, 250);
+    await eventually(async () => expect((await httpGet(port)).text).toBe('backend-one'));
+  });
+
   it('a QUIC listener is Unavailable on a runtime without QUIC, saying so', async () => {
     const sg = await group(one);
     const cert = await live.call('GET', '/v1/certificates');

@@ -1,0 +1,179 @@
+/**
+ * The snapshot compiler and the applier, driven through the API against a recording engine
+ * port: snapshots are deep-frozen, consistent, versioned by store revision, carry decrypted
+ * keys and every default; unchanged pieces keep their identity between snapshots; bursts of
+ * writes coalesce into few applies; listener status follows the engine's report; an apply that
+ * throws marks the new versions Failed and keeps the rest.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ApplyResult, ServerHealth } from '../../engine/types.ts';
+import { consistent, type EngineSnapshot } from '../../schema/snapshot.ts';
+import { SnapshotCompiler } from '../../server/compiler/compile.ts';
+import { ConfigApplier } from '../../server/runtime/config-applier.ts';
+import type { EnginePort } from '../../server/runtime/engine-port.ts';
+import type { RuntimeView } from '../../server/service/runtime-view.ts';
+import { httpListener, httpsListener, makeBaseWorld, makePki, TestApi, type BaseWorld, type TestPki } from './support/api.ts';
+
+/** RecordingEngine records the snapshots it is given and reports what the test tells it to. */
+class RecordingEngine implements EnginePort {
+  readonly applied: EngineSnapshot[] = [];
+  failPorts = new Set<number>();
+  throwNext: Error | undefined;
+  delayMs = 0;
+
+  async apply(snapshot: EngineSnapshot): Promise<ApplyResult> {
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (this.throwNext) {
+      const e = this.throwNext;
+      this.throwNext = undefined;
+      throw e;
+    }
+    this.applied.push(snapshot);
+    return {
+      version: snapshot.version,
+      changed: true,
+      listeners: snapshot.listeners.map((l) =>
+        this.failPorts.has(l.port)
+          ? { id: l.id, kind: 'Listener' as const, status: 'Failed' as const, statusReason: `port ${l.port} is taken`, version: l.version }
+          : { id: l.id, kind: 'Listener' as const, status: 'Running' as const, version: l.version },
+      ),
+    };
+  }
+  serverGroupHealth(): ServerHealth[] | undefined {
+    return undefined;
+  }
+  async close(): Promise<void> {}
+}
+
+let api: TestApi;
+let engine: RecordingEngine;
+let applier: ConfigApplier;
+let pki: TestPki;
+let w: BaseWorld;
+
+beforeEach(async () => {
+  engine = new RecordingEngine();
+  let ref: ConfigApplier | undefined;
+  const view: RuntimeView = {
+    listenerStatus: (id, v) => ref!.listenerStatus(id, v),
+    committed: () => void ref!.requestApply(),
+    settled: (ms) => ref!.settled(ms),
+    serverGroupHealth: () => undefined,
+  };
+  api = await TestApi.open({ runtime: view });
+  applier = new ConfigApplier(api.store, new SnapshotCompiler(api.store), engine, {}, 200);
+  ref = applier;
+  pki ??= await makePki();
+  w = await makeBaseWorld(api, pki);
+  await applier.settled(5000);
+});
+afterEach(async () => {
+  await applier.close();
+  await api.close();
+});
+
+describe('compiled snapshots', () => {
+  it('are deep-frozen, consistent, versioned by the store revision, with keys and defaults', async () => {
+    await api.create('listeners', httpsListener(w, 8443));
+    await api.create('listeners', httpListener(w, 8080));
+    await applier.settled(5000);
+    const snap = engine.applied.at(-1)!;
+    expect(snap.version).toBe(api.store.revision());
+    expect(consistent(snap)).toEqual([]);
+    expect(Object.isFrozen(snap)).toBe(true);
+    expect(Object.isFrozen(snap.listeners[0]!.forwardedHeaders.xForwardedFor)).toBe(true);
+    const https = snap.listeners.find((l) => l.protocol === 'HTTPS')!;
+    const http = snap.listeners.find((l) => l.protocol === 'HTTP')!;
+    expect(https.tls).toMatchObject({ http2Enabled: true, tlsPolicyId: 'tls_cipher_policy_1_2_strict_with_1_3', mutualAuthentication: { enabled: false }, quic: { upgradeEnabled: false } });
+    expect(http.tls).toBeUndefined();
+    expect(http).toMatchObject({ idleTimeout: 15, requestTimeout: 60, compressionEnabled: true });
+    expect(http.forwardedHeaders.xForwardedFor).toEqual({ enabled: true, mode: 'append' });
+    expect(http.forwardedHeaders.clientCertFingerprint).toEqual({ enabled: false });
+    const cert = snap.certificates.find((c) => c.id === w.cert.id)!;
+    expect(cert.privateKeyPem).toContain('PRIVATE KEY');
+    expect(cert.domains).toEqual(['www.example.com', 'example.com']);
+    expect(snap.tlsPolicies.map((p) => p.id)).toContain('tls_cipher_policy_1_0');
+    expect(snap.tlsPolicies.find((p) => p.id === 'tls_cipher_policy_1_0')!.openssl.secLevel0).toBe(true);
+    const group = snap.serverGroups.find((g) => g.id === w.sg.id)!;
+    expect(group.healthCheck).toMatchObject({ protocol: 'HTTP', method: 'HEAD', path: '/', port: 0, interval: 2, codes: ['http_2xx', 'http_3xx'] });
+    expect(group.healthCheck.host).toBeUndefined();
+  });
+
+  it('keep unchanged pieces identical, so a one-listener change is cheap to compare', async () => {
+    const a = await api.create('listeners', httpListener(w, 8081));
+    const b = await api.create('listeners', httpListener(w, 8082));
+    await applier.settled(5000);
+    const before = engine.applied.at(-1)!;
+    await api.call('PUT', `/v1/listeners/${b.id}`, { defaultServerGroupId: w.sg.id, idleTimeout: 99 });
+    await applier.settled(5000);
+    const after = engine.applied.at(-1)!;
+    expect(after.listeners.find((l) => l.id === a.id)).toBe(before.listeners.find((l) => l.id === a.id));
+    expect(after.listeners.find((l) => l.id === b.id)).not.toBe(before.listeners.find((l) => l.id === b.id));
+    expect(after.certificates[0]).toBe(before.certificates[0]);
+    expect(after.serverGroups[0]).toBe(before.serverGroups[0]);
+  });
+});
+
+describe('applying', () => {
+  it('coalesces a burst of writes into fewer applies, the last one holding everything', async () => {
+    engine.delayMs = 30;
+    const start = engine.applied.length;
+    await Promise.all(Array.from({ length: 40 }, (_, i) => api.create('listeners', httpListener(w, 9000 + i))));
+    await applier.settled(10_000);
+    const applies = engine.applied.length - start;
+    expect(applies).toBeGreaterThanOrEqual(1);
+    expect(applies).toBeLessThan(10);
+    expect(engine.applied.at(-1)!.listeners).toHaveLength(40);
+    expect(applier.appliedRevision).toBe(api.store.revision());
+  });
+
+  it('listener status: Provisioning, then the engine verdict, Configuring while a change is pending', async () => {
+    engine.failPorts.add(9100);
+    const ok = await api.create('listeners', httpListener(w, 9101));
+    expect(ok.status).toBe('Provisioning');
+    const bad = await api.create('listeners', httpListener(w, 9100));
+    const readOk = await api.call('GET', `/v1/listeners/${ok.id}`);
+    expect(readOk.body.status).toBe('Running');
+    const readBad = await api.call('GET', `/v1/listeners/${bad.id}`);
+    expect(readBad.body).toMatchObject({ status: 'Failed', statusReason: 'port 9100 is taken' });
+    engine.delayMs = 300;
+    const put = await api.call('PUT', `/v1/listeners/${ok.id}`, { defaultServerGroupId: w.sg.id, idleTimeout: 30 });
+    expect(put.body.status).toBe('Configuring');
+    expect((await api.call('GET', `/v1/listeners/${ok.id}`)).body.status).toBe('Running');
+  });
+
+  it('failed listeners are retried with the same snapshot until they come up', async () => {
+    engine.failPorts.add(9200);
+    const l = await api.create('listeners', httpListener(w, 9200));
+    expect((await api.call('GET', `/v1/listeners/${l.id}`)).body.status).toBe('Failed');
+    const applies = engine.applied.length;
+    engine.failPorts.clear();
+    const deadline = Date.now() + 5000;
+    while (applier.listenerStatus(l.id, 1).status !== 'Running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(applier.listenerStatus(l.id, 1).status).toBe('Running');
+    expect(engine.applied.length).toBeGreaterThan(applies);
+    expect(engine.applied.at(-1)!.version).toBe(api.store.revision());
+  });
+
+  it('an apply that throws marks the new versions Failed and keeps running ones as they were', async () => {
+    const running = await api.create('listeners', httpListener(w, 9301));
+    await applier.settled(5000);
+    engine.throwNext = new Error('boom');
+    const fresh = await api.create('listeners', httpListener(w, 9302));
+    await applier.settled(5000);
+    expect(applier.listenerStatus(running.id, 1).status).toBe('Running');
+    expect(applier.listenerStatus(fresh.id, 1)).toEqual({ status: 'Failed', statusReason: 'the engine could not apply the configuration: boom' });
+  });
+
+  it('close releases waiters and stops applying', async () => {
+    engine.delayMs = 100;
+    await api.create('listeners', httpListener(w, 9401));
+    const pending = applier.settled(10_000);
+    await applier.close();
+    await pending;
+    const n = engine.applied.length;
+    await api.create('listeners', httpListener(w, 9402));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(engine.applied.length).toBe(n);
+  });
+});
