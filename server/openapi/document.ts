@@ -1,8 +1,9 @@
 /**
- * The OpenAPI 3.1 document of the management API, generated from the zod models of `schema/`
- * (never written by hand), so the document cannot drift from what the server validates.
+ * The OpenAPI 3.1 document of the management API, built on the JSON Schemas that `schema/emit`
+ * generates from the zod models (never written by hand), so the document cannot drift from
+ * what the server validates.
  */
-import { z } from 'zod';
+import { resourceJsonSchemas } from '../../schema/emit/json-schema.ts';
 import { ERROR_CODES } from '../../schema/errors.ts';
 import { ALL_RESOURCE_KINDS } from '../../schema/kinds.ts';
 import type { ResourceKind } from '../../schema/resource-kind.ts';
@@ -11,10 +12,10 @@ type Json = Record<string, unknown>;
 
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  const out = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Json;
-  delete out.$schema;
-  return out;
+/** Component schemas are embedded in the document, so they drop their own `$schema`. */
+function component(schema: Json): Json {
+  const { $schema: _dialect, ...rest } = schema;
+  return rest;
 }
 
 /** Secret fields are accepted on writes and never returned: mark them so generators know. */
@@ -174,9 +175,10 @@ export function buildOpenApiDocument(version: string, serverUrl?: string): Json 
   };
   let paths: Record<string, Json> = {};
   for (const kind of ALL_RESOURCE_KINDS) {
-    schemas[kind.name] = jsonSchema(kind.output, 'output');
-    schemas[`${kind.name}Create`] = markWriteOnly(jsonSchema(kind.create, 'input'), kind.secretFields);
-    schemas[`${kind.name}Update`] = markWriteOnly(jsonSchema(kind.update, 'input'), kind.secretFields);
+    const emitted = resourceJsonSchemas(kind);
+    schemas[kind.name] = component(emitted.output);
+    schemas[`${kind.name}Create`] = markWriteOnly(component(emitted.create), kind.secretFields);
+    schemas[`${kind.name}Update`] = markWriteOnly(component(emitted.update), kind.secretFields);
     paths = { ...paths, ...kindPaths(kind) };
   }
   const auth = { 401: problem('No or wrong token.', ['UNAUTHENTICATED']) };
