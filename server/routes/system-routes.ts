@@ -11,8 +11,9 @@ import type { ResourceService } from '../service/resource-service.ts';
 import type { RuntimeView } from '../service/runtime-view.ts';
 import { noQuery } from './request-options.ts';
 
-/** EVENTS_DEFAULT_LIMIT / EVENTS_MAX_LIMIT page the audit log. */
+/** EVENTS_DEFAULT_LIMIT is the audit-log page size when `limit` is absent. */
 export const EVENTS_DEFAULT_LIMIT = 100;
+/** EVENTS_MAX_LIMIT is the largest audit-log page. */
 export const EVENTS_MAX_LIMIT = 1000;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;

@@ -5,8 +5,9 @@
  */
 import { GatehouseError } from '../../schema/errors.ts';
 
-/** DEFAULT_LIMIT and MAX_LIMIT are SPEC §3's page sizes. */
+/** DEFAULT_LIMIT is SPEC §3's page size when `limit` is absent. */
 export const DEFAULT_LIMIT = 50;
+/** MAX_LIMIT is SPEC §3's largest page. */
 export const MAX_LIMIT = 100;
 
 /** Cursor is a decoded position: within the system policies, or after a stored row. */
