@@ -147,6 +147,25 @@ describe('SPEC §3 error codes', () => {
     expect(api.eventCount()).toBe(events);
   });
 
+  it('every route but /v1/healthz needs the token', async () => {
+    const routes: [string, string][] = [
+      ['GET', '/v1/events'],
+      ['GET', '/v1/openapi.json'],
+      ['GET', '/metrics'],
+      ['GET', `/v1/server-groups/${w.sg.id}/health`],
+    ];
+    for (const c of ['load-balancers', 'listeners', 'quic-listeners', 'certificates', 'tls-policies', 'server-groups']) {
+      routes.push(['GET', `/v1/${c}`], ['POST', `/v1/${c}`], ['GET', `/v1/${c}/x`], ['PUT', `/v1/${c}/x`], ['DELETE', `/v1/${c}/x`]);
+    }
+    for (const [method, url] of routes) {
+      const body = method === 'POST' || method === 'PUT' ? {} : undefined;
+      const res = await api.call(method, url, body, { token: null });
+      expect(res.status, `${method} ${url}`).toBe(401);
+      expect(res.body.code).toBe('UNAUTHENTICATED');
+    }
+    expect((await api.call('GET', '/v1/healthz', undefined, { token: null })).status).toBe(200);
+  });
+
   it('an unknown route is a problem+json 404 too', async () => {
     const res = await api.call('GET', '/v2/anything');
     expect(res.status).toBe(404);
