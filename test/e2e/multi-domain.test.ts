@@ -10,7 +10,7 @@ import { EchoBackend } from './support/echo-backend.ts';
 import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
 import { freePort } from './support/free-port.ts';
 import { GatehouseServe } from './support/gatehouse-serve.ts';
-import { httpsRequest, waitForAnswer } from './support/https-request.ts';
+import { eventually, httpsRequest, waitForAnswer } from './support/https-request.ts';
 
 let server: GatehouseServe;
 let stack: ExampleStack;
@@ -115,7 +115,7 @@ describe('multi-domain', { timeout: 60_000 }, () => {
     const additional = live.certificates.additionalCertificateIds as string[];
     const put = await server.api('PUT', `/v1/listeners/${listenerId}`, { ...live, certificates: { ...live.certificates, additionalCertificateIds: additional.slice(0, 1) } });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    expect(await servedFor('shop.example.org')).toBe('example.test');
+    await eventually(async () => expect(await servedFor('shop.example.org')).toBe('example.test'));
 
     const d = await stack.drift();
     expect(d.code, d.stderr).toBe(2);

@@ -3,7 +3,7 @@
  * call makes its own TLS handshake with its own SNI name, client certificate and TLS limits),
  * answering what the client saw: status, body, and the certificate and TLS parameters served.
  */
-import { request } from 'node:https';
+import { request, type Agent } from 'node:https';
 import type { PeerCertificate, SecureVersion } from 'node:tls';
 
 /** HttpsRequestOptions choose the connection and the request. */
@@ -24,6 +24,8 @@ export interface HttpsRequestOptions {
   /** Check the served certificate's name against servername; default true. */
   checkName?: boolean;
   timeoutMs?: number;
+  /** A keep-alive agent to reuse connections; default none (a new connection per request). */
+  agent?: Agent;
 }
 
 /** HttpsAnswer is what the client saw. */
@@ -35,6 +37,8 @@ export interface HttpsAnswer {
   peer: PeerCertificate;
   protocol: string | null;
   cipher: string;
+  /** True when the request went over a connection kept alive from an earlier one. */
+  reusedSocket: boolean;
 }
 
 /** httpsRequest sends GET and resolves with the answer; a failed handshake rejects. */
@@ -47,7 +51,7 @@ export function httpsRequest(o: HttpsRequestOptions): Promise<HttpsAnswer> {
         port: o.port,
         path: o.path ?? '/',
         method: 'GET',
-        agent: false,
+        agent: o.agent ?? false,
         servername,
         headers: { host: servername },
         ca: o.ca,
@@ -66,7 +70,7 @@ export function httpsRequest(o: HttpsRequestOptions): Promise<HttpsAnswer> {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, peer, protocol, cipher }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, peer, protocol, cipher, reusedSocket: req.reusedSocket }));
         res.on('error', reject);
       },
     );
@@ -90,5 +94,21 @@ export async function waitForAnswer(o: HttpsRequestOptions, status = 200, timeou
     }
     if (Date.now() > deadline) throw last instanceof Error ? last : new Error(String(last));
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * eventually retries an assertion until it passes or the time is up: a change made through the
+ * API is applied to the engine just after the write is answered.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }
