@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { Engine } from '../../engine/index.ts';
+import { AccessLogWriter } from '../../engine/observability/index.ts';
 import type { AccessLogRecord } from '../../engine/types.ts';
 import { buildApp } from '../app.ts';
 import { SnapshotCompiler } from '../compiler/compile.ts';
@@ -45,6 +46,7 @@ export class GatehouseServer {
   readonly adminToken: AdminToken;
   readonly #log: (message: string) => void;
   readonly #drainTimeoutMs: number | undefined;
+  readonly #accessLog: AccessLogWriter | undefined;
   #url = '';
   #closing: Promise<void> | undefined;
 
@@ -53,14 +55,17 @@ export class GatehouseServer {
     const log = options.log ?? ((m: string) => process.stderr.write(`gatehouse: ${m}\n`));
     const store = Store.open({ dataDir: options.dataDir, env: options.env ?? process.env });
     let engine: Engine | undefined;
+    let accessLog: AccessLogWriter | undefined;
     let server: GatehouseServer | undefined;
     try {
       const adminToken = resolveAdminToken({ tokenFile: options.tokenFile, token: options.token, dataDir: options.dataDir });
       const registry = new Registry();
-      const writeAccess = options.accessLog ?? ((line: string) => process.stdout.write(line));
+      const lineSink = options.accessLog;
+      // Standard output gets the engine's batching writer: backpressure-aware, bounded queue.
+      accessLog = lineSink ? undefined : new AccessLogWriter(process.stdout);
       engine = new Engine({
         metricsRegistry: registry,
-        accessLog: (record: AccessLogRecord) => writeAccess(`${JSON.stringify(record)}\n`),
+        accessLog: lineSink ? (record: AccessLogRecord) => lineSink(`${JSON.stringify(record)}\n`) : accessLog!.write,
         ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
       });
       const observer = registerRuntimeMetrics(registry, store);
@@ -79,7 +84,7 @@ export class GatehouseServer {
         serverGroupHealth: (id) => engineRef.serverGroupHealth(id),
       };
       const app = await buildApp({ store, token: adminToken.token, runtime: view, registry, logger: { level: 'warn', stream: process.stderr } });
-      server = new GatehouseServer(store, app, engine, applier, adminToken, log, options.drainTimeoutMs);
+      server = new GatehouseServer(store, app, engine, applier, adminToken, log, options.drainTimeoutMs, accessLog);
       await applier.requestApply();
       await app.listen({ host: options.host, port: options.port });
       const address = app.server.address() as AddressInfo;
@@ -90,6 +95,7 @@ export class GatehouseServer {
       if (server) await server.close(0);
       else {
         await engine?.close(0);
+        await accessLog?.close();
         store.close();
       }
       throw err;
@@ -104,7 +110,9 @@ export class GatehouseServer {
     adminToken: AdminToken,
     log: (message: string) => void,
     drainTimeoutMs: number | undefined,
+    accessLog: AccessLogWriter | undefined,
   ) {
+    this.#accessLog = accessLog;
     this.store = store;
     this.app = app;
     this.engine = engine;
@@ -140,6 +148,7 @@ export class GatehouseServer {
     } catch (err) {
       this.#log(`closing the engine: ${(err as Error).message}`);
     }
+    await this.#accessLog?.close();
     this.store.close();
   }
 }
