@@ -12,18 +12,13 @@
  */
 import type net from 'node:net';
 import type { HealthCheckConfig, SnapshotServer } from '../../schema/snapshot.ts';
+import type { ServerHealth } from '../types.ts';
 import { compileProbe, probe, type ProbeSpec } from './probe.ts';
 
-/** ServerState is SPEC 1.6's runtime health vocabulary. */
-export type ServerState = 'Healthy' | 'Unhealthy' | 'Unchecked';
+export type { ServerHealth };
 
-/** ServerHealth is one server's health as the management API lists it (engine-api.md). */
-export interface ServerHealth {
-  address: string;
-  port: number;
-  state: ServerState;
-  lastCheck?: { at: string; ok: boolean; detail: string };
-}
+/** ServerState is SPEC 1.6's runtime health vocabulary. */
+export type ServerState = ServerHealth['state'];
 
 /** HealthTransition is reported whenever a server's state changes. */
 export interface HealthTransition {

@@ -5,24 +5,9 @@
  */
 import type { Writable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import type { AccessLogRecord } from '../types.ts';
 
-/** AccessLogRecord is one request as the access log shows it (engine-api.md). */
-export interface AccessLogRecord {
-  time: string;
-  listenerId: string;
-  clientIp: string;
-  method: string;
-  host: string;
-  path: string;
-  status: number;
-  bytesSent: number;
-  requestDurationMs: number;
-  upstreamDurationMs?: number;
-  backend?: string;
-  tlsVersion?: string;
-  tlsCipher?: string;
-  protocol: string;
-}
+export type { AccessLogRecord };
 
 /** TlsFacts are the connection's TLS version and cipher, read once per connection. */
 export interface TlsFacts {
