@@ -39,6 +39,8 @@ export interface PluginHostOptions {
 export interface PluginCallRecord {
   method: string;
   urn: string;
+  /** When the call was sent, on the `performance.now()` clock of this process. */
+  start: number;
   ms: number;
   ok: boolean;
 }
@@ -428,7 +430,7 @@ export class PluginHost {
     } finally {
       const ms = performance.now() - started;
       this.providerMs += ms;
-      const record = { method, urn, ms, ok };
+      const record = { method, urn, start: started, ms, ok };
       this.calls.push(record);
       this.#opts.onCall?.(record);
     }

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { busyTime } from './call-timing.ts';
 import { Deployment, type ConfigEntry } from './deployment.ts';
 import { MonitorServer } from './monitor-server.ts';
 import type { PluginCallRecord } from './plugin-host.ts';
@@ -69,8 +70,11 @@ export interface RunResult {
   outputs: Record<string, unknown>;
   /** Names of stack outputs that are secret. */
   secretOutputs: string[];
-  /** Milliseconds: whole operation, summed plugin gRPC calls, program process. */
-  durations: { total: number; provider: number; program: number };
+  /**
+   * Milliseconds: whole operation; plugin gRPC calls summed (overlapping calls each count);
+   * providerWall, the time at least one plugin call was in flight (≤ total); program process.
+   */
+  durations: { total: number; provider: number; providerWall: number; program: number };
   /** Every plugin gRPC call in completion order with its duration. */
   providerCalls: PluginCallRecord[];
   /** The state after the operation (for preview: the planned state, not written). */
@@ -152,7 +156,7 @@ export async function runProgram(o: RunProgramOptions): Promise<RunResult> {
     checkFailures: deployment?.checkFailures ?? [],
     outputs: Object.fromEntries(Object.entries(stackOutputs).map(([k, v]) => [k, toPlain(v)])),
     secretOutputs: Object.entries(stackOutputs).filter(([, v]) => v instanceof Secret).map(([k]) => k),
-    durations: { total: performance.now() - started, provider: registry?.providerMs ?? 0, program: programMs },
+    durations: { total: performance.now() - started, provider: registry?.providerMs ?? 0, providerWall: busyTime(calls), program: programMs },
     providerCalls: calls,
     resources,
     stdout: exit?.stdout ?? '',
