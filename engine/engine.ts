@@ -7,7 +7,7 @@
 import { consistent, type EngineSnapshot, type SnapshotListener } from '../schema/snapshot.ts';
 import { deepEqual } from './equality.ts';
 import { describeError, ListenerApplyError } from './errors.ts';
-import { bindKeyOf, prepareListenerConfig, type ListenerConfig } from './listeners/listener-config.ts';
+import { bindKeyOf, configStillCurrent, prepareListenerConfig, type ListenerConfig } from './listeners/listener-config.ts';
 import { ListenerRuntime } from './listeners/listener-runtime.ts';
 import { QUIC_UNAVAILABLE_REASON } from './listeners/quic.ts';
 import { SnapshotLookup } from './snapshot-lookup.ts';
@@ -28,7 +28,7 @@ export class Engine {
   private readonly drainTimeoutMs: number;
   private readonly pools: BackendPoolRegistry;
   private readonly groups: ServerGroupSet;
-  private readonly contexts = new SecureContextCache();
+  private readonly contexts: SecureContextCache;
   private readonly runtimes = new Map<string, ListenerRuntime>();
   private readonly draining = new Set<ListenerRuntime>();
   private states: ListenerState[] = [];
@@ -41,6 +41,7 @@ export class Engine {
     this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     this.pools = new BackendPoolRegistry(this.drainTimeoutMs);
     this.groups = new ServerGroupSet(this.pools);
+    this.contexts = new SecureContextCache({ ticketKeyRotationMs: options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS });
   }
 
   /** apply prepares everything for the snapshot, then swaps it in. Calls are serialised. */
@@ -70,6 +71,7 @@ export class Engine {
       for (const r of all) r.stopAccepting();
       await Promise.all(all.map((r) => r.close(Math.max(0, end - Date.now()))));
       this.draining.clear();
+      this.contexts.close();
       this.groups.close();
       await this.pools.close(Math.max(0, end - Date.now()));
     })();
@@ -80,9 +82,12 @@ export class Engine {
     if (this.closing) throw new Error('the engine is closed');
     if (this.current && deepEqual(this.current, snapshot)) {
       // Nothing changed; only listeners that could not bind (a port since freed) try again.
-      const lookup = new SnapshotLookup(snapshot);
-      const failed = snapshot.listeners.filter((l) => this.stateOf(l.id)?.status === 'Failed');
-      if (failed.length > 0) this.mergeStates(await this.applyListeners(failed, lookup, new Map(), this.currentGroups(snapshot)));
+      const failedIds = new Set(this.states.filter((s) => s.status === 'Failed').map((s) => s.id));
+      const failed = failedIds.size === 0 ? [] : snapshot.listeners.filter((l) => failedIds.has(l.id));
+      if (failed.length > 0) {
+        this.mergeStates(await this.applyListeners(failed, new SnapshotLookup(snapshot), new Map(), this.currentGroups(snapshot)));
+        this.retainContexts();
+      }
       return { version: snapshot.version, changed: false, listeners: this.status().listeners };
     }
 
@@ -105,7 +110,7 @@ export class Engine {
     }
 
     const states = await this.applyListeners(snapshot.listeners, lookup, problems, groups);
-    this.contexts.endGeneration();
+    this.retainContexts();
     for (const q of snapshot.quicListeners) {
       states.push({ id: q.id, kind: 'QuicListener', status: 'Unavailable', statusReason: QUIC_UNAVAILABLE_REASON, version: q.version });
     }
@@ -135,6 +140,8 @@ export class Engine {
         });
         const listed = problems.get(listener.id);
         if (listed) return failed(listed.join('; '));
+        // Unchanged listener, unchanged references: nothing to rebuild, nothing to swap.
+        if (running && configStillCurrent(running.config, listener, lookup, groups)) return this.runningState(running);
         let config: ListenerConfig;
         try {
           config = prepareListenerConfig(listener, lookup, groups, this.contexts);
@@ -149,10 +156,7 @@ export class Engine {
           }
           return this.runningState(running);
         }
-        const fresh = new ListenerRuntime(config, {
-          hooks: { accessLog: this.options.accessLog },
-          ticketKeyRotationMs: this.options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS,
-        });
+        const fresh = new ListenerRuntime(config, { hooks: { accessLog: this.options.accessLog } });
         // Rebinding the very same address and port (a protocol change) needs the old socket gone first.
         const takesOverSocket = running !== undefined && sameSocket(running, config);
         if (takesOverSocket) running!.stopAccepting();
@@ -175,12 +179,15 @@ export class Engine {
     );
   }
 
-  private runningState(runtime: ListenerRuntime): ListenerState {
-    return { id: runtime.id, kind: 'Listener', status: 'Running', version: runtime.config.listener.version, port: runtime.port };
+  /** retainContexts lets the shared secure contexts go that no running listener configuration uses. */
+  private retainContexts(): void {
+    const inUse = new Set<string>();
+    for (const r of this.runtimes.values()) for (const key of r.config.tls?.contextKeys ?? []) inUse.add(key);
+    this.contexts.retain(inUse);
   }
 
-  private stateOf(id: string): ListenerState | undefined {
-    return this.states.find((s) => s.id === id);
+  private runningState(runtime: ListenerRuntime): ListenerState {
+    return { id: runtime.id, kind: 'Listener', status: 'Running', version: runtime.config.listener.version, port: runtime.port };
   }
 
   private mergeStates(updated: readonly ListenerState[]): void {

@@ -8,6 +8,7 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { selectAlpn } from '../tls/alpn.ts';
+import { useServerContext } from '../tls/server-context.ts';
 import type { FrontRequest, FrontResponse } from '../proxy/exchange.ts';
 import type { ListenerConfig } from './listener-config.ts';
 
@@ -39,9 +40,10 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
     applyHttpSettings(server, config);
     return server;
   }
+  // No certificate or policy options here: the server gets the listener's shared context below
+  // instead of building its own from PEM.
   const server = createSecureServer(
     {
-      ...tls.serverOptions,
       allowHTTP1: true,
       settings: { maxConcurrentStreams: HTTP2_MAX_CONCURRENT_STREAMS },
       requestCert: tls.requireClientCertificate,
@@ -52,6 +54,7 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
     },
     onRequest,
   );
+  useServerContext(server, tls.serverContext);
   applyHttpSettings(server, config);
   return server;
 }

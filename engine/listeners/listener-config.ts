@@ -3,10 +3,10 @@
  * or a handshake needs, resolved and built at apply time. A ListenerRuntime holds exactly one
  * and swaps it whole; a request keeps the one it started with.
  */
-import type { SnapshotListener } from '../../schema/snapshot.ts';
+import type { SnapshotListener, SnapshotLoadBalancer } from '../../schema/snapshot.ts';
 import { ListenerApplyError } from '../errors.ts';
 import type { SnapshotLookup } from '../snapshot-lookup.ts';
-import { prepareListenerTls, type ListenerTls } from '../tls/listener-tls.ts';
+import { prepareListenerTls, tlsSourcesUnchanged, type ListenerTls } from '../tls/listener-tls.ts';
 import type { SecureContextCache } from '../tls/secure-contexts.ts';
 import type { ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
 
@@ -14,6 +14,8 @@ import type { ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
 export interface ListenerConfig {
   readonly listener: SnapshotListener;
   readonly loadBalancerId: string;
+  /** The snapshot's load balancer object it was built from (unchanged identity = still current). */
+  readonly loadBalancer: SnapshotLoadBalancer;
   /** The load balancer's address: where the listener binds. */
   readonly address: string;
   /** The listener's default server group at run time. */
@@ -39,12 +41,33 @@ export function prepareListenerConfig(
   return Object.freeze({
     listener,
     loadBalancerId: lb.id,
+    loadBalancer: lb,
     address: lb.address,
     serverGroup,
     tls,
     idleTimeoutMs: listener.idleTimeout * 1000,
     requestTimeoutMs: listener.requestTimeout * 1000,
   });
+}
+
+/**
+ * configStillCurrent tells whether a prepared configuration is exactly what `listener` would
+ * prepare to in the snapshot of `lookup`: the very same listener object, resolving to the
+ * very same load balancer, server-group runtime, policy, certificates and CA. The server's
+ * compiler passes unchanged pieces on as the same frozen objects, so with a thousand
+ * listeners an apply rebuilds only those that changed, and this check is a few lookups.
+ */
+export function configStillCurrent(
+  config: ListenerConfig,
+  listener: SnapshotListener,
+  lookup: SnapshotLookup,
+  groups: ReadonlyMap<string, ServerGroupRuntime>,
+): boolean {
+  if (config.listener !== listener) return false;
+  if (lookup.loadBalancers.get(listener.loadBalancerId) !== config.loadBalancer) return false;
+  if (groups.get(listener.defaultServerGroupId) !== config.serverGroup) return false;
+  if (config.tls === undefined || listener.tls === undefined) return config.tls === undefined && listener.tls === undefined;
+  return tlsSourcesUnchanged(config.tls, listener.tls, lookup);
 }
 
 /**

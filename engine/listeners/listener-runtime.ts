@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ListenerApplyError } from '../errors.ts';
 import { handleRequest, type PipelineHooks } from '../proxy/request-pipeline.ts';
-import { TicketKeyRotator } from '../tls/ticket-keys.ts';
+import { useServerContext } from '../tls/server-context.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
 import { applyHttpSettings, createFrontServer, type FrontServer } from './front-server.ts';
 import { bindKeyOf, type ListenerConfig } from './listener-config.ts';
@@ -21,7 +21,6 @@ const DRAIN_POLL_MS = 50;
 /** ListenerRuntimeOptions are the engine-wide settings a runtime needs. */
 export interface ListenerRuntimeOptions {
   hooks: PipelineHooks;
-  ticketKeyRotationMs: number;
 }
 
 /** ListenerRuntime owns one listener's listening socket, server and connections. */
@@ -31,7 +30,6 @@ export class ListenerRuntime {
   private configRef: ListenerConfig;
   private readonly server: FrontServer;
   private readonly connections = new ConnectionRegistry();
-  private readonly ticketKeys: TicketKeyRotator | undefined;
   private starting: Promise<void> | undefined;
   private stopped = false;
   private closing: Promise<void> | undefined;
@@ -53,7 +51,6 @@ export class ListenerRuntime {
       },
     });
     this.server.on('connection', (socket: Socket) => this.connections.track(socket));
-    this.ticketKeys = config.tls ? new TicketKeyRotator(this.server as Http2SecureServer, options.ticketKeyRotationMs) : undefined;
   }
 
   /** config is the configuration new connections and requests get. */
@@ -91,7 +88,6 @@ export class ListenerRuntime {
         this.server.on('error', () => {});
         const bound = this.server.address();
         this.boundPort = typeof bound === 'object' && bound ? bound.port : port;
-        this.ticketKeys?.start();
         resolve();
       };
       this.server.once('error', onError);
@@ -101,24 +97,22 @@ export class ListenerRuntime {
   }
 
   /**
-   * update swaps in a new configuration with the same bind key. TLS inputs that changed get a
-   * new server context (and fresh ticket keys, so no session resumes across the change);
-   * everything else is read per handshake or per request from the new reference.
+   * update swaps in a new configuration with the same bind key. TLS inputs that changed switch
+   * the server to another shared context, which has its own ticket keys and session-id
+   * context, so no session resumes across the change; everything else is read per handshake
+   * or per request from the new reference.
    */
   update(next: ListenerConfig): void {
     if (bindKeyOf(next) !== this.bindKey) throw new Error(`listener ${this.id}: update cannot change the socket`);
     const before = this.configRef;
     const tls = next.tls;
-    if (tls && tls.serverContextKey !== before.tls?.serverContextKey) {
+    if (tls && tls.serverContext !== before.tls?.serverContext) {
       const server = this.server as Http2SecureServer & { requestCert: boolean; rejectUnauthorized: boolean };
-      server.setSecureContext(tls.serverOptions);
+      useServerContext(server, tls.serverContext);
       server.requestCert = tls.requireClientCertificate;
       server.rejectUnauthorized = true;
-      this.configRef = next;
-      this.ticketKeys?.rotate();
-    } else {
-      this.configRef = next;
     }
+    this.configRef = next;
     applyHttpSettings(this.server, next);
   }
 
@@ -126,7 +120,6 @@ export class ListenerRuntime {
   stopAccepting(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.ticketKeys?.close();
     if (this.server.listening) this.server.close();
   }
 

@@ -1,38 +1,41 @@
 /**
- * The TLS side of one HTTPS listener, prepared at apply time (E1–E5, E17): the server's own
- * context options (default certificate, policy versions and ciphers, client CA, session
- * ticket lifetime, renegotiation off) and the SNI table of per-certificate contexts. The
- * handshake callbacks only look things up in what is prepared here.
+ * The TLS side of one HTTPS listener, prepared at apply time (E1–E5, E17): the shared server
+ * context of its default certificate, policy and client CA, and the SNI table of its
+ * certificates. The contexts themselves come from the engine's SecureContextCache, shared by
+ * every listener with the same material; the handshake callbacks only look things up in what
+ * is prepared here.
  */
-import { constants, createHash } from 'node:crypto';
-import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
-import type { SnapshotCertificate, SnapshotListener, SnapshotListenerTls } from '../../schema/snapshot.ts';
+import type { SecureContext } from 'node:tls';
+import type { SnapshotCertificate, SnapshotListener, SnapshotListenerTls, SnapshotTlsPolicy } from '../../schema/snapshot.ts';
 import { SniTable } from '../../schema/wildcard.ts';
-import { describeError, ListenerApplyError } from '../errors.ts';
+import { ListenerApplyError } from '../errors.ts';
 import type { SnapshotLookup } from '../snapshot-lookup.ts';
-import { preferredCipherList, preferredTls13Suites } from './cipher-preference.ts';
 import type { SecureContextCache } from './secure-contexts.ts';
 
-/** SESSION_TICKET_LIFETIME_S is the ticket lifetime hint of E5 (the seed's FAQ: 300 s). */
-export const SESSION_TICKET_LIFETIME_S = 300;
+export { SESSION_TICKET_LIFETIME_S } from './secure-contexts.ts';
 
-/**
- * SECURE_OPTIONS refuses renegotiation outright (E17): OpenSSL answers a client's
- * renegotiation request with a no_renegotiation alert instead of counting attempts.
- */
-const SECURE_OPTIONS = constants.SSL_OP_NO_RENEGOTIATION;
+/** TlsSources are the snapshot objects a ListenerTls was built from. */
+export interface TlsSources {
+  readonly policy: SnapshotTlsPolicy;
+  /** The default certificate, then the additional ones, in the listener's order. */
+  readonly certificates: readonly SnapshotCertificate[];
+  readonly clientCa: SnapshotCertificate | undefined;
+}
 
 /** ListenerTls is everything the TLS front door of one listener needs for new handshakes. */
 export interface ListenerTls {
-  /** Identifies the server context's inputs: equal keys mean the running context can stay. */
+  /** Names the server context: equal keys mean the running context can stay. */
   readonly serverContextKey: string;
-  /** Options for `server.setSecureContext` (and the server's construction). */
-  readonly serverOptions: SecureContextOptions;
+  /** The (shared) context the listener's TLS server starts every new connection with. */
+  readonly serverContext: SecureContext;
+  /** Keys of every context this configuration uses, so the cache keeps them while it runs. */
+  readonly contextKeys: readonly string[];
   /** SNI name → context of the certificate serving it; a miss serves the default certificate. */
   readonly sni: SniTable<SecureContext>;
   readonly http2Enabled: boolean;
   /** Mutual TLS: ask for a client certificate and refuse the handshake without a valid one. */
   readonly requireClientCertificate: boolean;
+  readonly sources: TlsSources;
 }
 
 /** prepareListenerTls builds a listener's TLS configuration, throwing ListenerApplyError when it cannot load. */
@@ -41,52 +44,49 @@ export function prepareListenerTls(listener: SnapshotListener, lookup: SnapshotL
   if (!tls) throw new ListenerApplyError(`listener ${listener.id} is HTTPS but has no TLS settings`);
   const policy = lookup.tlsPolicies.get(tls.tlsPolicyId);
   if (!policy) throw new ListenerApplyError(`TLS policy ${tls.tlsPolicyId} is not in the snapshot`);
-  const defaultCert = serverCertificate(lookup, tls.defaultCertificateId);
   const clientCa = clientCaOf(lookup, tls);
+  const certificates = [tls.defaultCertificateId, ...tls.additionalCertificateIds].map((id) => serverCertificate(lookup, id));
+  const defaultCert = certificates[0]!;
 
+  const server = cache.serverContext(defaultCert, policy, clientCa);
+  const contextKeys = [server.key];
   const sni = new SniTable<SecureContext>();
-  for (const id of [tls.defaultCertificateId, ...tls.additionalCertificateIds]) {
-    const cert = serverCertificate(lookup, id);
-    sni.add(cert.domains, cache.certificateContext(cert, clientCa));
-  }
-
-  const o = policy.openssl;
-  // node:tls takes both lists in one string and splits off the TLS_* (TLS 1.3) names itself.
-  const tls12 = preferredCipherList(o.cipherList);
-  const ciphers = o.tls13Suites ? `${tls12}:${preferredTls13Suites(o.tls13Suites)}` : tls12;
-  const serverContextKey = createHash('sha256')
-    .update(listener.id).update('\0')
-    .update(defaultCert.certificatePem).update('\0')
-    .update(defaultCert.privateKeyPem ?? '').update('\0')
-    .update(`${o.minVersion}|${o.maxVersion}|${ciphers}`).update('\0')
-    .update(clientCa?.certificatePem ?? '')
-    .digest('hex');
-  const serverOptions: SecureContextOptions = {
-    cert: defaultCert.certificatePem,
-    key: defaultCert.privateKeyPem,
-    ...(clientCa ? { ca: clientCa.certificatePem } : {}),
-    minVersion: o.minVersion,
-    maxVersion: o.maxVersion,
-    ciphers,
-    honorCipherOrder: true,
-    secureOptions: SECURE_OPTIONS,
-    sessionTimeout: SESSION_TICKET_LIFETIME_S,
-    // A session resumes only under the configuration that created it: a policy or mutual-TLS
-    // change must not let an old session skip the new rules.
-    sessionIdContext: serverContextKey.slice(0, 32),
-  };
-  try {
-    createSecureContext(serverOptions);
-  } catch (err) {
-    throw new ListenerApplyError(`TLS policy ${policy.id} cannot be applied with certificate ${defaultCert.id}: ${describeError(err)}`, { cause: err });
+  // The default certificate's names select the server context itself: switching to it is a no-op.
+  sni.add(defaultCert.domains, server.context);
+  const defaultKey = cache.keys.certificate(defaultCert);
+  for (const cert of certificates.slice(1)) {
+    if (cache.keys.certificate(cert) === defaultKey) {
+      sni.add(cert.domains, server.context);
+      continue;
+    }
+    const built = cache.certificateContext(cert, clientCa);
+    contextKeys.push(built.key);
+    sni.add(cert.domains, built.context);
   }
   return Object.freeze({
-    serverContextKey,
-    serverOptions,
+    serverContextKey: server.key,
+    serverContext: server.context,
+    contextKeys,
     sni,
     http2Enabled: tls.http2Enabled,
     requireClientCertificate: clientCa !== undefined,
+    sources: Object.freeze({ policy, certificates, clientCa }),
   });
+}
+
+/**
+ * tlsSourcesUnchanged tells whether a listener's TLS settings (the same object it was built
+ * from) still resolve to the very same policy, certificates and CA objects in `lookup`.
+ */
+export function tlsSourcesUnchanged(prepared: ListenerTls, tls: SnapshotListenerTls, lookup: SnapshotLookup): boolean {
+  const s = prepared.sources;
+  if (lookup.tlsPolicies.get(tls.tlsPolicyId) !== s.policy) return false;
+  if (s.certificates[0] !== lookup.certificates.get(tls.defaultCertificateId)) return false;
+  const extra = tls.additionalCertificateIds;
+  if (s.certificates.length !== extra.length + 1) return false;
+  for (let i = 0; i < extra.length; i++) if (s.certificates[i + 1] !== lookup.certificates.get(extra[i]!)) return false;
+  const caId = tls.mutualAuthentication.enabled ? tls.mutualAuthentication.caCertificateId : undefined;
+  return (caId === undefined ? undefined : lookup.certificates.get(caId)) === s.clientCa;
 }
 
 function serverCertificate(lookup: SnapshotLookup, id: string): SnapshotCertificate {
