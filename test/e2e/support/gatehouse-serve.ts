@@ -41,7 +41,7 @@ export class GatehouseServe {
   readonly dir: string;
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
-  #output: () => string;
+  readonly #output: () => string;
   #closed = false;
 
   private constructor(o: { url: string; token: string; tokenFile: string; dir: string; child: ChildProcess; exited: Promise<void>; output: () => string }) {
