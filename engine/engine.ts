@@ -10,6 +10,7 @@ import { describeError, ListenerApplyError } from './errors.ts';
 import { bindKeyOf, configStillCurrent, prepareListenerConfig, type ListenerConfig } from './listeners/listener-config.ts';
 import { ListenerRuntime } from './listeners/listener-runtime.ts';
 import { QUIC_UNAVAILABLE_REASON } from './listeners/quic.ts';
+import { EngineMetrics } from './observability/metrics.ts';
 import { SnapshotLookup } from './snapshot-lookup.ts';
 import { SecureContextCache } from './tls/secure-contexts.ts';
 import type { ApplyResult, EngineOptions, EngineStatus, ListenerState, ServerHealth } from './types.ts';
@@ -29,6 +30,7 @@ export class Engine {
   private readonly pools: BackendPoolRegistry;
   private readonly groups: ServerGroupSet;
   private readonly contexts: SecureContextCache;
+  private readonly metrics: EngineMetrics | undefined;
   private readonly runtimes = new Map<string, ListenerRuntime>();
   private readonly draining = new Set<ListenerRuntime>();
   private states: ListenerState[] = [];
@@ -40,7 +42,8 @@ export class Engine {
     this.options = options;
     this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     this.pools = new BackendPoolRegistry(this.drainTimeoutMs);
-    this.groups = new ServerGroupSet(this.pools);
+    this.metrics = options.metricsRegistry ? new EngineMetrics(options.metricsRegistry) : undefined;
+    this.groups = new ServerGroupSet(this.pools, { metrics: this.metrics, healthSecondMs: options.healthCheckSecondMs });
     this.contexts = new SecureContextCache({ ticketKeyRotationMs: options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS });
   }
 
@@ -72,7 +75,7 @@ export class Engine {
       await Promise.all(all.map((r) => r.close(Math.max(0, end - Date.now()))));
       this.draining.clear();
       this.contexts.close();
-      this.groups.close();
+      await this.groups.close();
       await this.pools.close(Math.max(0, end - Date.now()));
     })();
     return this.closing;
@@ -106,6 +109,7 @@ export class Engine {
     for (const [id, runtime] of this.runtimes) {
       if (wanted.has(id)) continue;
       this.runtimes.delete(id);
+      this.metrics?.dropListener(id);
       this.retire(runtime);
     }
 
@@ -156,7 +160,11 @@ export class Engine {
           }
           return this.runningState(running);
         }
-        const fresh = new ListenerRuntime(config, { hooks: { accessLog: this.options.accessLog } });
+        const fresh = new ListenerRuntime(config, {
+          accessLog: this.options.accessLog,
+          metrics: this.metrics,
+          headersTimeoutMs: this.options.headersTimeoutMs,
+        });
         // Rebinding the very same address and port (a protocol change) needs the old socket gone first.
         const takesOverSocket = running !== undefined && sameSocket(running, config);
         if (takesOverSocket) running!.stopAccepting();

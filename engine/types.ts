@@ -18,6 +18,16 @@ export interface EngineOptions {
    * ticket lifetime of E5). An addition to the agreed interface; tests shorten it.
    */
   ticketKeyRotationMs?: number;
+  /**
+   * E17's deadline for a complete request head, ms (default 10000). An addition to the agreed
+   * interface; tests shorten it.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * How long one configured health-check second lasts, ms (default 1000). An addition to the
+   * agreed interface; tests shorten it so intervals and thresholds run faster with the same meaning.
+   */
+  healthCheckSecondMs?: number;
 }
 
 /** ApplyResult is what apply() reports for one snapshot. */

@@ -5,11 +5,16 @@
  */
 import type { SnapshotServerGroup } from '../../schema/snapshot.ts';
 import type { Backend } from '../upstream/backend.ts';
+import { SourceIpHash } from './sch.ts';
+import { WeightedLeastConnections } from './wlc.ts';
 import { SmoothWeightedRoundRobin } from './wrr.ts';
 
 /** SchedulingInput is what a scheduler may look at for one request. */
 export interface SchedulingInput {
-  /** The client's IP address as the engine sees it (the TCP peer). */
+  /**
+   * The client's IP address: the TCP peer, or the address "Retrieve Client IP" resolves from
+   * X-Forwarded-For when it is on (SPEC 1.2.1). Only Sch reads it, so it may be computed lazily.
+   */
   readonly clientIp: string;
 }
 
@@ -25,14 +30,13 @@ export interface Scheduler {
 export type SchedulerFactory = (members: readonly Backend[]) => Scheduler;
 
 /**
- * SCHEDULERS maps a group's `scheduler` field to its implementation. Wrr is smooth weighted
- * round robin; Wlc and Sch are served by the same smooth WRR in this version of the engine,
- * which keeps their weight semantics (weight 0 gets nothing) until their own algorithms land.
+ * SCHEDULERS maps a group's `scheduler` field to its implementation (E14): Wrr is smooth
+ * weighted round robin, Wlc weighted least connections, Sch a source-IP consistent hash ring.
  */
 export const SCHEDULERS: Readonly<Record<SnapshotServerGroup['scheduler'], SchedulerFactory>> = {
   Wrr: (members) => new SmoothWeightedRoundRobin(members),
-  Wlc: (members) => new SmoothWeightedRoundRobin(members),
-  Sch: (members) => new SmoothWeightedRoundRobin(members),
+  Wlc: (members) => new WeightedLeastConnections(members),
+  Sch: (members) => new SourceIpHash(members),
 };
 
 /** createScheduler builds the scheduler a group's configuration asks for. */

@@ -38,6 +38,24 @@ export interface RequestPeer {
   readonly websocket?: boolean;
 }
 
+/**
+ * RequestFacts receives, from the same pass that builds the list, the request fields the rest
+ * of the pipeline needs (framing, Host, Accept-Encoding, Cookie), so that nothing else has to
+ * scan the raw headers or build node's lazy header object.
+ */
+export interface RequestFacts {
+  /** The first Host field (or :authority), or undefined. */
+  host: string | undefined;
+  /** The first Content-Length value, or undefined. */
+  contentLength: string | undefined;
+  /** True when the client sent Transfer-Encoding. */
+  transferEncoding: boolean;
+  /** Accept-Encoding values, joined with `, `, or undefined. */
+  acceptEncoding: string | undefined;
+  /** The Cookie fields, joined with `; `, or undefined. */
+  cookie: string | undefined;
+}
+
 /** Default names of the client-certificate headers, in the case SPEC 1.2.1 writes them. */
 export const CLIENT_CERT_HEADER_NAMES = {
   subjectDn: 'X-Forwarded-Clientcert-subjectdn',
@@ -54,6 +72,8 @@ const K_XFF = 5;
 const K_HOST = 6;
 const K_CONTENT_LENGTH = 7;
 const K_COOKIE = 8;
+const K_TRANSFER_ENCODING = 9;
+const K_ACCEPT_ENCODING = 10;
 
 const MODE_OFF = 0;
 const MODE_APPEND = 1;
@@ -63,7 +83,7 @@ const MODE_REMOVE = 2;
  * Always dropped: hop-by-hop fields, plus `Expect` (Node's server answers `100-continue`
  * itself and undici refuses the field) and `HTTP2-Settings` (an h2c upgrade is per hop).
  */
-const ALWAYS_DROPPED = ['keep-alive', 'transfer-encoding', 'proxy-connection', 'expect', 'http2-settings'];
+const ALWAYS_DROPPED = ['keep-alive', 'proxy-connection', 'expect', 'http2-settings'];
 
 /**
  * Names a `Connection` list cannot remove: routing and framing fields, and X-Forwarded-For
@@ -111,6 +131,8 @@ export class ForwardedHeaders {
     this.kind('host', K_HOST);
     this.kind('content-length', K_CONTENT_LENGTH);
     this.kind('cookie', K_COOKIE);
+    this.kind('transfer-encoding', K_TRANSFER_ENCODING);
+    this.kind('accept-encoding', K_ACCEPT_ENCODING);
     // Every field the engine adds is removed from the client's set first (anti-spoofing).
     if (this.slbId !== undefined) this.kind('slb-id', K_DROP);
     if (this.proto !== undefined) this.kind('x-forwarded-proto', K_DROP);
@@ -136,9 +158,10 @@ export class ForwardedHeaders {
    * HTTP/2 pseudo-headers are dropped and `:authority` becomes `host` when no Host was sent;
    * several Cookie fields (HTTP/2 splits them) are joined with `; ` as HTTP/1.1 requires; a
    * repeated Host or Content-Length keeps its first value (undici refuses duplicates; the
-   * limits module answers 400 to a repeated Host before this runs).
+   * limits module answers 400 to a repeated Host before this runs). `facts`, when given, is
+   * filled with the fields RequestFacts names.
    */
-  build(rawHeaders: readonly string[], peer: RequestPeer): string[] {
+  build(rawHeaders: readonly string[], peer: RequestPeer, facts?: RequestFacts): string[] {
     const out: string[] = [];
     const kinds = this.kinds;
     let xff = '';
@@ -150,6 +173,9 @@ export class ForwardedHeaders {
     let teName: string | undefined;
     let upgradeName: string | undefined;
     let upgradeValue = '';
+    let contentLength: string | undefined;
+    let transferEncoding = false;
+    let acceptEncoding: string | undefined;
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       const name = rawHeaders[i]!;
       const value = rawHeaders[i + 1]!;
@@ -193,8 +219,16 @@ export class ForwardedHeaders {
         case K_CONTENT_LENGTH:
           if (!seenContentLength) {
             seenContentLength = true;
+            contentLength = value;
             out.push(name, value);
           }
+          break;
+        case K_TRANSFER_ENCODING:
+          transferEncoding = true;
+          break;
+        case K_ACCEPT_ENCODING:
+          acceptEncoding = acceptEncoding === undefined ? value : acceptEncoding + ', ' + value;
+          out.push(name, value);
           break;
         case K_COOKIE:
           if (cookieAt === -1) {
@@ -209,6 +243,13 @@ export class ForwardedHeaders {
     if (host === undefined && authority !== undefined) {
       host = authority;
       out.push('host', authority);
+    }
+    if (facts !== undefined) {
+      facts.host = host;
+      facts.contentLength = contentLength;
+      facts.transferEncoding = transferEncoding;
+      facts.acceptEncoding = acceptEncoding;
+      facts.cookie = cookieAt === -1 ? undefined : out[cookieAt + 1];
     }
     if (connectionTokens !== undefined) removeListed(out, connectionTokens);
     if (teName !== undefined) out.push(teName, 'trailers');

@@ -4,16 +4,26 @@
  * connection, E4), so that no configuration change of an HTTPS listener ever needs a new
  * server or socket. Every TLS decision reads the listener's current configuration through
  * `current()` at handshake time.
+ *
+ * Limits (E17) are the limits module's: node's parser bounds and timeouts, `clientError`
+ * answered with 400/408/414/431 and the connection closed, HTTP/2 streams and header lists
+ * bounded. Idle connections (E7): the server's socket/session timeout is the listener's
+ * idleTimeout, and the `timeout` hook decides — a connection with a request in flight is
+ * spared, any other is closed (node's keep-alive timer uses the same value, without its
+ * extra second of grace).
  */
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import type { Duplex } from 'node:stream';
+import { answerClientError, applyHttpLimits, HTTP2_LIMIT_SETTINGS, httpLimitOptions } from '../limits/server-limits.ts';
 import { selectAlpn } from '../tls/alpn.ts';
 import { useServerContext } from '../tls/server-context.ts';
-import type { FrontRequest, FrontResponse } from '../proxy/exchange.ts';
+import type { FrontRequest, FrontResponse } from '../proxy/front-types.ts';
+import { isWebSocketUpgrade } from '../websocket/relay.ts';
 import type { ListenerConfig } from './listener-config.ts';
 
 /** HTTP2_MAX_CONCURRENT_STREAMS is E17's per-connection stream limit. */
-export const HTTP2_MAX_CONCURRENT_STREAMS = 128;
+export const HTTP2_MAX_CONCURRENT_STREAMS = HTTP2_LIMIT_SETTINGS.settings.maxConcurrentStreams;
 
 /**
  * TLS_HANDSHAKE_TIMEOUT_MS bounds a handshake like E17 bounds the request head (10 s), instead
@@ -29,23 +39,42 @@ export interface FrontServerHooks {
   /** The listener's configuration right now. */
   current(): ListenerConfig;
   onRequest(req: FrontRequest, res: FrontResponse): void;
+  /** A WebSocket upgrade request (E13); other upgrades are served as plain requests. */
+  onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** A connection (HTTP/1 socket or HTTP/2 session) saw no traffic for idleTimeout. */
+  onIdle(target: object): void;
+}
+
+/** FrontServerOptions are engine-wide server settings. */
+export interface FrontServerOptions {
+  /** E17's request-head deadline, ms (default 10 s; tests shorten it). */
+  headersTimeoutMs?: number | undefined;
+}
+
+/** wantsWebSocket is the upgrade filter: only WebSocket upgrades leave the HTTP server. */
+function wantsWebSocket(req: IncomingMessage): boolean {
+  return isWebSocketUpgrade(req.method, req.headers.upgrade);
 }
 
 /** createFrontServer builds the (not yet listening) server for a listener's first configuration. */
-export function createFrontServer(config: ListenerConfig, hooks: FrontServerHooks): FrontServer {
+export function createFrontServer(config: ListenerConfig, hooks: FrontServerHooks, options: FrontServerOptions = {}): FrontServer {
   const onRequest = (req: FrontRequest, res: FrontResponse) => hooks.onRequest(req, res);
+  const limits = httpLimitOptions(options.headersTimeoutMs);
   const tls = config.tls;
+  let server: FrontServer;
   if (!tls) {
-    const server = createHttpServer(onRequest);
-    applyHttpSettings(server, config);
+    server = createHttpServer({ ...limits, keepAliveTimeoutBuffer: 0, shouldUpgradeCallback: wantsWebSocket }, onRequest);
+    finishSetup(server, config, hooks, limits);
     return server;
   }
   // No certificate or policy options here: the server gets the listener's shared context below
   // instead of building its own from PEM.
-  const server = createSecureServer(
+  server = createSecureServer(
     {
+      ...limits,
       allowHTTP1: true,
-      settings: { maxConcurrentStreams: HTTP2_MAX_CONCURRENT_STREAMS },
+      maxHeaderListPairs: HTTP2_LIMIT_SETTINGS.maxHeaderListPairs,
+      settings: { ...HTTP2_LIMIT_SETTINGS.settings },
       requestCert: tls.requireClientCertificate,
       rejectUnauthorized: true,
       handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
@@ -55,14 +84,30 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
     onRequest,
   );
   useServerContext(server, tls.serverContext);
-  applyHttpSettings(server, config);
+  // The HTTP/2 server decides upgrades of its HTTP/1.1 connections the same way.
+  (server as unknown as { shouldUpgradeCallback: typeof wantsWebSocket }).shouldUpgradeCallback = wantsWebSocket;
+  finishSetup(server, config, hooks, limits);
   return server;
 }
 
+function finishSetup(server: FrontServer, config: ListenerConfig, hooks: FrontServerHooks, limits: ReturnType<typeof httpLimitOptions>): void {
+  applyHttpLimits(server as HttpServer, limits);
+  // Close at idleTimeout exactly, not a second later (node's default grace).
+  (server as HttpServer).keepAliveTimeoutBuffer = 0;
+  // Http2SecureServer's typings omit 'clientError' and 'upgrade', which it emits for its HTTP/1.1 connections.
+  const events = server as unknown as HttpServer;
+  events.on('clientError', answerClientError);
+  events.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => hooks.onUpgrade(req, socket, head));
+  server.on('timeout', (target: object) => hooks.onIdle(target));
+  applyHttpSettings(server, config);
+}
+
 /**
- * applyHttpSettings sets the per-connection HTTP/1.x settings that follow the configuration;
- * they are read when a connection starts or goes idle, so changes reach new connections.
+ * applyHttpSettings sets the per-connection settings that follow the configuration: the idle
+ * timeout (E7) of HTTP/1 sockets and HTTP/2 sessions. They are read when a connection starts
+ * or goes idle, so changes reach new connections.
  */
 export function applyHttpSettings(server: FrontServer, config: ListenerConfig): void {
   (server as HttpServer).keepAliveTimeout = config.idleTimeoutMs;
+  (server as HttpServer).timeout = config.idleTimeoutMs;
 }

@@ -4,7 +4,8 @@
  * and swaps it whole; a request keeps the one it started with.
  */
 import type { SnapshotListener, SnapshotLoadBalancer } from '../../schema/snapshot.ts';
-import { ListenerApplyError } from '../errors.ts';
+import { describeError, ListenerApplyError } from '../errors.ts';
+import { ForwardedHeaders } from '../headers/forwarded-headers.ts';
 import type { SnapshotLookup } from '../snapshot-lookup.ts';
 import { prepareListenerTls, tlsSourcesUnchanged, type ListenerTls } from '../tls/listener-tls.ts';
 import type { SecureContextCache } from '../tls/secure-contexts.ts';
@@ -24,6 +25,10 @@ export interface ListenerConfig {
   readonly tls: ListenerTls | undefined;
   readonly idleTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** The forwarded-header plan (SPEC 1.2.1, E11, E12), compiled once per configuration. */
+  readonly forwarded: ForwardedHeaders;
+  /** E10 compression on or off. */
+  readonly compressionEnabled: boolean;
 }
 
 /** prepareListenerConfig resolves and builds one listener's configuration; ListenerApplyError says why it cannot. */
@@ -37,6 +42,12 @@ export function prepareListenerConfig(
   if (!lb) throw new ListenerApplyError(`load balancer ${listener.loadBalancerId} is not in the snapshot`);
   const serverGroup = groups.get(listener.defaultServerGroupId);
   if (!serverGroup) throw new ListenerApplyError(`server group ${listener.defaultServerGroupId} is not in the snapshot`);
+  let forwarded: ForwardedHeaders;
+  try {
+    forwarded = new ForwardedHeaders(listener.forwardedHeaders, { loadBalancerId: lb.id, port: listener.port, protocol: listener.protocol });
+  } catch (err) {
+    throw new ListenerApplyError(`forwardedHeaders: ${describeError(err)}`, { cause: err });
+  }
   const tls = listener.protocol === 'HTTPS' ? prepareListenerTls(listener, lookup, contexts) : undefined;
   return Object.freeze({
     listener,
@@ -47,6 +58,8 @@ export function prepareListenerConfig(
     tls,
     idleTimeoutMs: listener.idleTimeout * 1000,
     requestTimeoutMs: listener.requestTimeout * 1000,
+    forwarded,
+    compressionEnabled: listener.compressionEnabled,
   });
 }
 

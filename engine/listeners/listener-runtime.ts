@@ -5,11 +5,16 @@
  * started with (E16). Removal stops accepting and drains up to a deadline.
  */
 import type { Server as HttpServer, ServerResponse } from 'node:http';
-import type { Http2SecureServer } from 'node:http2';
+import type { Http2SecureServer, Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TLSSocket } from 'node:tls';
 import { ListenerApplyError } from '../errors.ts';
-import { handleRequest, type PipelineHooks } from '../proxy/request-pipeline.ts';
+import { tlsFailureReason, type EngineMetrics } from '../observability/metrics.ts';
+import { requestsInFlight, type ConnectionOwner } from '../proxy/connection-facts.ts';
+import { handleRequest, type ListenerServices } from '../proxy/request-pipeline.ts';
+import { handleUpgrade } from '../proxy/websocket-upgrade.ts';
+import type { AccessLogRecord } from '../types.ts';
 import { useServerContext } from '../tls/server-context.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
 import { applyHttpSettings, createFrontServer, type FrontServer } from './front-server.ts';
@@ -20,7 +25,12 @@ const DRAIN_POLL_MS = 50;
 
 /** ListenerRuntimeOptions are the engine-wide settings a runtime needs. */
 export interface ListenerRuntimeOptions {
-  hooks: PipelineHooks;
+  /** The engine's access-log sink (E18). */
+  accessLog?: ((record: AccessLogRecord) => void) | undefined;
+  /** The engine's metrics (E18). */
+  metrics?: EngineMetrics | undefined;
+  /** E17's request-head deadline, ms (tests shorten it). */
+  headersTimeoutMs?: number | undefined;
 }
 
 /** ListenerRuntime owns one listener's listening socket, server and connections. */
@@ -41,16 +51,32 @@ export class ListenerRuntime {
     this.id = config.listener.id;
     this.bindKey = bindKeyOf(config);
     this.configRef = config;
-    const hooks = options.hooks;
-    this.server = createFrontServer(config, {
-      current: () => this.configRef,
-      onRequest: (req, res) => {
-        // A draining HTTP/1 connection finishes its request, then closes.
-        if (this.draining && req.httpVersionMajor < 2) (res as ServerResponse).shouldKeepAlive = false;
-        handleRequest(this.configRef, req, res, hooks);
+    const metrics = options.metrics?.listener(this.id);
+    const services: ListenerServices = { accessLog: options.accessLog, metrics };
+    this.server = createFrontServer(
+      config,
+      {
+        current: () => this.configRef,
+        onRequest: (req, res) => {
+          // A draining HTTP/1 connection finishes its request, then closes.
+          if (this.draining && req.httpVersionMajor < 2) (res as ServerResponse).shouldKeepAlive = false;
+          handleRequest(this.configRef, req, res, services);
+        },
+        onUpgrade: (req, socket, head) => handleUpgrade(this.configRef, req, socket, head, services),
+        onIdle: closeIfIdle,
       },
+      { headersTimeoutMs: options.headersTimeoutMs },
+    );
+    this.server.on('connection', (socket: Socket) => {
+      this.connections.track(socket);
+      if (metrics !== undefined) {
+        metrics.connectionOpened();
+        socket.once('close', () => metrics.connectionClosed());
+      }
     });
-    this.server.on('connection', (socket: Socket) => this.connections.track(socket));
+    if (metrics !== undefined && config.tls !== undefined) {
+      this.server.on('tlsClientError', (err: Error, socket: TLSSocket) => metrics.tlsHandshakeFailed(tlsFailureReason(err, socket)));
+    }
   }
 
   /** config is the configuration new connections and requests get. */
@@ -144,6 +170,22 @@ export class ListenerRuntime {
       await sleep(Math.min(DRAIN_POLL_MS, left));
     }
     this.connections.destroyAll();
+  }
+}
+
+/**
+ * closeIfIdle is the idle timeout (E7): an HTTP/1 socket or HTTP/2 session that saw no traffic
+ * for idleTimeout is closed unless a request on it is still in flight (a slow backend is the
+ * request timeout's business, not the idle timeout's).
+ */
+function closeIfIdle(target: object): void {
+  if (requestsInFlight(target as ConnectionOwner) > 0) return;
+  const session = target as Partial<Http2Session>;
+  if (typeof session.goaway === 'function') {
+    // GOAWAY, then the session ends by itself since no stream is open.
+    session.close?.();
+  } else {
+    (target as Socket).destroy();
   }
 }
 

@@ -1,18 +1,27 @@
 /**
- * Responses the engine makes itself (E8, E9): a short text body per status, built once when
- * the module loads and never changed.
+ * Responses the engine makes itself (E8, E9, E17): a short text body per status, built once
+ * when the module loads and never changed.
  */
-import { STATUS_CODES } from 'node:http';
-import type { ServerResponse } from 'node:http';
-import type { Exchange } from './exchange.ts';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { FrontResponse } from './front-types.ts';
 
 const BODIES: ReadonlyMap<number, Buffer> = new Map(
   Object.entries(STATUS_CODES).map(([code, text]) => [Number(code), Buffer.from(`${code} ${text ?? ''}\n`)]),
 );
 const FALLBACK = Buffer.from('error\n');
 
-/** respondWithError sends the engine's own error response, or resets the response if it has already started. */
-export function respondWithError(ex: Exchange, status: number): void {
+/** Answered is what an own response reports back for the access log. */
+export interface Answered {
+  status: number;
+  bytesSent: number;
+}
+
+/**
+ * respondWithError sends the engine's own response, or resets the response if it has already
+ * started. `close` (E17's refusals) also closes an HTTP/1.x connection after the answer;
+ * HTTP/2 has no Connection field, there only the stream ends.
+ */
+export function respondWithError(ex: Answered & { readonly res: FrontResponse }, status: number, close = false, http2 = false): void {
   const res = ex.res;
   if (res.headersSent || res.destroyed || res.writableEnded) {
     if (!res.writableEnded) res.destroy();
@@ -21,7 +30,9 @@ export function respondWithError(ex: Exchange, status: number): void {
   const body = BODIES.get(status) ?? FALLBACK;
   ex.status = status;
   ex.bytesSent = body.length;
+  const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(body.length)];
+  if (close && !http2) headers.push('connection', 'close');
   // Both HTTP/1 and HTTP/2 compatibility responses take the flat [name, value, …] form.
-  (res as ServerResponse).writeHead(status, ['content-type', 'text/plain; charset=utf-8', 'content-length', String(body.length)]);
+  (res as ServerResponse).writeHead(status, headers);
   res.end(body);
 }

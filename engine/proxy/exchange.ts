@@ -1,68 +1,307 @@
 /**
- * Exchange: the state of one client request as it passes through the request pipeline —
- * who asked, over which connection, which backend answered, what was sent back. Later
- * pipeline stages (forwarded headers, compression, access log, metrics) read and extend it.
+ * Exchange: one client request on its way through the engine. It is at once the pipeline's
+ * per-request state, the peer and facts sink of ForwardedHeaders, the input of the scheduler
+ * and sticky sessions, and the upstream connection's exchange — one object per request, no
+ * closures, no header objects.
+ *
+ * Stages: `start` (E17 head limits → forwarded header list and request facts → backend choice,
+ * 503 without one → request head and body framing → the backend's pool); the upstream
+ * callbacks relay the response (hop-by-hop fields already dropped, E10 compression, sticky
+ * cookie), 504 when no head came within requestTimeout (E8), 502 on connection errors (E9);
+ * `finish` (the client response closed) releases everything and reports to metrics and the
+ * access log (E18).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { ServerResponse } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import type { Readable, Transform } from 'node:stream';
+import { createCompressor, decideCompression, responseFacts, rewriteHeaders } from '../compression/index.ts';
 import type { ClientCertInfo } from '../headers/client-cert.ts';
+import type { RequestFacts, RequestPeer } from '../headers/forwarded-headers.ts';
+import { HEAD_OK, checkRequestHead } from '../limits/request-limits.ts';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
-import { connectionClientCert } from '../tls/connection-client-cert.ts';
+import { completeAccessLogRecord, createAccessLogRecord } from '../observability/access-log.ts';
+import { backendErrorReason } from '../observability/metrics.ts';
 import type { Backend } from '../upstream/backend.ts';
+import type { PickInput, ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
+import type { UpstreamConnection } from '../upstream/upstream-connection.ts';
+import type { UpstreamError, UpstreamExchange } from '../upstream/upstream-exchange.ts';
+import { connectionFacts, type ConnectionFacts, type ConnectionOwner } from './connection-facts.ts';
+import { respondWithError } from './error-responses.ts';
+import type { FrontRequest, FrontResponse, ListenerServices } from './front-types.ts';
+import { isSafeTarget, originForm, requestHead } from './request-target.ts';
 
-/** FrontRequest is a client request over HTTP/1.x or HTTP/2. */
-export type FrontRequest = IncomingMessage | Http2ServerRequest;
-/** FrontResponse is the response to a FrontRequest. */
-export type FrontResponse = ServerResponse | Http2ServerResponse;
+/** statusForUpstreamError maps a failed backend exchange to the client's status: 504 on the request timeout (E8), else 502 (E9). */
+export function statusForUpstreamError(err: { code?: string }): number {
+  return err.code === 'RESPONSE_TIMEOUT' ? 504 : 502;
+}
+
+/** Methods whose request may be sent again when a reused connection was closed under it (RFC 9110 §9.2.2). */
+function idempotent(method: string): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'PUT' || method === 'DELETE' || method === 'TRACE';
+}
 
 /** Exchange carries one request through the pipeline. */
-export class Exchange {
+export class Exchange implements UpstreamExchange, PickInput, RequestPeer, RequestFacts {
   readonly config: ListenerConfig;
+  readonly services: ListenerServices;
   readonly req: FrontRequest;
   readonly res: FrontResponse;
   /** performance.now() when the request reached the pipeline. */
   readonly startedAt: number;
-  /** The client's TCP connection (for HTTP/2 the session's socket). */
-  readonly socket: Socket;
-  /** The TLS connection for HTTPS listeners. */
-  readonly tlsSocket: TLSSocket | undefined;
-  readonly clientIp: string;
-  readonly clientPort: number;
-  /** True for HTTP/2 requests. */
   readonly http2: boolean;
+  readonly facts: ConnectionFacts;
+  // RequestFacts, filled by ForwardedHeaders.build.
+  host: string | undefined = undefined;
+  contentLength: string | undefined = undefined;
+  transferEncoding = false;
+  acceptEncoding: string | undefined = undefined;
+  cookie: string | undefined = undefined;
+  // RequestPeer.
+  readonly websocket = false;
   backend: Backend | undefined = undefined;
-  /** performance.now() when the request was handed to the backend's pool. */
-  upstreamStartedAt = 0;
-  /** ms from handing the request to the backend until its response head arrived. */
-  upstreamDurationMs: number | undefined = undefined;
-  /** The status sent to the client (0 until the head is written). */
+  group: ServerGroupRuntime | undefined = undefined;
+  // UpstreamExchange.
+  upstreamHead = '';
+  upstreamBody: Readable | null = null;
+  upstreamChunked = false;
+  readonly upstreamHttp10: boolean;
+  upstreamHeadRequest = false;
+  upstreamRetryable = false;
+  upstreamDeadline = 0;
+  readonly upstreamBodyTimeoutMs: number;
+  upstream: UpstreamConnection | undefined = undefined;
+  /** ms from forwarding the request until its response head arrived; -1 until then. */
+  upstreamDurationMs = -1;
+  /** The status sent to the client (0 until a head is written). */
   status = 0;
   /** Response body bytes sent to the client. */
   bytesSent = 0;
+  private compressor: Transform | undefined = undefined;
+  private clientIpValue: string | undefined = undefined;
+  private closed = false;
 
-  constructor(config: ListenerConfig, req: FrontRequest, res: FrontResponse, startedAt: number) {
+  constructor(config: ListenerConfig, services: ListenerServices, req: FrontRequest, res: FrontResponse, startedAt: number) {
     this.config = config;
+    this.services = services;
     this.req = req;
     this.res = res;
     this.startedAt = startedAt;
-    this.http2 = req.httpVersionMajor === 2;
-    const socket = (this.http2 ? (req as Http2ServerRequest).stream.session?.socket : req.socket) as Socket;
-    this.socket = socket;
-    this.tlsSocket = config.tls ? (socket as TLSSocket) : undefined;
-    this.clientIp = socket?.remoteAddress ?? '';
-    this.clientPort = socket?.remotePort ?? 0;
+    const http2 = req.httpVersionMajor === 2;
+    this.http2 = http2;
+    this.upstreamHttp10 = !http2 && req.httpVersionMinor === 0;
+    this.upstreamBodyTimeoutMs = config.requestTimeoutMs;
+    if (http2) {
+      const session = (req as Http2ServerRequest).stream.session!;
+      this.facts = connectionFacts(session as ConnectionOwner, session.socket as Socket, config.tls !== undefined);
+    } else {
+      const socket = req.socket;
+      this.facts = connectionFacts(socket as ConnectionOwner, socket, config.tls !== undefined);
+    }
+    this.facts.inFlight++;
   }
 
-  /** clientCert is the connection's client certificate (mutual TLS), undefined on HTTP or without one. */
+  /** ip is the connection's peer address (RequestPeer). */
+  get ip(): string {
+    return this.facts.ip;
+  }
+
+  /** port is the connection's peer port (RequestPeer). */
+  get port(): number {
+    return this.facts.port;
+  }
+
+  /** clientCert is the connection's client certificate (RequestPeer). */
   get clientCert(): ClientCertInfo | undefined {
-    return this.tlsSocket ? connectionClientCert(this.tlsSocket) : undefined;
+    return this.facts.clientCert;
   }
 
-  /** host is the authority the client asked for (Host, or :authority on HTTP/2). */
-  get host(): string {
-    const h = this.req.headers;
-    return (this.http2 ? h[':authority'] ?? h.host : h.host) as string | undefined ?? '';
+  /** clientIp is the client address of SPEC 1.2.1 (Retrieve Client IP applied), computed on first use. */
+  get clientIp(): string {
+    return (this.clientIpValue ??= this.config.forwarded.clientIp(this.facts.ip, this.req.rawHeaders));
   }
+
+  /** cookieHeader is the request's Cookie value (PickInput). */
+  get cookieHeader(): string | undefined {
+    return this.cookie;
+  }
+
+  /** start runs the request side of the pipeline up to handing the request to a backend pool. */
+  start(): void {
+    const req = this.req;
+    const method = req.method ?? '';
+    const url = req.url ?? '';
+    const refused = checkRequestHead(method, url, req.rawHeaders);
+    if (refused !== HEAD_OK) {
+      respondWithError(this, refused, true, this.http2);
+      return;
+    }
+    const headers = this.config.forwarded.build(req.rawHeaders, this, this);
+    let target = url;
+    if (this.http2) {
+      if (!isSafeTarget(url) || method === 'CONNECT') {
+        respondWithError(this, 400, true, true);
+        return;
+      }
+    } else {
+      // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means the framing cannot be trusted.
+      if (this.upstreamHttp10 && this.transferEncoding) {
+        respondWithError(this, 400, true);
+        return;
+      }
+      target = originForm(url);
+    }
+    const group = this.config.serverGroup;
+    const backend = group.pick(this);
+    if (backend === undefined) {
+      respondWithError(this, 503);
+      return;
+    }
+    this.group = group;
+    this.backend = backend;
+    backend.activeRequests++;
+
+    let chunked = false;
+    if (this.http2) {
+      if (!(req as Http2ServerRequest).stream.endAfterHeaders) {
+        this.upstreamBody = req;
+        chunked = this.contentLength === undefined;
+      }
+    } else if (this.transferEncoding) {
+      this.upstreamBody = req;
+      chunked = true;
+    } else if (this.contentLength !== undefined && this.contentLength !== '0') {
+      this.upstreamBody = req;
+    }
+    this.upstreamChunked = chunked;
+    this.upstreamHeadRequest = method === 'HEAD';
+    this.upstreamRetryable = this.upstreamBody === null && idempotent(method);
+    this.upstreamHead = requestHead(method, target, this.upstreamHttp10, headers, chunked);
+    this.upstreamDeadline = this.startedAt + this.config.requestTimeoutMs;
+    backend.pool.dispatch(this);
+  }
+
+  onUpstreamHead(status: number, headers: string[], connectionTokens: readonly string[] | undefined): void {
+    const res = this.res;
+    this.upstreamDurationMs = performance.now() - this.startedAt;
+    if (this.closed || res.destroyed) return;
+    if (connectionTokens !== undefined) removeListedFields(headers, connectionTokens);
+    const backend = this.backend!;
+    this.group!.sticky?.learn(headers, backend);
+    let out = headers;
+    let compress: 'br' | 'gzip' | undefined;
+    let length = -1;
+    if (this.config.compressionEnabled) {
+      const facts = responseFacts(headers);
+      const decision = decideCompression(true, this.req.method ?? '', status, this.acceptEncoding, facts);
+      if (decision.vary) out = rewriteHeaders(headers, decision) as string[];
+      compress = decision.encoding;
+      length = facts.contentLength;
+    }
+    if (backend.insertCookie !== undefined) out.push('Set-Cookie', backend.insertCookie);
+    try {
+      // Both HTTP/1 and HTTP/2 compatibility responses take the flat [name, value, …] form.
+      (res as ServerResponse).writeHead(status, out);
+    } catch {
+      // A head node refuses to send (a field name or value with forbidden characters).
+      this.upstream?.abort();
+      respondWithError(this, 502);
+      return;
+    }
+    this.status = status;
+    if (compress !== undefined) {
+      const compressor = createCompressor(compress, length);
+      this.compressor = compressor;
+      compressor.on('data', (chunk: Buffer) => {
+        this.bytesSent += chunk.length;
+      });
+      compressor.on('error', () => res.destroy());
+      compressor.pipe(res);
+    }
+  }
+
+  onUpstreamData(chunk: Buffer): boolean {
+    const compressor = this.compressor;
+    if (compressor !== undefined) {
+      if (compressor.write(chunk)) return true;
+      compressor.once('drain', () => this.upstream?.resume());
+      return false;
+    }
+    this.bytesSent += chunk.length;
+    if ((this.res as ServerResponse).write(chunk)) return true;
+    this.res.once('drain', () => this.upstream?.resume());
+    return false;
+  }
+
+  onUpstreamEnd(): void {
+    if (this.compressor !== undefined) this.compressor.end();
+    else this.res.end();
+  }
+
+  onUpstreamError(err: UpstreamError): void {
+    if (err.code !== 'REQUEST_BODY') this.group?.metrics?.backendError(backendErrorReason(err));
+    if (this.closed) return;
+    this.compressor?.destroy();
+    respondWithError(this, statusForUpstreamError(err));
+  }
+
+  /** finish runs once the client response has closed (completed or not): release and report. */
+  finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    // The client went away before the response was complete: the backend exchange is dropped.
+    this.upstream?.abort();
+    this.facts.inFlight--;
+    const backend = this.backend;
+    if (backend !== undefined) backend.activeRequests--;
+    const compressor = this.compressor;
+    if (compressor !== undefined && !compressor.writableFinished) compressor.destroy();
+    const services = this.services;
+    if (services.metrics === undefined && services.accessLog === undefined) return;
+    const durationMs = performance.now() - this.startedAt;
+    services.metrics?.requestFinished(this.status, durationMs / 1000);
+    const log = services.accessLog;
+    if (log === undefined) return;
+    const req = this.req;
+    const record = createAccessLogRecord(
+      performance.timeOrigin + this.startedAt,
+      this.config.listener.id,
+      this.clientIp,
+      req.method ?? '',
+      this.host ?? hostOf(req.rawHeaders),
+      req.url ?? '',
+      this.http2 ? 'HTTP/2.0' : this.upstreamHttp10 ? 'HTTP/1.0' : 'HTTP/1.1',
+      this.facts.tlsFacts,
+    );
+    completeAccessLogRecord(
+      record,
+      this.status,
+      this.bytesSent,
+      durationMs,
+      backend?.label,
+      this.upstreamDurationMs >= 0 ? this.upstreamDurationMs : undefined,
+    );
+    log(record);
+  }
+}
+
+/** removeListedFields drops, in place, the response fields a Connection field named (E12). */
+function removeListedFields(headers: string[], tokens: readonly string[]): void {
+  let w = 0;
+  for (let r = 0; r + 1 < headers.length; r += 2) {
+    if (tokens.includes(headers[r]!.toLowerCase())) continue;
+    headers[w++] = headers[r]!;
+    headers[w++] = headers[r + 1]!;
+  }
+  headers.length = w;
+}
+
+/** hostOf finds Host (or :authority) in a raw header list, for requests refused before the header pass. */
+function hostOf(raw: readonly string[]): string {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name === ':authority' || (name.length === 4 && name.toLowerCase() === 'host')) return raw[i + 1]!;
+  }
+  return '';
 }

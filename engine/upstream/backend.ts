@@ -1,7 +1,7 @@
 /**
  * Backend: one server of one server group at run time — its configuration, the shared
- * connection pool to it, and its runtime health and load, which schedulers and health
- * checks read and write.
+ * connection pool to it, and its runtime health and load, which schedulers read and the
+ * group's health checker writes.
  */
 import type { SnapshotServer } from '../../schema/snapshot.ts';
 import type { ServerHealth } from '../types.ts';
@@ -12,14 +12,15 @@ export class Backend {
   readonly address: string;
   readonly port: number;
   readonly weight: number;
-  /** `address:port` (IPv6 in brackets), as the access log names it. */
+  /** `address:port` (IPv6 in brackets), as the access log and metrics name it. */
   readonly label: string;
   readonly pool: BackendPool;
-  /** Health as the checker last decided; Unchecked until a check has run. */
+  /** Health as the checker last decided; Unchecked until a check has run (or with checks off). */
   state: ServerHealth['state'] = 'Unchecked';
-  lastCheck: ServerHealth['lastCheck'] = undefined;
-  /** Requests sent to this backend whose response has not finished. */
+  /** Requests sent to this backend whose response has not finished (Wlc reads it). */
   activeRequests = 0;
+  /** The Set-Cookie value that pins a client to this server (sticky `Insert`), else undefined. */
+  insertCookie: string | undefined = undefined;
 
   constructor(server: SnapshotServer, pool: BackendPool) {
     this.address = server.address;
@@ -32,12 +33,5 @@ export class Backend {
   /** inRotation tells whether the backend may receive new requests: weighted and not unhealthy. */
   get inRotation(): boolean {
     return this.weight > 0 && this.state !== 'Unhealthy';
-  }
-
-  /** health reports the backend for the server's health endpoint. */
-  health(): ServerHealth {
-    const h: ServerHealth = { address: this.address, port: this.port, state: this.state };
-    if (this.lastCheck) h.lastCheck = { ...this.lastCheck };
-    return h;
   }
 }

@@ -1,56 +1,97 @@
 /**
- * ServerGroupRuntime: one server group of one snapshot at run time — its backends (with
- * their shared pools) and its scheduler. Immutable membership: a changed group gets a new
- * runtime, which inherits the health of servers it keeps, while requests already routed
- * through the old one finish on it.
+ * ServerGroupRuntime: one server group of one snapshot at run time — its backends (with their
+ * shared pools), its scheduler and sticky-session rule. Immutable membership: a changed group
+ * gets a new runtime while requests already routed through the old one finish on it. What
+ * outlives a configuration — the health checker, the metrics, the Server-cookie table — is the
+ * group's GroupShared state, which every runtime of the group id points to.
  */
 import type { SnapshotServerGroup } from '../../schema/snapshot.ts';
 import { createScheduler, type Scheduler, type SchedulingInput } from '../balancing/scheduler.ts';
+import { createStickiness, type Stickiness, type StickyInput } from '../balancing/sticky.ts';
+import { ServerCookieTable } from '../balancing/server-cookie-table.ts';
+import type { HealthChecker } from '../health/health-checker.ts';
+import type { ServerGroupMetrics } from '../observability/metrics.ts';
 import type { ServerHealth } from '../types.ts';
 import { Backend } from './backend.ts';
 import type { BackendPoolRegistry } from './backend-pool-registry.ts';
+
+/** GroupShared is the state of one server group id that outlives its runtimes. */
+export interface GroupShared {
+  readonly id: string;
+  readonly checker: HealthChecker;
+  readonly metrics: ServerGroupMetrics | undefined;
+  /** Server-cookie stickiness memory, created when a configuration first asks for it. */
+  cookieTable: ServerCookieTable | undefined;
+  /** Runtimes of this group not yet retired (current and superseded ones still in use). */
+  readonly runtimes: Set<ServerGroupRuntime>;
+  /** Servers the metrics currently report. */
+  readonly reported: Set<string>;
+}
+
+/** PickInput is what choosing a backend may read from a request. */
+export interface PickInput extends SchedulingInput, StickyInput {}
 
 /** ServerGroupRuntime is a running server group. */
 export class ServerGroupRuntime {
   readonly id: string;
   readonly config: SnapshotServerGroup;
   readonly backends: readonly Backend[];
+  readonly shared: GroupShared;
+  /** The group's metrics (undefined without a metrics registry). */
+  readonly metrics: ServerGroupMetrics | undefined;
+  /** The sticky-session rule, undefined when stickiness is off. */
+  readonly sticky: Stickiness | undefined;
   private readonly scheduler: Scheduler;
   private readonly registry: BackendPoolRegistry;
   private retired = false;
 
-  constructor(config: SnapshotServerGroup, registry: BackendPoolRegistry, previous?: ServerGroupRuntime) {
+  constructor(config: SnapshotServerGroup, registry: BackendPoolRegistry, shared: GroupShared) {
     this.id = config.id;
     this.config = config;
     this.registry = registry;
+    this.shared = shared;
+    this.metrics = shared.metrics;
     const backends: Backend[] = [];
     for (const server of config.servers) {
       const backend = new Backend(server, registry.acquire(config.protocol, server.address, server.port));
-      const before = previous?.backends.find((b) => b.pool === backend.pool);
-      if (before) {
-        backend.state = before.state;
-        backend.lastCheck = before.lastCheck;
-      }
+      backend.state = shared.checker.stateOf(server.address, server.port) ?? 'Unchecked';
       backends.push(backend);
     }
     this.backends = backends;
     this.scheduler = createScheduler(config.scheduler, backends);
+    this.sticky = createStickiness(config, backends, () => (shared.cookieTable ??= new ServerCookieTable(config.stickySession.cookieTimeout * 1000)));
   }
 
-  /** pick chooses the backend for one request, or undefined when none is in rotation (503). */
-  pick(input: SchedulingInput): Backend | undefined {
+  /** pick chooses the backend for one request — the pinned one if stickiness has one in rotation — or undefined (503). */
+  pick(input: PickInput): Backend | undefined {
+    if (this.sticky !== undefined) {
+      const pinned = this.sticky.pinned(input);
+      if (pinned !== undefined) return pinned;
+    }
     return this.scheduler.pick(input);
   }
 
-  /** health lists every server's runtime health, in configuration order. */
-  health(): ServerHealth[] {
-    return this.backends.map((b) => b.health());
+  /** setState applies a health transition to this runtime's member at (address, port). */
+  setState(address: string, port: number, state: ServerHealth['state']): void {
+    for (const b of this.backends) if (b.port === port && b.address === address) b.state = state;
   }
 
-  /** retire gives the group's pools back to the registry (closed when nobody else uses them). Idempotent. */
+  /** health lists every server's runtime health and last check, in configuration order. */
+  health(): ServerHealth[] {
+    return this.shared.checker.health();
+  }
+
+  /**
+   * retire gives the group's pools back to the registry. A pool no other group uses closes:
+   * its in-flight requests may finish for connectionDrain.timeout when drain is enabled, else
+   * for the engine's drain deadline. Idempotent.
+   */
   retire(): void {
     if (this.retired) return;
     this.retired = true;
-    for (const b of this.backends) this.registry.release(b.pool);
+    this.shared.runtimes.delete(this);
+    const drain = this.config.connectionDrain;
+    const drainMs = drain.enabled ? drain.timeout * 1000 : undefined;
+    for (const b of this.backends) this.registry.release(b.pool, drainMs);
   }
 }

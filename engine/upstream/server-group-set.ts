@@ -1,22 +1,38 @@
 /**
- * ServerGroupSet keeps the engine's server-group runtimes across snapshots: unchanged groups
- * keep their runtime (and scheduler position), changed ones get a new runtime, and a runtime
- * is retired only once no listener — running or draining — can still route through it.
+ * ServerGroupSet keeps the engine's server groups across snapshots: unchanged groups keep
+ * their runtime (and scheduler position), changed ones get a new runtime, and a runtime is
+ * retired only once no listener — running or draining — can still route through it. Per group
+ * id it also runs the active health checks (E15): transitions move servers in and out of
+ * rotation in every live runtime of the group and update the health metric.
  */
 import type { SnapshotServerGroup } from '../../schema/snapshot.ts';
 import { deepEqual } from '../equality.ts';
+import { HealthChecker, serverKey, type HealthTransition } from '../health/health-checker.ts';
+import type { EngineMetrics } from '../observability/metrics.ts';
+import type { ServerHealth } from '../types.ts';
 import type { BackendPoolRegistry } from './backend-pool-registry.ts';
-import { ServerGroupRuntime } from './server-group-runtime.ts';
+import { ServerGroupRuntime, type GroupShared } from './server-group-runtime.ts';
 
-/** ServerGroupSet owns every ServerGroupRuntime of one engine. */
+/** ServerGroupSetOptions connect the set to the engine's metrics and test clock. */
+export interface ServerGroupSetOptions {
+  metrics?: EngineMetrics | undefined;
+  /** How long one configured health-check second lasts (tests shorten it); default 1000. */
+  healthSecondMs?: number | undefined;
+}
+
+/** ServerGroupSet owns every ServerGroupRuntime and health checker of one engine. */
 export class ServerGroupSet {
   private readonly registry: BackendPoolRegistry;
+  private readonly options: ServerGroupSetOptions;
   private current = new Map<string, ServerGroupRuntime>();
+  private readonly shared = new Map<string, GroupShared>();
   /** Every runtime not yet retired: the current ones plus superseded ones still possibly in use. */
   private readonly live = new Set<ServerGroupRuntime>();
+  private readonly closingCheckers = new Set<Promise<void>>();
 
-  constructor(registry: BackendPoolRegistry) {
+  constructor(registry: BackendPoolRegistry, options: ServerGroupSetOptions = {}) {
     this.registry = registry;
+    this.options = options;
   }
 
   /** prepare builds the runtimes for a snapshot's groups, reusing those whose configuration is unchanged. */
@@ -24,25 +40,45 @@ export class ServerGroupSet {
     const next = new Map<string, ServerGroupRuntime>();
     for (const config of groups) {
       const before = this.current.get(config.id);
-      if (before && deepEqual(before.config, config)) {
+      if (before && (before.config === config || deepEqual(before.config, config))) {
         next.set(config.id, before);
         continue;
       }
-      const runtime = new ServerGroupRuntime(config, this.registry, before);
+      const runtime = new ServerGroupRuntime(config, this.registry, this.sharedFor(config));
       this.live.add(runtime);
       next.set(config.id, runtime);
     }
     return next;
   }
 
-  /** commit makes the prepared runtimes the current ones. */
+  /** commit makes the prepared runtimes the current ones, updates health checks and stops those of groups that left. */
   commit(next: Map<string, ServerGroupRuntime>): void {
+    for (const runtime of next.values()) {
+      const shared = runtime.shared;
+      if (!shared.runtimes.has(runtime)) {
+        shared.runtimes.add(runtime);
+        shared.checker.update(runtime.config.healthCheck, runtime.config.servers);
+        this.reportServers(shared, runtime);
+      }
+      shared.checker.start();
+    }
+    for (const [id, shared] of this.shared) {
+      if (next.has(id)) continue;
+      this.shared.delete(id);
+      this.closeChecker(shared.checker);
+      this.options.metrics?.dropServerGroup(id);
+    }
     this.current = next;
   }
 
   /** get returns the current runtime of a group. */
   get(id: string): ServerGroupRuntime | undefined {
     return this.current.get(id);
+  }
+
+  /** health reports a current group's servers; undefined when the group is not running. */
+  health(id: string): ServerHealth[] | undefined {
+    return this.current.has(id) ? this.shared.get(id)?.checker.health() : undefined;
   }
 
   /** collect retires every runtime that is neither current nor referenced by `inUse`. */
@@ -55,10 +91,51 @@ export class ServerGroupSet {
     }
   }
 
-  /** close retires every runtime. Idempotent. */
-  close(): void {
+  /** close retires every runtime and stops every health check. Idempotent. */
+  async close(): Promise<void> {
     for (const runtime of this.live) runtime.retire();
     this.live.clear();
     this.current = new Map();
+    for (const shared of this.shared.values()) this.closeChecker(shared.checker);
+    this.shared.clear();
+    await Promise.all([...this.closingCheckers]);
+  }
+
+  private sharedFor(config: SnapshotServerGroup): GroupShared {
+    let shared = this.shared.get(config.id);
+    if (shared !== undefined) return shared;
+    const runtimes = new Set<ServerGroupRuntime>();
+    const metrics = this.options.metrics?.serverGroup(config.id);
+    const checker = new HealthChecker(config.id, config.healthCheck, config.servers, {
+      secondMs: this.options.healthSecondMs,
+      onTransition: (t: HealthTransition) => {
+        for (const runtime of runtimes) runtime.setState(t.address, t.port, t.to);
+        metrics?.setHealth(serverKey(t.address, t.port), t.available);
+      },
+    });
+    shared = { id: config.id, checker, metrics, cookieTable: undefined, runtimes, reported: new Set() };
+    this.shared.set(config.id, shared);
+    return shared;
+  }
+
+  /** reportServers keeps the health metric's series to the group's current servers. */
+  private reportServers(shared: GroupShared, runtime: ServerGroupRuntime): void {
+    const metrics = shared.metrics;
+    if (metrics === undefined) return;
+    const now = new Set<string>();
+    for (const b of runtime.backends) {
+      const key = serverKey(b.address, b.port);
+      now.add(key);
+      metrics.setHealth(key, b.state !== 'Unhealthy');
+    }
+    for (const key of shared.reported) if (!now.has(key)) metrics.removeServer(key);
+    shared.reported.clear();
+    for (const key of now) shared.reported.add(key);
+  }
+
+  private closeChecker(checker: HealthChecker): void {
+    const closing = checker.close();
+    this.closingCheckers.add(closing);
+    void closing.finally(() => this.closingCheckers.delete(closing));
   }
 }

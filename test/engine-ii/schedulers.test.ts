@@ -1,21 +1,24 @@
 /**
  * SPEC E14: Wlc picks the lowest active-connections/weight; Sch hashes the client IP
  * consistently; weight 0 gets nothing; unhealthy members get nothing. Members are the engine's
- * real Backend objects (their undici pools never connect here and are closed after).
+ * real Backend objects (their pools never connect here and are closed after).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { SourceIpHash } from '../../engine/balancing/sch.ts';
 import { WeightedLeastConnections } from '../../engine/balancing/wlc.ts';
 import { Backend } from '../../engine/upstream/backend.ts';
 import { BackendPool } from '../../engine/upstream/backend-pool.ts';
+import { UpstreamClock } from '../../engine/upstream/upstream-clock.ts';
 
+const clock = new UpstreamClock();
 const pools: BackendPool[] = [];
 afterAll(async () => {
-  await Promise.all(pools.map((p) => p.dispatcher.destroy()));
+  await Promise.all(pools.map((p) => p.close(0)));
+  clock.close();
 });
 
 function backend(port: number, weight: number, address = '10.0.0.1'): Backend {
-  const pool = new BackendPool('HTTP', address, port);
+  const pool = new BackendPool('HTTP', address, port, clock);
   pools.push(pool);
   return new Backend({ address, port, weight }, pool);
 }

@@ -1,0 +1,111 @@
+/**
+ * WebSocket upgrades (E13): an HTTP/1.1 `Upgrade: websocket` request on an HTTP or HTTPS
+ * listener passes the same E17 head limits and backend choice as any request, then its socket
+ * is joined to a connection to the chosen backend (engine/websocket/relay.ts) — TLS when the
+ * server group speaks HTTPS — with the listener's idleTimeout on the relayed bytes and its
+ * requestTimeout on the backend's answer. The finished relay is one access-log record.
+ */
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import type { RequestFacts } from '../headers/forwarded-headers.ts';
+import { HEAD_OK, checkRequestHead } from '../limits/request-limits.ts';
+import type { ListenerConfig } from '../listeners/listener-config.ts';
+import { completeAccessLogRecord, createAccessLogRecord } from '../observability/access-log.ts';
+import type { Backend } from '../upstream/backend.ts';
+import type { PickInput } from '../upstream/server-group-runtime.ts';
+import { relayWebSocket } from '../websocket/relay.ts';
+import { connectionFacts, type ConnectionFacts, type ConnectionOwner } from './connection-facts.ts';
+import type { ListenerServices } from './front-types.ts';
+import { originForm } from './request-target.ts';
+
+/** rawAnswer is a complete HTTP/1.1 response that closes the connection, for answers on an upgrade socket. */
+function rawAnswer(status: number): Buffer {
+  const body = `${status} ${STATUS_CODES[status] ?? ''}\n`;
+  return Buffer.from(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    'latin1',
+  );
+}
+
+const ANSWERS: ReadonlyMap<number, Buffer> = new Map([400, 414, 431, 503].map((s) => [s, rawAnswer(s)]));
+
+/** UpgradeRequest is the upgrade's request facts and scheduling input. */
+class UpgradeRequest implements RequestFacts, PickInput {
+  host: string | undefined = undefined;
+  contentLength: string | undefined = undefined;
+  transferEncoding = false;
+  acceptEncoding: string | undefined = undefined;
+  cookie: string | undefined = undefined;
+  private readonly config: ListenerConfig;
+  private readonly facts: ConnectionFacts;
+  private readonly rawHeaders: readonly string[];
+
+  constructor(config: ListenerConfig, facts: ConnectionFacts, rawHeaders: readonly string[]) {
+    this.config = config;
+    this.facts = facts;
+    this.rawHeaders = rawHeaders;
+  }
+
+  get clientIp(): string {
+    return this.config.forwarded.clientIp(this.facts.ip, this.rawHeaders);
+  }
+
+  get cookieHeader(): string | undefined {
+    return this.cookie;
+  }
+}
+
+/** handleUpgrade relays one WebSocket upgrade; it never throws. */
+export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, client: Duplex, head: Buffer, services: ListenerServices): void {
+  const startedAt = performance.now();
+  const socket = client as Socket;
+  // The HTTP server's idle timer no longer applies; the relay keeps its own.
+  socket.setTimeout(0);
+  client.on('error', () => {});
+  const facts = connectionFacts(socket as ConnectionOwner, socket, config.tls !== undefined);
+  const request = new UpgradeRequest(config, facts, req.rawHeaders);
+  const report = (status: number, bytesSent: number, backend?: Backend, upstreamMs?: number): void => {
+    const durationMs = performance.now() - startedAt;
+    services.metrics?.requestFinished(status, durationMs / 1000);
+    if (services.accessLog === undefined) return;
+    const record = createAccessLogRecord(
+      performance.timeOrigin + startedAt,
+      config.listener.id,
+      request.clientIp,
+      req.method ?? '',
+      request.host ?? '',
+      req.url ?? '',
+      'HTTP/1.1',
+      facts.tlsFacts,
+    );
+    services.accessLog(completeAccessLogRecord(record, status, bytesSent, durationMs, backend?.label, upstreamMs));
+  };
+  const answer = (status: number): void => {
+    const bytes = ANSWERS.get(status)!;
+    client.end(bytes);
+    setTimeout(() => client.destroy(), 1000).unref();
+    report(status, bytes.length);
+  };
+
+  const refused = checkRequestHead(req.method ?? '', req.url ?? '', req.rawHeaders);
+  if (refused !== HEAD_OK) return answer(refused);
+  const headers = config.forwarded.build(req.rawHeaders, { ip: facts.ip, port: facts.port, clientCert: facts.clientCert, websocket: true }, request);
+  const backend = config.serverGroup.pick(request);
+  if (backend === undefined) return answer(503);
+  backend.activeRequests++;
+  const pool = backend.pool;
+  void relayWebSocket(
+    client,
+    head,
+    originForm(req.url ?? '/'),
+    headers,
+    { address: pool.address, port: pool.port, tls: pool.protocol === 'HTTPS', ...(pool.servername !== undefined ? { servername: pool.servername } : {}) },
+    { idleTimeoutMs: config.idleTimeoutMs, responseTimeoutMs: config.requestTimeoutMs },
+  ).then((result) => {
+    backend.activeRequests--;
+    if (result.status === 502) config.serverGroup.metrics?.backendError(result.reason === 'refused' ? 'connect_refused' : 'other');
+    report(result.status, result.bytesToClient, backend, result.upstreamMs);
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * The contract between the request pipeline (proxy/) and the upstream connections
+ * (upstream/): what a request to a backend consists of, and the callbacks through which its
+ * response comes back. The pipeline's Exchange implements it, so a request travels as one
+ * object and no per-request closures are needed.
+ */
+import type { Readable } from 'node:stream';
+import type { UpstreamConnection } from './upstream-connection.ts';
+
+/** UpstreamErrorCode names why an exchange with a backend failed. */
+export type UpstreamErrorCode =
+  | 'CONNECT_TIMEOUT'
+  | 'RESPONSE_TIMEOUT'
+  | 'BODY_TIMEOUT'
+  | 'BAD_RESPONSE'
+  | 'CLOSED'
+  | 'POOL_CLOSED'
+  | 'REQUEST_BODY'
+  | 'SOCKET';
+
+/** UpstreamError is a failed exchange; `code` is one of UpstreamErrorCode or a socket error code (ECONNREFUSED, …). */
+export class UpstreamError extends Error {
+  readonly code: string;
+
+  constructor(code: UpstreamErrorCode | string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UpstreamError';
+    this.code = code;
+  }
+}
+
+/** UpstreamExchange is one request to a backend and the receiver of its response. */
+export interface UpstreamExchange {
+  /** The complete request head (request line, fields, empty line), latin1. */
+  readonly upstreamHead: string;
+  /** The request body to stream after the head, or null. */
+  readonly upstreamBody: Readable | null;
+  /** True when the body is sent with chunked framing (its length is unknown). */
+  readonly upstreamChunked: boolean;
+  /** True for an HTTP/1.0 request: a connection of its own, closed after the response. */
+  readonly upstreamHttp10: boolean;
+  /** True for HEAD: the response has no body whatever its fields say. */
+  readonly upstreamHeadRequest: boolean;
+  /**
+   * True when the request may be sent again on a fresh connection if a reused keep-alive
+   * connection turns out to have been closed by the backend before answering (idempotent
+   * method, no body).
+   */
+  readonly upstreamRetryable: boolean;
+  /** performance.now() by which the response head must have arrived (E8). */
+  upstreamDeadline: number;
+  /** Longest silence allowed while the response body streams, ms. */
+  readonly upstreamBodyTimeoutMs: number;
+  /** The connection carrying the request, set by it while it does. */
+  upstream: UpstreamConnection | undefined;
+  /** The response head: status and end-to-end fields; `connectionTokens` lists fields to drop too. */
+  onUpstreamHead(status: number, headers: string[], connectionTokens: readonly string[] | undefined): void;
+  /** A body chunk; false asks the connection to stop reading until `upstream.resume()`. */
+  onUpstreamData(chunk: Buffer): boolean;
+  /** The response is complete. */
+  onUpstreamEnd(): void;
+  /** The exchange failed (before or after the head). Called at most once, and never after onUpstreamEnd. */
+  onUpstreamError(err: UpstreamError): void;
+}
