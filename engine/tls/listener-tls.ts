@@ -48,7 +48,7 @@ export function prepareListenerTls(listener: SnapshotListener, lookup: SnapshotL
   const certificates = [tls.defaultCertificateId, ...tls.additionalCertificateIds].map((id) => serverCertificate(lookup, id));
   const defaultCert = certificates[0]!;
 
-  const server = cache.serverContext(defaultCert, policy, clientCa);
+  const server = cache.serverContext(certificates, policy, clientCa);
   const contextKeys = [server.key];
   const sni = new SniTable<SecureContext>();
   // The default certificate's names select the server context itself: switching to it is a no-op.

@@ -4,10 +4,14 @@
  * and checks the key, the dominant cost of an apply with many HTTPS listeners.
  *
  * - A server context (the one a listener's TLS server hands every new connection) is keyed
- *   by (default certificate content, policy settings, client CA): it carries the default
- *   certificate, the policy's versions and ciphers (E2), the client CA (E3), the ticket
- *   lifetime and its own rotating ticket keys (E5), and renegotiation off (E17). A thousand
- *   listeners on one certificate and policy share one, and a rotation rebuilds it once.
+ *   by (the listener's certificates with their names, policy settings, client CA): it carries
+ *   the default certificate, the policy's versions and ciphers (E2), the client CA (E3), the
+ *   ticket lifetime and its own rotating ticket keys (E5), and renegotiation off (E17). A
+ *   thousand listeners on one certificate and policy share one, and a rotation rebuilds it
+ *   once. Listeners sharing it resume each other's sessions, which is why every certificate
+ *   and name a listener serves is part of the key: a session must not carry a client to a
+ *   listener that would not prove the same identity for the same name (virtual-host
+ *   confusion), and a policy or client-CA change must not be skipped by resuming.
  * - A certificate context (what SNI switches to for an additional certificate, E1) is keyed
  *   by (certificate content, client CA). Node takes only the certificate, key, chain and
  *   client-CA store from it; policy and ticket keys stay those of the server context, which is
@@ -68,14 +72,18 @@ export class SecureContextCache {
   }
 
   /**
-   * serverContext returns the context serving `cert` under `policy`, verifying clients against
+   * serverContext returns the server context of a listener serving `certificates` (the
+   * default first, then the additional ones) under `policy`, verifying clients against
    * `clientCa` when given; ListenerApplyError names the certificate or the policy at fault.
    */
-  serverContext(cert: SnapshotCertificate, policy: SnapshotTlsPolicy, clientCa: SnapshotCertificate | undefined): BuiltContext {
+  serverContext(certificates: readonly SnapshotCertificate[], policy: SnapshotTlsPolicy, clientCa: SnapshotCertificate | undefined): BuiltContext {
+    const cert = certificates[0];
+    if (!cert) throw new ListenerApplyError('an HTTPS listener needs a default certificate');
     const settings = this.keys.policy(policy);
-    const certKey = this.keys.certificate(cert);
+    let served = '';
+    for (const c of certificates) served += `${this.keys.certificate(c)}=${c.domains.join(',')};`;
     const caKey = clientCa ? this.keys.certificate(clientCa) : '';
-    const key = `s|${certKey}|${settings.key}|${caKey}`;
+    const key = `s|${served}|${settings.key}|${caKey}`;
     const known = this.servers.get(key);
     if (known) return known;
     const failed = this.failures.get(key);

@@ -1,7 +1,8 @@
 /**
- * Apply with shared secure contexts: HTTPS listeners on the same certificate, policy and
+ * Apply with shared secure contexts: HTTPS listeners on the same certificates, policy and
  * client CA are served from one context (a TLS 1.2 session from one resumes on the other —
- * they share ticket keys and session-id context), a rotation of that certificate reaches
+ * they share ticket keys and session-id context) — never listeners that serve a name with
+ * different certificates — a rotation of that certificate reaches
  * every listener through one rebuilt context, a policy change moves only the listener that
  * changed, and a snapshot rebuilt from scratch with the same content keeps every context.
  */
@@ -92,6 +93,25 @@ describe('apply: secure contexts shared across listeners', () => {
     // No session crosses the policy change, in either direction.
     expect(await resumes(ports['lsn-b'], NAME, sessionB)).toBe(false);
     expect(await resumes(ports['lsn-b'], NAME, sessionA)).toBe(false);
+  });
+
+  it('listeners serving different certificates for a name never resume each other\'s sessions', async () => {
+    const extra = await issueCertificate({ commonName: 'extra', dnsNames: ['extra.test'] }, await createCa());
+    const { base, ports } = await start();
+    // lsn-a also serves extra.test with its own certificate; lsn-b would serve the default one for it.
+    const withExtra = derive(base, 2, {
+      certificates: [...base.certificates, serverCertificate('cert-x', extra, ['extra.test'])],
+      listeners: replaceById(base.listeners, 'lsn-a', (l) => ({ ...l, version: 2, tls: { ...l.tls!, additionalCertificateIds: ['cert-x'] } })),
+    });
+    await harness!.apply(withExtra);
+    expect(await servedCommonName(ports['lsn-a'], 'extra.test')).toBe('extra');
+    expect(await servedCommonName(ports['lsn-b'], 'extra.test')).toBe('shared-1');
+    const fromA = await freshSession(ports['lsn-a'], 'extra.test');
+    expect(await resumes(ports['lsn-a'], 'extra.test', fromA)).toBe(true);
+    expect(await resumes(ports['lsn-b'], 'extra.test', fromA)).toBe(false);
+    const fromB = await freshSession(ports['lsn-b'], NAME);
+    expect(await resumes(ports['lsn-a'], NAME, fromB)).toBe(false);
+    expect(await resumes(ports['lsn-c'], NAME, fromB)).toBe(true);
   });
 
   it('a snapshot rebuilt from scratch with the same TLS content keeps every context and its sessions', async () => {
