@@ -148,7 +148,7 @@ export class Engine {
         if (running && configStillCurrent(running.config, listener, lookup, groups)) return this.runningState(running);
         let config: ListenerConfig;
         try {
-          config = prepareListenerConfig(listener, lookup, groups, this.contexts);
+          config = prepareListenerConfig(listener, lookup, groups, this.contexts, running?.config);
         } catch (err) {
           return failed(err instanceof ListenerApplyError ? err.reason : describeError(err));
         }

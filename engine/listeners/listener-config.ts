@@ -4,6 +4,7 @@
  * and swaps it whole; a request keeps the one it started with.
  */
 import type { SnapshotListener, SnapshotLoadBalancer } from '../../schema/snapshot.ts';
+import { deepEqual } from '../equality.ts';
 import { describeError, ListenerApplyError } from '../errors.ts';
 import { ForwardedHeaders } from '../headers/forwarded-headers.ts';
 import type { SnapshotLookup } from '../snapshot-lookup.ts';
@@ -31,24 +32,38 @@ export interface ListenerConfig {
   readonly compressionEnabled: boolean;
 }
 
-/** prepareListenerConfig resolves and builds one listener's configuration; ListenerApplyError says why it cannot. */
+/**
+ * prepareListenerConfig resolves and builds one listener's configuration; ListenerApplyError
+ * says why it cannot. Parts of `previous` (the listener's running configuration) whose inputs
+ * are unchanged are kept rather than rebuilt: a certificate rotated under a thousand
+ * listeners rebuilds their TLS side, not their forwarded-header plans.
+ */
 export function prepareListenerConfig(
   listener: SnapshotListener,
   lookup: SnapshotLookup,
   groups: ReadonlyMap<string, ServerGroupRuntime>,
   contexts: SecureContextCache,
+  previous?: ListenerConfig,
 ): ListenerConfig {
   const lb = lookup.loadBalancers.get(listener.loadBalancerId);
   if (!lb) throw new ListenerApplyError(`load balancer ${listener.loadBalancerId} is not in the snapshot`);
   const serverGroup = groups.get(listener.defaultServerGroupId);
   if (!serverGroup) throw new ListenerApplyError(`server group ${listener.defaultServerGroupId} is not in the snapshot`);
   let forwarded: ForwardedHeaders;
-  try {
-    forwarded = new ForwardedHeaders(listener.forwardedHeaders, { loadBalancerId: lb.id, port: listener.port, protocol: listener.protocol });
-  } catch (err) {
-    throw new ListenerApplyError(`forwardedHeaders: ${describeError(err)}`, { cause: err });
+  const was = previous?.listener;
+  if (previous && was && was.port === listener.port && was.protocol === listener.protocol && previous.loadBalancerId === lb.id && deepEqual(was.forwardedHeaders, listener.forwardedHeaders)) {
+    forwarded = previous.forwarded;
+  } else {
+    try {
+      forwarded = new ForwardedHeaders(listener.forwardedHeaders, { loadBalancerId: lb.id, port: listener.port, protocol: listener.protocol });
+    } catch (err) {
+      throw new ListenerApplyError(`forwardedHeaders: ${describeError(err)}`, { cause: err });
+    }
   }
-  const tls = listener.protocol === 'HTTPS' ? prepareListenerTls(listener, lookup, contexts) : undefined;
+  let tls: ListenerTls | undefined;
+  if (listener.protocol !== 'HTTPS') tls = undefined;
+  else if (previous?.tls && was?.tls && listener.tls && deepEqual(was.tls, listener.tls) && tlsSourcesUnchanged(previous.tls, listener.tls, lookup)) tls = previous.tls;
+  else tls = prepareListenerTls(listener, lookup, contexts);
   return Object.freeze({
     listener,
     loadBalancerId: lb.id,
