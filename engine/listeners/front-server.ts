@@ -13,7 +13,7 @@
  * extra second of grace).
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import { createSecureServer, type Http2SecureServer } from 'node:http2';
+import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { answerClientError, applyHttpLimits, HTTP2_LIMIT_SETTINGS, httpLimitOptions } from '../limits/server-limits.ts';
 import { selectAlpn } from '../tls/alpn.ts';
@@ -49,6 +49,11 @@ export interface FrontServerHooks {
 export interface FrontServerOptions {
   /** E17's request-head deadline, ms (default 10 s; tests shorten it). */
   headersTimeoutMs?: number | undefined;
+}
+
+/** isHttp2Session tells an HTTP/2 session from an HTTP/1 socket in a 'timeout' event. */
+export function isHttp2Session(target: object): target is Http2Session {
+  return typeof (target as Partial<Http2Session>).goaway === 'function';
 }
 
 /** wantsWebSocket is the upgrade filter: only WebSocket upgrades leave the HTTP server. */
@@ -98,7 +103,12 @@ function finishSetup(server: FrontServer, config: ListenerConfig, hooks: FrontSe
   const events = server as unknown as HttpServer;
   events.on('clientError', answerClientError);
   events.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => hooks.onUpgrade(req, socket, head));
-  server.on('timeout', (target: object) => hooks.onIdle(target));
+  // HTTP/1 sockets reach the idle hook through the server's 'timeout'; HTTP/2 sessions through
+  // their own, because node subscribes the server's handler to a session's first timeout only.
+  server.on('timeout', (target: object) => {
+    if (!isHttp2Session(target)) hooks.onIdle(target);
+  });
+  server.on('session', (session: Http2Session) => session.on('timeout', () => hooks.onIdle(session)));
   applyHttpSettings(server, config);
 }
 

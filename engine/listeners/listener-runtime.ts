@@ -5,7 +5,7 @@
  * started with (E16). Removal stops accepting and drains up to a deadline.
  */
 import type { Server as HttpServer, ServerResponse } from 'node:http';
-import type { Http2SecureServer, Http2Session } from 'node:http2';
+import type { Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TLSSocket } from 'node:tls';
@@ -17,7 +17,7 @@ import { handleUpgrade } from '../proxy/websocket-upgrade.ts';
 import type { AccessLogRecord } from '../types.ts';
 import { useServerContext } from '../tls/server-context.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
-import { applyHttpSettings, createFrontServer, type FrontServer } from './front-server.ts';
+import { applyHttpSettings, createFrontServer, isHttp2Session, type FrontServer } from './front-server.ts';
 import { bindKeyOf, type ListenerConfig } from './listener-config.ts';
 
 /** DRAIN_POLL_MS is how often a draining listener closes connections that have become idle. */
@@ -180,10 +180,9 @@ export class ListenerRuntime {
  */
 function closeIfIdle(target: object): void {
   if (requestsInFlight(target as ConnectionOwner) > 0) return;
-  const session = target as Partial<Http2Session>;
-  if (typeof session.goaway === 'function') {
+  if (isHttp2Session(target)) {
     // GOAWAY, then the session ends by itself since no stream is open.
-    session.close?.();
+    target.close();
   } else {
     (target as Socket).destroy();
   }
