@@ -12,7 +12,7 @@ import type { SnapshotTlsPolicy } from '../../schema/snapshot.ts';
 import { toOpenSslSettings } from '../../schema/tls-policies.ts';
 import { createCa, issueCertificate } from '../helpers/pki.ts';
 import { httpGet, httpsGet, tlsHandshake } from './support/clients.ts';
-import { derive, replaceById, servedCommonName } from './support/apply-derive.ts';
+import { derive, freshSession, replaceById, resumes, servedCommonName } from './support/apply-derive.ts';
 import { EngineHarness, portOf } from './support/harness.ts';
 import { buildSnapshot, caCertificate, httpListener, httpsListener, serverCertificate, serverGroup, SYSTEM_POLICIES } from './support/snapshots.ts';
 
@@ -122,6 +122,29 @@ describe('apply: unchanged listeners, changed references', () => {
       socket.on('error', reject);
     });
     expect(served).toEqual({ address: '::1', cn: 'moved.test' });
+  });
+
+  it('a listener whose forwarded headers change gets the new plan, keeping its TLS side and sessions', async () => {
+    const cert = await issueCertificate({ commonName: 'fwd.test', dnsNames: ['fwd.test'] }, await createCa());
+    harness = new EngineHarness();
+    const backend = await harness.backend('a');
+    const base = buildSnapshot({
+      version: 1,
+      listeners: [httpsListener('lsn-w', 'sgp-1', 'cert-w')],
+      certificates: [serverCertificate('cert-w', cert, ['fwd.test'])],
+      serverGroups: [serverGroup('sgp-1', [{ port: backend.port }])],
+    });
+    const port = portOf(await harness.apply(base), 'lsn-w');
+    const headersSeen = async () => JSON.parse((await httpsGet(port, { servername: 'fwd.test', rejectUnauthorized: false })).body).headers as Record<string, string>;
+    expect((await headersSeen())['slb-id']).toBeUndefined();
+    const session = await freshSession(port, 'fwd.test');
+
+    const next = derive(base, 2, {
+      listeners: replaceById(base.listeners, 'lsn-w', (l) => ({ ...l, version: 2, forwardedHeaders: { ...l.forwardedHeaders, slbId: true } })),
+    });
+    expect((await harness.apply(next)).listeners[0]).toMatchObject({ status: 'Running', version: 2, port });
+    expect((await headersSeen())['slb-id']).toBe(base.loadBalancers[0]!.id);
+    expect(await resumes(port, 'fwd.test', session)).toBe(true);
   });
 
   it('a listener whose new material failed stays Failed on later applies that leave it unchanged, serving its old configuration', async () => {
