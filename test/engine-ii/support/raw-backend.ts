@@ -80,6 +80,17 @@ export class RawBackend {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** down closes the listening socket and every connection: the backend is gone (connections refused). */
+  async down(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    if (this.server.listening) await this.stop();
+  }
+
+  /** up listens again on the same port. */
+  async up(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+  }
+
   /** close ends everything. */
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
