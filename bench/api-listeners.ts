@@ -9,7 +9,7 @@
  * Results go to stdout and bench/out/api-listeners-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { GatehouseServer } from '../server/runtime/gatehouse-server.ts';
 import { issueCertificate } from '../test/helpers/pki.ts';
+import { freePorts } from './free-ports.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,27 +34,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 const ms = (n: number) => `${n.toFixed(1)} ms`;
-
-/**
- * N ports that are free right now, from 20000 up: below Linux's ephemeral range, so outgoing
- * connections of other processes do not take them between this check and the bind.
- */
-async function freePorts(n: number): Promise<number[]> {
-  const ports: number[] = [];
-  for (let port = 20000; ports.length < n && port < 32768; port++) {
-    const s = createServer();
-    const ok = await new Promise<boolean>((done) => {
-      s.once('error', () => done(false));
-      s.listen(port, '127.0.0.1', () => done(true));
-    });
-    if (ok) {
-      ports.push(port);
-      await new Promise<void>((done) => s.close(() => done()));
-    }
-  }
-  if (ports.length < n) throw new Error(`only ${ports.length} free ports between 20000 and 32767`);
-  return ports;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
 const backend = createHttpServer((_req, res) => res.end('ok'));

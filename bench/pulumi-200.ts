@@ -18,7 +18,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +26,7 @@ import { runProgram, secret, type RunMode, type RunResult } from '../test/harnes
 import { createCa, issueCertificate } from '../test/helpers/pki.ts';
 import { EchoBackend } from '../test/e2e/support/echo-backend.ts';
 import { GatehouseServe, PLUGIN } from '../test/e2e/support/gatehouse-serve.ts';
+import { freePorts } from './free-ports.ts';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' } } });
 const COUNT = Number(values.count);
@@ -34,28 +34,6 @@ const ROUNDS = Number(values.rounds);
 const PROGRAM = fileURLToPath(new URL('./pulumi-program.ts', import.meta.url));
 const groups = Math.max(1, Math.floor((COUNT - 2) / 3));
 const listeners = COUNT - 2 - groups;
-
-/**
- * Free TCP ports below Linux's ephemeral range (so no outgoing connection takes them), from a
- * random start so that other benchmarks running at the same time pick other ports.
- */
-async function freePorts(n: number): Promise<number[]> {
-  const ports: number[] = [];
-  const first = 20000 + Math.floor(Math.random() * (12768 - 2 * n));
-  for (let port = first; ports.length < n && port < 32768; port++) {
-    const s = createServer();
-    const ok = await new Promise<boolean>((done) => {
-      s.once('error', () => done(false));
-      s.listen(port, '127.0.0.1', () => done(true));
-    });
-    if (ok) {
-      ports.push(port);
-      await new Promise<void>((done) => s.close(() => done()));
-    }
-  }
-  if (ports.length < n) throw new Error(`only ${ports.length} free ports between ${first} and 32767`);
-  return ports;
-}
 
 /** Row is one measured operation. */
 interface Row {
@@ -92,7 +70,7 @@ try {
     'gatehouse:endpoint': server.url,
     'gatehouse:token': secret(server.token),
     count: String(COUNT),
-    ports: JSON.stringify(await freePorts(listeners)),
+    ports: JSON.stringify(await freePorts(listeners, { randomStart: true })),
     backend: backend.hostPort,
     certFile: join(dir, 'site.pem'),
     keyFile: join(dir, 'site.key'),
