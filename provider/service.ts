@@ -60,8 +60,9 @@ function toServiceError(err: unknown): Partial<grpc.StatusObject> {
   return { code: grpc.status.INTERNAL, details: `gatehouse provider: ${message}` };
 }
 
-function unimplemented(method: string): Handler<unknown, unknown> {
-  return (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: `${method} is not implemented by the gatehouse provider` });
+/** notOffered answers a protocol method the package has no use for (no functions, no components). */
+function notOffered(method: string): Handler<unknown, unknown> {
+  return (_call, callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: `the gatehouse package offers no ${method}` });
 }
 
 function optionalStruct(has: boolean, get: () => import('./marshal.ts').Struct | undefined): Decoded | undefined {
@@ -193,12 +194,12 @@ export function createService(provider: GatehouseProvider): grpc.UntypedServiceI
     }),
     getMapping: unary(() => new pb.GetMappingResponse()),
     getMappings: unary(() => new pb.GetMappingsResponse()),
-    parameterize: unimplemented('Parameterize'),
-    invoke: unimplemented('Invoke'),
-    call: unimplemented('Call'),
-    construct: unimplemented('Construct'),
+    parameterize: notOffered('Parameterize'),
+    invoke: notOffered('Invoke'),
+    call: notOffered('Call'),
+    construct: notOffered('Construct'),
     list: (call: grpc.ServerWritableStream<unknown, unknown>) => {
-      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'List is not implemented by the gatehouse provider' });
+      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'the gatehouse package offers no List' });
     },
   };
 }
