@@ -12,13 +12,13 @@
  * spared, any other is closed (node's keep-alive timer uses the same value, without its
  * extra second of grace).
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
-import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createSecureServer, type Http2SecureServer, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { answerClientError, applyHttpLimits, HTTP2_LIMIT_SETTINGS, httpLimitOptions } from '../limits/server-limits.ts';
 import { selectAlpn } from '../tls/alpn.ts';
 import { useServerContext } from '../tls/server-context.ts';
-import type { FrontRequest, FrontResponse } from '../proxy/front-types.ts';
+import type { FrontRequest } from '../proxy/front-types.ts';
 import { isWebSocketUpgrade } from '../websocket/relay.ts';
 import type { ListenerConfig } from './listener-config.ts';
 
@@ -38,7 +38,10 @@ export type FrontServer = HttpServer | Http2SecureServer;
 export interface FrontServerHooks {
   /** The listener's configuration right now. */
   current(): ListenerConfig;
-  onRequest(req: FrontRequest, res: FrontResponse): void;
+  /** An HTTP/1.x request. */
+  onRequest(req: FrontRequest, res: ServerResponse): void;
+  /** An HTTP/2 stream (a request), with its fields as an object and as the flat list received. */
+  onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]): void;
   /** A WebSocket upgrade request (E13); other upgrades are served as plain requests. */
   onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** A connection (HTTP/1 socket or HTTP/2 session) saw no traffic for idleTimeout. */
@@ -63,7 +66,7 @@ function wantsWebSocket(req: IncomingMessage): boolean {
 
 /** createFrontServer builds the (not yet listening) server for a listener's first configuration. */
 export function createFrontServer(config: ListenerConfig, hooks: FrontServerHooks, options: FrontServerOptions = {}): FrontServer {
-  const onRequest = (req: FrontRequest, res: FrontResponse) => hooks.onRequest(req, res);
+  const onRequest = (req: FrontRequest, res: ServerResponse) => hooks.onRequest(req, res);
   const limits = httpLimitOptions(options.headersTimeoutMs);
   const tls = config.tls;
   let server: FrontServer;
@@ -86,8 +89,13 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
       ALPNCallback: ({ protocols }) => selectAlpn(protocols, hooks.current().tls?.http2Enabled ?? false),
       SNICallback: (servername, callback) => callback(null, hooks.current().tls?.sni.lookup(servername)),
     },
-    onRequest,
   );
+  // HTTP/1.1 connections of this server emit 'request'. Adding a 'request' listener also turns on
+  // node's compatibility mode for HTTP/2 — a 'stream' listener wrapping every stream in
+  // request/response objects — which the engine replaces with its own stream handler.
+  server.on('request', onRequest as never);
+  for (const listener of server.listeners('stream')) server.off('stream', listener as never);
+  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => hooks.onStream(stream, headers, rawHeaders));
   useServerContext(server, tls.serverContext);
   // The HTTP/2 server decides upgrades of its HTTP/1.1 connections the same way.
   (server as unknown as { shouldUpgradeCallback: typeof wantsWebSocket }).shouldUpgradeCallback = wantsWebSocket;

@@ -4,7 +4,7 @@
  * connections and requests see the new configuration, those in flight keep the one they
  * started with (E16). Removal stops accepting and drains up to a deadline.
  */
-import type { Server as HttpServer, ServerResponse } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import { ListenerApplyError } from '../errors.ts';
 import { tlsFailureReason, type EngineMetrics } from '../observability/metrics.ts';
 import { requestsInFlight, type ConnectionOwner } from '../proxy/connection-facts.ts';
-import { handleRequest, type ListenerServices } from '../proxy/request-pipeline.ts';
+import { handleRequest, handleStream, type ListenerServices } from '../proxy/request-pipeline.ts';
 import { handleUpgrade } from '../proxy/websocket-upgrade.ts';
 import type { AccessLogRecord } from '../types.ts';
 import { useServerContext } from '../tls/server-context.ts';
@@ -59,9 +59,10 @@ export class ListenerRuntime {
         current: () => this.configRef,
         onRequest: (req, res) => {
           // A draining HTTP/1 connection finishes its request, then closes.
-          if (this.draining && req.httpVersionMajor < 2) (res as ServerResponse).shouldKeepAlive = false;
+          if (this.draining) res.shouldKeepAlive = false;
           handleRequest(this.configRef, req, res, services);
         },
+        onStream: (stream, headers, rawHeaders) => handleStream(this.configRef, stream, headers, rawHeaders, services),
         onUpgrade: (req, socket, head) => handleUpgrade(this.configRef, req, socket, head, services),
         onIdle: closeIfIdle,
       },

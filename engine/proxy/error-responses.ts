@@ -2,16 +2,18 @@
  * Responses the engine makes itself (E8, E9, E17): a short text body per status, built once
  * when the module loads and never changed.
  */
-import { STATUS_CODES, type ServerResponse } from 'node:http';
-import type { FrontResponse } from './front-types.ts';
+import { STATUS_CODES } from 'node:http';
+import { writeHead, type FrontResponse } from './front-types.ts';
 
 const BODIES: ReadonlyMap<number, Buffer> = new Map(
   Object.entries(STATUS_CODES).map(([code, text]) => [Number(code), Buffer.from(`${code} ${text ?? ''}\n`)]),
 );
 const FALLBACK = Buffer.from('error\n');
 
-/** Answered is what an own response reports back for the access log. */
+/** Answered is the exchange an own response is written for; it records what was sent for the access log. */
 export interface Answered {
+  readonly res: FrontResponse;
+  readonly http2: boolean;
   status: number;
   bytesSent: number;
 }
@@ -21,7 +23,7 @@ export interface Answered {
  * started. `close` (E17's refusals) also closes an HTTP/1.x connection after the answer;
  * HTTP/2 has no Connection field, there only the stream ends.
  */
-export function respondWithError(ex: Answered & { readonly res: FrontResponse }, status: number, close = false, http2 = false): void {
+export function respondWithError(ex: Answered, status: number, close = false): void {
   const res = ex.res;
   if (res.headersSent || res.destroyed || res.writableEnded) {
     if (!res.writableEnded) res.destroy();
@@ -31,8 +33,12 @@ export function respondWithError(ex: Answered & { readonly res: FrontResponse },
   ex.status = status;
   ex.bytesSent = body.length;
   const headers = ['content-type', 'text/plain; charset=utf-8', 'content-length', String(body.length)];
-  if (close && !http2) headers.push('connection', 'close');
-  // Both HTTP/1 and HTTP/2 compatibility responses take the flat [name, value, …] form.
-  (res as ServerResponse).writeHead(status, headers);
+  if (close && !ex.http2) headers.push('connection', 'close');
+  try {
+    writeHead(res, ex.http2, status, headers);
+  } catch {
+    res.destroy();
+    return;
+  }
   res.end(body);
 }

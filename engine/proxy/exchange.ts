@@ -12,7 +12,7 @@
  * access log (E18).
  */
 import type { ServerResponse } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Readable, Transform } from 'node:stream';
@@ -29,7 +29,7 @@ import type { UpstreamConnection } from '../upstream/upstream-connection.ts';
 import type { UpstreamError, UpstreamExchange } from '../upstream/upstream-exchange.ts';
 import { connectionFacts, type ConnectionFacts, type ConnectionOwner } from './connection-facts.ts';
 import { respondWithError } from './error-responses.ts';
-import type { FrontRequest, FrontResponse, ListenerServices } from './front-types.ts';
+import { writeHead, type FrontRequest, type FrontResponse, type ListenerServices } from './front-types.ts';
 import { isSafeTarget, originForm, requestHead } from './request-target.ts';
 
 /** statusForUpstreamError maps a failed backend exchange to the client's status: 504 on the request timeout (E8), else 502 (E9). */
@@ -46,11 +46,20 @@ function idempotent(method: string): boolean {
 export class Exchange implements UpstreamExchange, PickInput, RequestPeer, RequestFacts {
   readonly config: ListenerConfig;
   readonly services: ListenerServices;
-  readonly req: FrontRequest;
+  /** Where the answer goes: the HTTP/1.x response, or the HTTP/2 stream. */
   readonly res: FrontResponse;
+  /** The request body: the HTTP/1.x request, or the HTTP/2 stream. */
+  readonly body: Readable;
+  readonly method: string;
+  /** The request target as received. */
+  readonly url: string;
+  /** The client's fields as received, flat (HTTP/2 pseudo-fields included). */
+  readonly rawHeaders: string[];
   /** performance.now() when the request reached the pipeline. */
   readonly startedAt: number;
   readonly http2: boolean;
+  /** True when the HTTP/2 stream carries no body (END_STREAM on the headers). */
+  private readonly endAfterHeaders: boolean;
   readonly facts: ConnectionFacts;
   // RequestFacts, filled by ForwardedHeaders.build.
   host: string | undefined = undefined;
@@ -82,23 +91,46 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   private clientIpValue: string | undefined = undefined;
   private closed = false;
 
-  constructor(config: ListenerConfig, services: ListenerServices, req: FrontRequest, res: FrontResponse, startedAt: number) {
+  /** fromHttp1 builds the exchange of an HTTP/1.x request. */
+  static fromHttp1(config: ListenerConfig, services: ListenerServices, req: FrontRequest, res: ServerResponse, startedAt: number): Exchange {
+    const socket = req.socket;
+    return new Exchange(config, services, res, req, req.method ?? '', req.url ?? '', req.rawHeaders, false, req.httpVersionMinor === 0, true, socket, socket, startedAt);
+  }
+
+  /** fromHttp2 builds the exchange of an HTTP/2 stream. */
+  static fromHttp2(config: ListenerConfig, services: ListenerServices, stream: ServerHttp2Stream, method: string, path: string, rawHeaders: string[], startedAt: number): Exchange {
+    const session = stream.session!;
+    return new Exchange(config, services, stream, stream, method, path, rawHeaders, true, false, stream.endAfterHeaders, session, session.socket as Socket, startedAt);
+  }
+
+  private constructor(
+    config: ListenerConfig,
+    services: ListenerServices,
+    res: FrontResponse,
+    body: Readable,
+    method: string,
+    url: string,
+    rawHeaders: string[],
+    http2: boolean,
+    http10: boolean,
+    endAfterHeaders: boolean,
+    owner: object,
+    socket: Socket,
+    startedAt: number,
+  ) {
     this.config = config;
     this.services = services;
-    this.req = req;
     this.res = res;
+    this.body = body;
+    this.method = method;
+    this.url = url;
+    this.rawHeaders = rawHeaders;
     this.startedAt = startedAt;
-    const http2 = req.httpVersionMajor === 2;
     this.http2 = http2;
-    this.upstreamHttp10 = !http2 && req.httpVersionMinor === 0;
+    this.upstreamHttp10 = http10;
+    this.endAfterHeaders = endAfterHeaders;
     this.upstreamBodyTimeoutMs = config.requestTimeoutMs;
-    if (http2) {
-      const session = (req as Http2ServerRequest).stream.session!;
-      this.facts = connectionFacts(session as ConnectionOwner, session.socket as Socket, config.tls !== undefined);
-    } else {
-      const socket = req.socket;
-      this.facts = connectionFacts(socket as ConnectionOwner, socket, config.tls !== undefined);
-    }
+    this.facts = connectionFacts(owner as ConnectionOwner, socket, config.tls !== undefined);
     this.facts.inFlight++;
   }
 
@@ -119,7 +151,7 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
 
   /** clientIp is the client address of SPEC 1.2.1 (Retrieve Client IP applied), computed on first use. */
   get clientIp(): string {
-    return (this.clientIpValue ??= this.config.forwarded.clientIp(this.facts.ip, this.req.rawHeaders));
+    return (this.clientIpValue ??= this.config.forwarded.clientIp(this.facts.ip, this.rawHeaders));
   }
 
   /** cookieHeader is the request's Cookie value (PickInput). */
@@ -129,19 +161,19 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
 
   /** start runs the request side of the pipeline up to handing the request to a backend pool. */
   start(): void {
-    const req = this.req;
-    const method = req.method ?? '';
-    const url = req.url ?? '';
-    const refused = checkRequestHead(method, url, req.rawHeaders);
+    const method = this.method;
+    const url = this.url;
+    const raw = this.rawHeaders;
+    const refused = checkRequestHead(method, url, raw);
     if (refused !== HEAD_OK) {
-      respondWithError(this, refused, true, this.http2);
+      respondWithError(this, refused, true);
       return;
     }
-    const headers = this.config.forwarded.build(req.rawHeaders, this, this);
+    const headers = this.config.forwarded.build(raw, this, this);
     let target = url;
     if (this.http2) {
       if (!isSafeTarget(url) || method === 'CONNECT') {
-        respondWithError(this, 400, true, true);
+        respondWithError(this, 400, true);
         return;
       }
     } else {
@@ -164,15 +196,15 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
 
     let chunked = false;
     if (this.http2) {
-      if (!(req as Http2ServerRequest).stream.endAfterHeaders) {
-        this.upstreamBody = req;
+      if (!this.endAfterHeaders) {
+        this.upstreamBody = this.body;
         chunked = this.contentLength === undefined;
       }
     } else if (this.transferEncoding) {
-      this.upstreamBody = req;
+      this.upstreamBody = this.body;
       chunked = true;
     } else if (this.contentLength !== undefined && this.contentLength !== '0') {
-      this.upstreamBody = req;
+      this.upstreamBody = this.body;
     }
     this.upstreamChunked = chunked;
     this.upstreamHeadRequest = method === 'HEAD';
@@ -194,15 +226,14 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     let length = -1;
     if (this.config.compressionEnabled) {
       const facts = responseFacts(headers);
-      const decision = decideCompression(true, this.req.method ?? '', status, this.acceptEncoding, facts);
+      const decision = decideCompression(true, this.method, status, this.acceptEncoding, facts);
       if (decision.vary) out = rewriteHeaders(headers, decision) as string[];
       compress = decision.encoding;
       length = facts.contentLength;
     }
     if (backend.insertCookie !== undefined) out.push('Set-Cookie', backend.insertCookie);
     try {
-      // Both HTTP/1 and HTTP/2 compatibility responses take the flat [name, value, …] form.
-      (res as ServerResponse).writeHead(status, out);
+      writeHead(res, this.http2, status, out);
     } catch {
       // A head node refuses to send (a field name or value with forbidden characters).
       this.upstream?.abort();
@@ -229,14 +260,15 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
       return false;
     }
     this.bytesSent += chunk.length;
-    if ((this.res as ServerResponse).write(chunk)) return true;
-    this.res.once('drain', () => this.upstream?.resume());
+    const res = this.res as ServerResponse;
+    if (res.write(chunk)) return true;
+    res.once('drain', () => this.upstream?.resume());
     return false;
   }
 
   onUpstreamEnd(): void {
     if (this.compressor !== undefined) this.compressor.end();
-    else this.res.end();
+    else if (!this.res.writableEnded) this.res.end();
   }
 
   onUpstreamError(err: UpstreamError): void {
@@ -263,14 +295,13 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     services.metrics?.requestFinished(this.status, durationMs / 1000);
     const log = services.accessLog;
     if (log === undefined) return;
-    const req = this.req;
     const record = createAccessLogRecord(
       performance.timeOrigin + this.startedAt,
       this.config.listener.id,
       this.clientIp,
-      req.method ?? '',
-      this.host ?? hostOf(req.rawHeaders),
-      req.url ?? '',
+      this.method,
+      this.host ?? hostOf(this.rawHeaders),
+      this.url,
       this.http2 ? 'HTTP/2.0' : this.upstreamHttp10 ? 'HTTP/1.0' : 'HTTP/1.1',
       this.facts.tlsFacts,
     );

@@ -1,16 +1,18 @@
 /**
- * The client side of an exchange: requests and responses of the listener's HTTP/1.x or HTTP/2
- * server, and the per-listener services that see every finished request.
+ * The client side of an exchange: an HTTP/1.x request and response of the listener's server,
+ * or an HTTP/2 stream (served with node's core API, not its request/response compatibility
+ * layer, which costs a pair of objects and a dozen listeners per stream); and the
+ * per-listener services that see every finished request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { ListenerMetrics } from '../observability/metrics.ts';
 import type { AccessLogRecord } from '../types.ts';
 
-/** FrontRequest is a client request over HTTP/1.x or HTTP/2. */
-export type FrontRequest = IncomingMessage | Http2ServerRequest;
-/** FrontResponse is the response to a FrontRequest. */
-export type FrontResponse = ServerResponse | Http2ServerResponse;
+/** FrontRequest is a client request over HTTP/1.x. */
+export type FrontRequest = IncomingMessage;
+/** FrontResponse is where the answer goes: an HTTP/1.x response or an HTTP/2 stream. */
+export type FrontResponse = ServerResponse | ServerHttp2Stream;
 
 /** ListenerServices are what one listener reports finished requests to; fixed per listener runtime. */
 export interface ListenerServices {
@@ -18,4 +20,20 @@ export interface ListenerServices {
   readonly accessLog: ((record: AccessLogRecord) => void) | undefined;
   /** The listener's metrics (E18), undefined without a metrics registry. */
   readonly metrics: ListenerMetrics | undefined;
+}
+
+const STATUS_TEXT: string[] = [];
+for (let s = 100; s < 600; s++) STATUS_TEXT[s] = String(s);
+
+/**
+ * writeHead sends a response head: `headers` is a flat [name, value, …] list, which an HTTP/2
+ * stream takes with the `:status` pseudo-field added (node lower-cases the names).
+ */
+export function writeHead(res: FrontResponse, http2: boolean, status: number, headers: string[]): void {
+  if (http2) {
+    headers.push(':status', STATUS_TEXT[status] ?? String(status));
+    (res as ServerHttp2Stream).respond(headers);
+  } else {
+    (res as ServerResponse).writeHead(status, headers);
+  }
 }

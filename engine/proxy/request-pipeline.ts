@@ -1,8 +1,10 @@
 /**
- * The per-request entry point of a listener: one Exchange per request, started at once and
- * finished when the client response closes. The stages live on Exchange (proxy/exchange.ts);
- * WebSocket upgrades take proxy/websocket-upgrade.ts instead.
+ * The per-request entry points of a listener: one Exchange per HTTP/1.x request or HTTP/2
+ * stream, started at once and finished when the client side closes. The stages live on
+ * Exchange (proxy/exchange.ts); WebSocket upgrades take proxy/websocket-upgrade.ts instead.
  */
+import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
 import { respondWithError } from './error-responses.ts';
@@ -12,10 +14,20 @@ import type { FrontRequest, FrontResponse, ListenerServices } from './front-type
 export type { FrontRequest, FrontResponse, ListenerServices } from './front-types.ts';
 export { statusForUpstreamError } from './exchange.ts';
 
-/** handleRequest runs one client request through the pipeline; it never throws. */
-export function handleRequest(config: ListenerConfig, req: FrontRequest, res: FrontResponse, services: ListenerServices): void {
-  const ex = new Exchange(config, services, req, res, performance.now());
-  res.once('close', () => ex.finish());
+const kExchange = Symbol('gatehouse.exchange');
+
+type Tagged = FrontResponse & { [kExchange]?: Exchange };
+
+/** onClientClose finishes the exchange of a response or stream that closed (one shared listener, no closure per request). */
+function onClientClose(this: Tagged): void {
+  this[kExchange]?.finish();
+}
+
+/** ignore swallows stream errors (a reset from the client); 'close' follows and finishes the exchange. */
+function ignore(): void {}
+
+/** run starts an exchange; it never throws. */
+function run(ex: Exchange): void {
   try {
     ex.start();
   } catch {
@@ -23,4 +35,33 @@ export function handleRequest(config: ListenerConfig, req: FrontRequest, res: Fr
     ex.upstream?.abort();
     respondWithError(ex, 500);
   }
+}
+
+/** handleRequest runs one HTTP/1.x request through the pipeline. */
+export function handleRequest(config: ListenerConfig, req: FrontRequest, res: ServerResponse, services: ListenerServices): void {
+  const ex = Exchange.fromHttp1(config, services, req, res, performance.now());
+  (res as Tagged)[kExchange] = ex;
+  res.on('close', onClientClose);
+  run(ex);
+}
+
+/**
+ * handleStream runs one HTTP/2 stream through the pipeline. `Expect: 100-continue` is answered
+ * with a 100 before the body is forwarded, any other expectation with 417 (as node's HTTP/1
+ * server does).
+ */
+export function handleStream(config: ListenerConfig, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[], services: ListenerServices): void {
+  stream.on('error', ignore);
+  const ex = Exchange.fromHttp2(config, services, stream, headers[':method'] ?? '', headers[':path'] ?? '', rawHeaders, performance.now());
+  (stream as Tagged)[kExchange] = ex;
+  stream.on('close', onClientClose);
+  const expect = headers.expect;
+  if (expect !== undefined) {
+    if (expect.toLowerCase() !== '100-continue') {
+      respondWithError(ex, 417);
+      return;
+    }
+    stream.additionalHeaders({ ':status': 100 });
+  }
+  run(ex);
 }

@@ -8,8 +8,9 @@
  * Strictness (a backend must not be able to desynchronise a reused connection): the head uses
  * CRLF line endings and is at most 64 KiB; obs-fold, a Content-Length that is not one number,
  * differing Content-Length fields and Transfer-Encoding together with Content-Length are
- * errors; bytes after a complete response make the connection unusable. Header names and
- * values are validated again by node when they are written to the client.
+ * errors; so are control characters in the head other than HTAB and the CRLF line ends (a
+ * value with a bare CR or LF could otherwise reach an HTTP/2 client, whose responses node does
+ * not validate); bytes after a complete response make the connection unusable.
  */
 
 /** MAX_RESPONSE_HEAD bounds one response head (status line and fields). */
@@ -258,6 +259,7 @@ export class ResponseParser {
 
   /** parseHead reads the status line and fields, and decides the body framing. */
   private parseHead(text: string): boolean {
+    if (!cleanHead(text)) return this.fail('control character in response head');
     let lineEnd = text.indexOf('\r\n');
     if (lineEnd === -1) lineEnd = text.length;
     // HTTP/1.x SP 3DIGIT [SP reason]
@@ -376,6 +378,21 @@ export class ResponseParser {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** cleanHead tells whether a head has no control characters but HTAB and CRLF pairs (and no DEL). */
+function cleanHead(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 32 && c !== 127) continue;
+    if (c === 9) continue;
+    if (c === 13 && text.charCodeAt(i + 1) === 10) {
+      i++;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
 
 /** parseLength reads a Content-Length value: digits only, else -1. */
 function parseLength(value: string): number {

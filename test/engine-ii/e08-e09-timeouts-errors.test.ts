@@ -70,6 +70,49 @@ describe('E8 requestTimeout', () => {
   });
 });
 
+describe('E9 errors over HTTP/2', () => {
+  it.each([
+    { name: 'a bare CR in a value', reply: 'HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 0\r\n\r\n', status: 502 },
+    { name: 'a NUL in a value', reply: 'HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 0\r\n\r\n', status: 502 },
+    { name: 'a connection-specific field only HTTP/1 knows', reply: 'HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok', status: 200 },
+  ])('$name → $status to an HTTP/2 client', async ({ reply, status }) => {
+    fx = new ProxyFixture();
+    const backend = await fx.backend(() => reply);
+    const ca = await createCa();
+    const leaf = await issueCertificate({ commonName: 'a.example', dnsNames: ['a.example'] }, ca);
+    await fx.apply(buildSnapshotParts({ backends: [backend.port], https: leaf }));
+    const session = http2.connect(`https://127.0.0.1:${fx.port('lsn-1')}`, { ca: ca.certPem, servername: 'a.example' });
+    fx.onClose(() => session.destroy());
+    const head = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+      const s = session.request({ ':path': '/' });
+      s.on('response', resolve);
+      s.on('error', reject);
+      s.resume();
+    });
+    expect(Number(head[':status'])).toBe(status);
+    expect(head['x-hop']).toBeUndefined();
+    expect(head['keep-alive']).toBeUndefined();
+  });
+
+  it('Expect: 100-continue is answered with 100, then the body is forwarded', async () => {
+    fx = new ProxyFixture();
+    const backend = await fx.backend((req) => okResponse(`got ${req.body.toString()}`));
+    const ca = await createCa();
+    const leaf = await issueCertificate({ commonName: 'a.example', dnsNames: ['a.example'] }, ca);
+    await fx.apply(buildSnapshotParts({ backends: [backend.port], https: leaf }));
+    const session = http2.connect(`https://127.0.0.1:${fx.port('lsn-1')}`, { ca: ca.certPem, servername: 'a.example' });
+    fx.onClose(() => session.destroy());
+    const stream = session.request({ ':path': '/up', ':method': 'POST', expect: '100-continue' }, { endStream: false });
+    await new Promise<void>((resolve) => stream.once('continue', () => resolve()));
+    stream.end('payload');
+    let body = '';
+    stream.on('data', (d: Buffer) => (body += d.toString()));
+    await new Promise((r) => stream.once('end', r));
+    expect(body).toBe('got payload');
+    expect(backend.requests[0]!.head).not.toMatch(/expect/i);
+  });
+});
+
 describe('E9 errors', () => {
   it('503 when no server is in rotation (weight 0 only), and the backend sees nothing', async () => {
     fx = new ProxyFixture();
