@@ -302,7 +302,7 @@ export class ResponseParser {
       pos = e + 2;
       switch (name.length) {
         case 14:
-          if (name.toLowerCase() === 'content-length') {
+          if (sameLower(name, 'content-length')) {
             const n = parseLength(value);
             if (n < 0 || (contentLength !== -1 && contentLength !== n)) return this.fail('invalid Content-Length');
             if (contentLength !== -1) continue;
@@ -310,39 +310,36 @@ export class ResponseParser {
           }
           break;
         case 17:
-          if (name.toLowerCase() === 'transfer-encoding') {
+          if (sameLower(name, 'transfer-encoding')) {
             transferEncoding = true;
             chunked = lastCodingIsChunked(value);
             continue;
           }
           break;
         case 10: {
-          const lower = name.toLowerCase();
-          if (lower === 'connection') {
+          if (sameLower(name, 'connection')) {
             const r = readConnection(value, tokens);
             if (r.close) close = true;
             if (r.keepAlive) keepAliveToken = true;
             tokens = r.tokens;
             continue;
           }
-          if (lower === 'keep-alive') {
+          if (sameLower(name, 'keep-alive')) {
             hint = keepAliveTimeoutMs(value);
             continue;
           }
           break;
         }
         case 16:
-          if (name.toLowerCase() === 'proxy-connection') continue;
+          if (sameLower(name, 'proxy-connection')) continue;
           break;
         case 2:
-          if (name.toLowerCase() === 'te') continue;
+          if (sameLower(name, 'te')) continue;
           break;
-        case 7: {
-          const lower = name.toLowerCase();
+        case 7:
           // Trailers are not relayed, so announcing them would be wrong; Upgrade is per hop.
-          if (lower === 'upgrade' || lower === 'trailer') continue;
+          if (sameLower(name, 'upgrade') || sameLower(name, 'trailer')) continue;
           break;
-        }
       }
       headers.push(name, value);
     }
@@ -378,6 +375,18 @@ export class ResponseParser {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** sameLower compares a field name with a lower-case name, ignoring ASCII case, without allocating. */
+function sameLower(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = name.charCodeAt(i);
+    const e = lower.charCodeAt(i);
+    if (c !== e && (c | 0x20) !== e) return false;
+    if (c !== e && (e < 97 || e > 122)) return false;
+  }
+  return true;
+}
 
 /** cleanHead tells whether a head has no control characters but HTAB and CRLF pairs (and no DEL). */
 function cleanHead(text: string): boolean {
