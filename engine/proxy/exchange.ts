@@ -252,23 +252,34 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     }
   }
 
-  onUpstreamData(chunk: Buffer): boolean {
+  onUpstreamData(chunk: Buffer, last: boolean): boolean {
     const compressor = this.compressor;
     if (compressor !== undefined) {
+      if (last) {
+        compressor.end(chunk);
+        return true;
+      }
       if (compressor.write(chunk)) return true;
       compressor.once('drain', () => this.upstream?.resume());
       return false;
     }
     this.bytesSent += chunk.length;
     const res = this.res as ServerResponse;
+    if (last) {
+      // The body's last bytes end the response in the same write (HTTP/2: DATA with END_STREAM).
+      res.end(chunk);
+      return true;
+    }
     if (res.write(chunk)) return true;
     res.once('drain', () => this.upstream?.resume());
     return false;
   }
 
   onUpstreamEnd(): void {
-    if (this.compressor !== undefined) this.compressor.end();
-    else if (!this.res.writableEnded) this.res.end();
+    const compressor = this.compressor;
+    if (compressor !== undefined) {
+      if (!compressor.writableEnded) compressor.end();
+    } else if (!this.res.writableEnded) this.res.end();
   }
 
   onUpstreamError(err: UpstreamError): void {

@@ -34,8 +34,11 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 export interface ResponseSink {
   /** A final (non-1xx) response head; the parser's fields describe it. */
   onResponseHead(parser: ResponseParser): void;
-  /** A piece of the body (dechunked); false asks the caller to stop reading for now. */
-  onResponseBody(chunk: Buffer): boolean;
+  /**
+   * A piece of the body (dechunked); `last` is true when it completes a body of known length
+   * (so the receiver can end its side with it). false asks the caller to stop reading for now.
+   */
+  onResponseBody(chunk: Buffer, last: boolean): boolean;
   /** The response is complete. */
   onResponseComplete(): void;
 }
@@ -115,7 +118,7 @@ export class ResponseParser {
           chunk = n === chunk.length ? EMPTY : chunk.subarray(n);
           this.remaining -= n;
           if (this.remaining === 0) this.state = S_DONE;
-          this.sink.onResponseBody(piece);
+          this.sink.onResponseBody(piece, this.remaining === 0);
           if (this.state === S_DONE) this.complete(chunk);
           return !this.failed;
         }
@@ -149,7 +152,7 @@ export class ResponseParser {
             this.state = S_CHUNK_DATA_END;
             this.crlfSeen = 0;
           }
-          this.sink.onResponseBody(piece);
+          this.sink.onResponseBody(piece, false);
           if (this.failed) return false;
           break;
         }
@@ -183,7 +186,7 @@ export class ResponseParser {
           break;
         }
         case S_UNTIL_CLOSE:
-          this.sink.onResponseBody(chunk);
+          this.sink.onResponseBody(chunk, false);
           return !this.failed;
         case S_DONE:
           this.trailingData = true;

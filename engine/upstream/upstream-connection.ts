@@ -227,11 +227,11 @@ export class UpstreamConnection implements ResponseSink {
     ex.onUpstreamHead(parser.status, parser.headers, parser.connectionTokens);
   }
 
-  onResponseBody(chunk: Buffer): boolean {
+  onResponseBody(chunk: Buffer, last: boolean): boolean {
     const ex = this.exchange;
     if (ex === undefined) return false;
     this.bodyDeadline = this.pool.clock.now + ex.upstreamBodyTimeoutMs;
-    if (ex.onUpstreamData(chunk)) return true;
+    if (ex.onUpstreamData(chunk, last)) return true;
     if (this.exchange !== undefined && !this.paused) {
       this.paused = true;
       this.socket.pause();

@@ -55,8 +55,11 @@ export interface UpstreamExchange {
   upstream: UpstreamConnection | undefined;
   /** The response head: status and end-to-end fields; `connectionTokens` lists fields to drop too. */
   onUpstreamHead(status: number, headers: string[], connectionTokens: readonly string[] | undefined): void;
-  /** A body chunk; false asks the connection to stop reading until `upstream.resume()`. */
-  onUpstreamData(chunk: Buffer): boolean;
+  /**
+   * A body chunk; `last` says it completes the body (onUpstreamEnd still follows). false asks
+   * the connection to stop reading until `upstream.resume()`.
+   */
+  onUpstreamData(chunk: Buffer, last: boolean): boolean;
   /** The response is complete. */
   onUpstreamEnd(): void;
   /** The exchange failed (before or after the head). Called at most once, and never after onUpstreamEnd. */
