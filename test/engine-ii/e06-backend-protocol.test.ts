@@ -146,4 +146,51 @@ describe('E6 backend protocol', () => {
     expect(backend.requests).toHaveLength(2);
     expect(backend.connections).toBe(1);
   });
+
+  it('streams large bodies both ways with back-pressure: an 8 MiB upload (chunked) and an 8 MiB download to a slow reader', async () => {
+    fx = new ProxyFixture();
+    const big = Buffer.alloc(8 * 1024 * 1024, 'z');
+    const backend = await fx.backend((req) =>
+      req.requestLine.startsWith('POST') ? okResponse(`got ${req.body.length}`) : { chunks: [`HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n`, big], gapMs: 0 },
+    );
+    await fx.apply(buildSnapshotParts({ backends: [backend.port], listener: { compressionEnabled: false } }));
+    const port = fx.port('lsn-1');
+    const up = await RawClient.connect(port);
+    up.send('POST /up HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n');
+    for (let i = 0; i < 8; i++) up.send(Buffer.concat([Buffer.from('100000\r\n'), big.subarray(0, 0x100000), Buffer.from('\r\n')]));
+    up.send('0\r\n\r\n');
+    expect((await up.response(10_000)).body.toString()).toBe(`got ${big.length}`);
+    up.close();
+
+    const down = await RawClient.connect(port);
+    down.socket.pause();
+    down.send('GET /big HTTP/1.1\r\nHost: a\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 300));
+    down.socket.resume();
+    const r = await down.response(10_000);
+    down.close();
+    expect(r.body.length).toBe(big.length);
+    expect(r.body.equals(big)).toBe(true);
+  });
+
+  it('a client that goes away mid-response costs the backend connection, not the next request', async () => {
+    fx = new ProxyFixture();
+    const backend = await fx.backend((req) =>
+      req.requestLine.startsWith('GET /slow') ? { chunks: ['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nfirst', 'rest!'], gapMs: 300 } : okResponse('next'),
+    );
+    await fx.apply(buildSnapshotParts({ backends: [backend.port] }));
+    const port = fx.port('lsn-1');
+    const quitter = await RawClient.connect(port);
+    quitter.send('GET /slow HTTP/1.1\r\nHost: a\r\n\r\n');
+    await backend.waitForRequests(1);
+    await new Promise((r) => setTimeout(r, 100));
+    quitter.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const next = await RawClient.connect(port);
+    next.send('GET /after HTTP/1.1\r\nHost: a\r\n\r\n');
+    expect((await next.response()).body.toString()).toBe('next');
+    next.close();
+    // The half-sent response's connection was closed rather than reused.
+    expect(backend.requests.map((r) => r.connection)).toEqual([1, 2]);
+  });
 });
