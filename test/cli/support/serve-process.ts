@@ -22,7 +22,10 @@ export class ServeProcess {
     this.exited = new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
   }
 
-  /** start spawns `gatehouse <args>` and waits for the "listening on" line (or exit). */
+  /**
+   * start spawns `gatehouse <args>` and waits for the whole start banner, which ends with the
+   * "master key:" line (or for the exit): the banner's lines may arrive in several chunks.
+   */
   static async start(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd?: string, timeoutMs = 20_000): Promise<ServeProcess> {
     const child = spawn(process.execPath, [GATEHOUSE_CLI, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -32,7 +35,7 @@ export class ServeProcess {
     const p = new ServeProcess(child);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const m = /listening on (http:\/\/\S+)/.exec(p.stdout);
+      const m = /listening on (http:\/\/\S+)[\s\S]*\n {2}master key: .*\n/.exec(p.stdout);
       if (m) {
         p.url = m[1]!;
         return p;
