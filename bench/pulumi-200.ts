@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { runProgram, secret, type RunMode, type RunResult } from '../test/harness/index.ts';
 import { createCa, issueCertificate } from '../test/helpers/pki.ts';
 import { EchoBackend } from '../test/e2e/support/echo-backend.ts';
-import { GatehouseServe, PLUGIN } from '../test/e2e/support/gatehouse-serve.ts';
+import { GatehouseServe, PLUGIN } from '../test/helpers/gatehouse-serve.ts';
 import { freePorts } from './free-ports.ts';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' } } });
@@ -57,7 +57,7 @@ function byMethod(r: RunResult): Row['methods'] {
   return out;
 }
 
-const server = await GatehouseServe.start();
+const server = await GatehouseServe.startFresh();
 const backend = await EchoBackend.start('bench');
 const dir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-pulumi-'));
 const rows: Row[] = [];

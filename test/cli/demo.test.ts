@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ServeProcess } from './support/serve-process.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,7 +29,7 @@ function fetch8443(ca: Buffer): Promise<{ status: number; text: string; backend:
 
 describe('gatehouse serve --demo', () => {
   it('answers HTTPS on 127.0.0.1:8443 in front of two backends and prints how to use it', async () => {
-    const p = await ServeProcess.start(['serve', '--demo', '--data-dir', dir, '--listen', '127.0.0.1:0'], {}, dir);
+    const p = await GatehouseServe.start({ args: ['--demo', '--data-dir', dir, '--listen', '127.0.0.1:0'], cwd: dir });
     try {
       await p.waitFor(/Stop with Ctrl-C/, 30_000);
       const caFile = join(dir, 'demo-ca.pem');
@@ -53,7 +53,7 @@ describe('gatehouse serve --demo', () => {
   }, 60_000);
 
   it('a second start keeps the example and points it at the new backend ports', async () => {
-    const p = await ServeProcess.start(['serve', '--demo', '--data-dir', dir, '--listen', '127.0.0.1:0'], {}, dir);
+    const p = await GatehouseServe.start({ args: ['--demo', '--data-dir', dir, '--listen', '127.0.0.1:0'], cwd: dir });
     try {
       await p.waitFor(/Stop with Ctrl-C/, 30_000);
       const res = await fetch8443(readFileSync(join(dir, 'demo-ca.pem')));

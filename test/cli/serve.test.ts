@@ -12,10 +12,10 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Backend, eventually, freePort } from '../server/support/live.ts';
-import { GATEHOUSE_CLI, ServeProcess } from './support/serve-process.ts';
+import { GATEHOUSE_CLI, GatehouseServe } from '../helpers/gatehouse-serve.ts';
 
 const run = promisify(execFile);
-const procs: ServeProcess[] = [];
+const procs: GatehouseServe[] = [];
 const dirs: string[] = [];
 
 function tempDir(): string {
@@ -23,8 +23,8 @@ function tempDir(): string {
   dirs.push(d);
   return d;
 }
-async function serve(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<ServeProcess> {
-  const p = await ServeProcess.start(['serve', ...args], env, cwd);
+async function serve(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<GatehouseServe> {
+  const p = await GatehouseServe.start({ args, env, cwd });
   procs.push(p);
   return p;
 }

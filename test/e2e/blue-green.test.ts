@@ -10,7 +10,7 @@ import type { ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
 import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
 import { freePort } from './support/free-port.ts';
-import { GatehouseServe } from './support/gatehouse-serve.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { eventually, httpsRequest, waitForAnswer } from './support/https-request.ts';
 
 let server: GatehouseServe;
@@ -23,7 +23,7 @@ let groupIds: Record<'blue' | 'green', string>;
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
 
 beforeAll(async () => {
-  server = await GatehouseServe.start();
+  server = await GatehouseServe.startFresh();
   stack = await ExampleStack.create({ example: 'blue-green', project: 'gatehouse-blue-green', server });
   backends = [await EchoBackend.start('blue-1'), await EchoBackend.start('blue-2'), await EchoBackend.start('green-1')];
   port = await freePort();

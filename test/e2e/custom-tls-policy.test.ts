@@ -10,7 +10,7 @@ import type { ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
 import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
 import { freePort } from './support/free-port.ts';
-import { GatehouseServe } from './support/gatehouse-serve.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { eventually, httpsRequest, waitForAnswer, type HttpsRequestOptions } from './support/https-request.ts';
 
 let server: GatehouseServe;
@@ -24,7 +24,7 @@ let policyId: string;
 const CBC = 'ECDHE-ECDSA-AES128-SHA256';
 
 beforeAll(async () => {
-  server = await GatehouseServe.start();
+  server = await GatehouseServe.startFresh();
   stack = await ExampleStack.create({ example: 'custom-tls-policy', project: 'gatehouse-custom-tls-policy', server });
   backend = await EchoBackend.start('app');
   port = await freePort();

@@ -9,7 +9,7 @@ import type { ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
 import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
 import { freePort } from './support/free-port.ts';
-import { GatehouseServe } from './support/gatehouse-serve.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { eventually, httpsRequest, waitForAnswer } from './support/https-request.ts';
 
 let server: GatehouseServe;
@@ -22,7 +22,7 @@ let listenerId: string;
 const NAMES = ['example-test', 'wildcard-example-test', 'shop-example-org'] as const;
 
 beforeAll(async () => {
-  server = await GatehouseServe.start();
+  server = await GatehouseServe.startFresh();
   stack = await ExampleStack.create({ example: 'multi-domain', project: 'gatehouse-multi-domain', server });
   backend = await EchoBackend.start('sites');
   port = await freePort();

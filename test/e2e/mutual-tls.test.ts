@@ -10,7 +10,7 @@ import { UNKNOWN_SENTINEL, type ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
 import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
 import { freePort } from './support/free-port.ts';
-import { GatehouseServe } from './support/gatehouse-serve.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { httpsRequest, waitForAnswer, type HttpsRequestOptions } from './support/https-request.ts';
 
 let server: GatehouseServe;
@@ -22,7 +22,7 @@ let config: Record<string, ConfigInput>;
 let listenerId: string;
 
 beforeAll(async () => {
-  server = await GatehouseServe.start();
+  server = await GatehouseServe.startFresh();
   stack = await ExampleStack.create({ example: 'mutual-tls', project: 'gatehouse-mutual-tls', server });
   backend = await EchoBackend.start('api');
   stranger = await issueCertificate({ commonName: 'stranger', client: true }, await createCa('Some Other CA'));

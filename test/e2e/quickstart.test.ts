@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNKNOWN_SENTINEL, type ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
 import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
-import { GatehouseServe } from './support/gatehouse-serve.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { freePort } from './support/free-port.ts';
 import { httpsRequest, waitForAnswer } from './support/https-request.ts';
 
@@ -21,7 +21,7 @@ let config: Record<string, ConfigInput>;
 let listenerId: string;
 
 beforeAll(async () => {
-  server = await GatehouseServe.start();
+  server = await GatehouseServe.startFresh();
   stack = await ExampleStack.create({ example: 'quickstart', project: 'gatehouse-quickstart', server });
   backends = [await EchoBackend.start('one'), await EchoBackend.start('two')];
   port = await freePort();

@@ -11,19 +11,19 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runDrift } from '../../provider/drift/index.ts';
 import { runProgram, secret, type RunMode, type RunResult } from '../harness/index.ts';
-import { GatehouseProcess } from './support/gatehouse-process.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { freePort } from './support/fixture.ts';
 import { PLUGIN } from './support/plugin.ts';
 
 const PROGRAM = fileURLToPath(new URL('./fixtures/web/index.ts', import.meta.url));
 const T = 120_000;
 
-let server: GatehouseProcess;
+let server: GatehouseServe;
 let dir: string;
 let port: number;
 
 beforeAll(async () => {
-  server = await GatehouseProcess.start();
+  server = await GatehouseServe.startFresh();
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-'));
   port = await freePort();
 });

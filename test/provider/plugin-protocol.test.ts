@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatehouseProcess } from './support/gatehouse-process.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { isSecret, PLUGIN, PluginError, PluginProcess, protoModules, secret } from './support/plugin.ts';
 
 const LB = 'gatehouse:index:LoadBalancer';
@@ -120,10 +120,10 @@ describe('handshake, plugin info, schema, check config', () => {
 });
 
 describe('Configure precedence: arguments, variables, PULUMI_CONFIG, environment', () => {
-  let server: GatehouseProcess;
+  let server: GatehouseServe;
   const DEAD = 'http://127.0.0.1:9';
   beforeAll(async () => {
-    server = await GatehouseProcess.start();
+    server = await GatehouseServe.startFresh();
   });
   afterAll(async () => {
     await server?.close();

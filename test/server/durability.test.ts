@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkStoreIntegrity } from '../../server/store/integrity.ts';
 import { Store } from '../../server/store/store.ts';
 import { issueCertificate, type Issued } from '../helpers/pki.ts';
-import { ServeProcess } from '../cli/support/serve-process.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 
 const TOKEN = 'durability-token-0123456789';
 const ROUNDS = 20;
@@ -109,7 +109,7 @@ describe('durability under kill -9', () => {
     const acked = new Map<string, Acked>();
     let answered = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const proc = await ServeProcess.start(['serve', '--data-dir', dir, '--listen', '127.0.0.1:0', '--token', TOKEN], {});
+      const proc = await GatehouseServe.start({ args: ['--data-dir', dir, '--listen', '127.0.0.1:0', '--token', TOKEN] });
       const before = acked.size;
       const writers = Array.from({ length: 6 }, (_, n) => writer(proc.url, round, n, acked));
       await new Promise((r) => setTimeout(r, 80 + Math.floor(Math.random() * 400)));

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
-import { GatehouseProcess } from './gatehouse-process.ts';
+import { GatehouseServe } from '../../helpers/gatehouse-serve.ts';
 import { PluginProcess, secret } from './plugin.ts';
 
 type Json = Record<string, unknown>;
@@ -40,18 +40,18 @@ export interface Deployed {
 
 /** ProviderFixture owns a server and a plugin configured against it. */
 export class ProviderFixture {
-  readonly server: GatehouseProcess;
+  readonly server: GatehouseServe;
   readonly plugin: PluginProcess;
   #cert: Issued | undefined;
 
-  private constructor(server: GatehouseProcess, plugin: PluginProcess) {
+  private constructor(server: GatehouseServe, plugin: PluginProcess) {
     this.server = server;
     this.plugin = plugin;
   }
 
   /** start launches both and configures the plugin by Configure arguments (token secret). */
   static async start(): Promise<ProviderFixture> {
-    const server = await GatehouseProcess.start();
+    const server = await GatehouseServe.startFresh();
     let plugin: PluginProcess | undefined;
     try {
       plugin = await PluginProcess.start();
