@@ -12,8 +12,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
+import { PLUGIN } from '../../helpers/gatehouse-serve.ts';
 
 const require = createRequire(import.meta.url);
 const providerPb = require('@pulumi/pulumi/proto/provider_pb.js') as typeof import('@pulumi/pulumi/proto/provider_pb.js');
@@ -23,8 +23,7 @@ const statusPb = require('@pulumi/pulumi/proto/status_pb.js') as typeof import('
 const structPb = require('google-protobuf/google/protobuf/struct_pb.js') as typeof import('google-protobuf/google/protobuf/struct_pb.js');
 const emptyPb = require('google-protobuf/google/protobuf/empty_pb.js') as typeof import('google-protobuf/google/protobuf/empty_pb.js');
 
-/** PLUGIN is the executable under test. */
-export const PLUGIN = fileURLToPath(new URL('../../../provider/pulumi-resource-gatehouse', import.meta.url));
+export { PLUGIN };
 
 /** UNKNOWN is the engine's unknown-value sentinel. */
 export const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
