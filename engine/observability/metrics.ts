@@ -25,7 +25,7 @@ export type TlsFailureReason =
   | 'other';
 
 /** BackendErrorReason is the bounded vocabulary of `gatehouse_backend_errors_total{reason}`. */
-export type BackendErrorReason = 'connect_refused' | 'connect_timeout' | 'timeout' | 'reset' | 'dns' | 'tls' | 'other';
+export type BackendErrorReason = 'connect_refused' | 'connect_timeout' | 'timeout' | 'reset' | 'bad_response' | 'dns' | 'tls' | 'other';
 
 /**
  * tlsFailureReason maps a `tlsClientError` (error, socket) to a reason label (OpenSSL codes as
@@ -46,13 +46,14 @@ export function tlsFailureReason(err: Error & { code?: string }, socket?: { auth
   return 'other';
 }
 
-/** backendErrorReason maps an undici / socket error to a reason label. */
+/** backendErrorReason maps an upstream (engine/upstream), undici or socket error to a reason label. */
 export function backendErrorReason(err: Error & { code?: string }): BackendErrorReason {
   const code = err.code ?? '';
   if (code === 'ECONNREFUSED') return 'connect_refused';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'connect_timeout';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'reset';
+  if (code === 'CONNECT_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'connect_timeout';
+  if (code === 'RESPONSE_TIMEOUT' || code === 'BODY_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+  if (code === 'CLOSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return 'reset';
+  if (code === 'BAD_RESPONSE') return 'bad_response';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') return 'tls';
   return 'other';

@@ -74,13 +74,23 @@ describe('E18 access log', () => {
 describe('E18 metrics', () => {
   it('counts requests by status class, observes durations, tracks connections, backend errors, health and TLS failures', async () => {
     fx = new ProxyFixture({ healthCheckSecondMs: 100 });
-    const backend = await fx.backend((req) => (req.requestLine.includes('/missing') ? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n' : req.requestLine.includes('/broken') ? 'reset' : okResponse()));
+    const backend = await fx.backend((req) =>
+      req.requestLine.includes('/missing')
+        ? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'
+        : req.requestLine.includes('/broken')
+          ? 'reset'
+          : req.requestLine.includes('/garbled')
+            ? 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx'
+            : req.requestLine.includes('/slow')
+              ? { delayMs: 1500, reply: okResponse() }
+              : okResponse(),
+    );
     const ca = await createCa();
     const leaf = await issueCertificate({ commonName: 'a.example', dnsNames: ['a.example'] }, ca);
-    await fx.apply(buildSnapshotParts({ backends: [backend.port], https: leaf, health: { interval: 1, timeout: 1 } }));
+    await fx.apply(buildSnapshotParts({ backends: [backend.port], https: leaf, health: { interval: 1, timeout: 1 }, listener: { requestTimeout: 1 } }));
     const port = fx.port('lsn-1');
     const client = await RawClient.connectTls(port, { servername: 'a.example' });
-    for (const path of ['/a', '/b', '/missing', '/broken']) {
+    for (const path of ['/a', '/b', '/missing', '/broken', '/garbled', '/slow']) {
       client.send(`GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`);
       await client.response();
     }
@@ -97,10 +107,12 @@ describe('E18 metrics', () => {
       const text = await fx.registry.metrics();
       expect(text).toContain('gatehouse_requests_total{listener="lsn-1",status_class="2xx"} 2');
       expect(text).toContain('gatehouse_requests_total{listener="lsn-1",status_class="4xx"} 1');
-      expect(text).toContain('gatehouse_requests_total{listener="lsn-1",status_class="5xx"} 1');
-      expect(text).toContain('gatehouse_request_duration_seconds_count{listener="lsn-1"} 4');
+      expect(text).toContain('gatehouse_requests_total{listener="lsn-1",status_class="5xx"} 3');
+      expect(text).toContain('gatehouse_request_duration_seconds_count{listener="lsn-1"} 6');
       expect(text).toContain('gatehouse_active_connections{listener="lsn-1"} 0');
       expect(text).toContain('gatehouse_backend_errors_total{server_group="sgp-1",reason="reset"} 1');
+      expect(text).toContain('gatehouse_backend_errors_total{server_group="sgp-1",reason="bad_response"} 1');
+      expect(text).toContain('gatehouse_backend_errors_total{server_group="sgp-1",reason="timeout"} 1');
       expect(text).toContain(`gatehouse_backend_health{server_group="sgp-1",server="127.0.0.1:${backend.port}"} 1`);
       expect(text).toMatch(/gatehouse_tls_handshake_failures_total\{listener="lsn-1",reason="unsupported_protocol"\} 1/);
     });
