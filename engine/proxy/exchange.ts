@@ -1,8 +1,8 @@
 /**
  * Exchange: one client request on its way through the engine. It is at once the pipeline's
  * per-request state, the peer and facts sink of ForwardedHeaders, the input of the scheduler
- * and sticky sessions, and the upstream connection's exchange — one object per request, no
- * closures, no header objects.
+ * and sticky sessions, and the upstream connection's exchange — one object per request; no
+ * header objects, and closures only where back-pressure or compression needs a listener.
  *
  * Stages: `start` (E17 head limits → forwarded header list and request facts → backend choice,
  * 503 without one → request head and body framing → the backend's pool); the upstream
