@@ -10,9 +10,7 @@ import {
   consistent,
   deepFreeze,
   SNAPSHOT_FORMAT,
-  type ClientCertHeaderConfig,
   type EngineSnapshot,
-  type ForwardedHeadersConfig,
   type HealthCheckConfig,
   type SnapshotCertificate,
   type SnapshotListener,
@@ -22,7 +20,14 @@ import {
   type SnapshotServerGroup,
   type SnapshotTlsPolicy,
 } from '../../schema/snapshot.ts';
-import { SYSTEM_TLS_POLICIES, toOpenSslSettings, type TlsVersion } from '../../schema/tls-policies.ts';
+import { SYSTEM_TLS_POLICIES, toOpenSslSettings } from '../../schema/tls-policies.ts';
+import type { CertificateOutput } from '../../schema/resources/certificate.ts';
+import { toForwardedHeadersConfig } from '../../schema/resources/forwarded-headers.ts';
+import type { ListenerOutput } from '../../schema/resources/listener.ts';
+import type { LoadBalancerOutput } from '../../schema/resources/load-balancer.ts';
+import type { QuicListenerOutput } from '../../schema/resources/quic-listener.ts';
+import type { ServerGroupOutput } from '../../schema/resources/server-group.ts';
+import type { TlsSecurityPolicyOutput } from '../../schema/resources/tls-security-policy.ts';
 import type { ResourceRow } from '../store/resource-repo.ts';
 import type { Store } from '../store/store.ts';
 
@@ -77,12 +82,12 @@ export class SnapshotCompiler {
   }
 
   #compileCertificate(row: ResourceRow): SnapshotCertificate {
-    const b = row.body;
+    const b = row.body as unknown as CertificateOutput;
     const cert: { -readonly [K in keyof SnapshotCertificate]: SnapshotCertificate[K] } = {
       id: row.id,
-      type: b.type === 'CA' ? 'CA' : 'Server',
-      certificatePem: str(b.certificatePem),
-      domains: strings(b.domains),
+      type: b.type,
+      certificatePem: b.certificatePem,
+      domains: b.domains,
     };
     if (row.secret !== null) cert.privateKeyPem = this.#store.secrets.open(row.secret, secretContext(row.id));
     return cert;
@@ -94,146 +99,83 @@ export function secretContext(id: string): string {
   return `resource:${id}`;
 }
 
+/*
+ * Stored bodies are the outputs of a validated write (every default already applied by
+ * `schema/`), so the compiler reads them through the output types instead of re-stating the
+ * defaults: the write path validates at the edge, the compiler trusts the store.
+ */
+
 function compileLoadBalancer(row: ResourceRow): SnapshotLoadBalancer {
-  const b = row.body;
-  const edition = b.edition === 'Basic' || b.edition === 'StandardWithWaf' ? b.edition : 'Standard';
-  return { id: row.id, address: typeof b.address === 'string' ? b.address : '127.0.0.1', edition };
+  const b = row.body as unknown as LoadBalancerOutput;
+  return { id: row.id, address: b.address, edition: b.edition };
 }
 
 function compileListener(row: ResourceRow): SnapshotListener {
-  const b = row.body;
-  const protocol = b.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP';
+  const b = row.body as unknown as ListenerOutput;
   const listener: { -readonly [K in keyof SnapshotListener]: SnapshotListener[K] } = {
     id: row.id,
     version: row.version,
-    loadBalancerId: str(b.loadBalancerId),
-    protocol,
-    port: num(b.port, 0),
-    defaultServerGroupId: str(b.defaultServerGroupId),
-    idleTimeout: num(b.idleTimeout, 15),
-    requestTimeout: num(b.requestTimeout, 60),
-    compressionEnabled: bool(b.compressionEnabled, true),
-    forwardedHeaders: compileForwardedHeaders(obj(b.forwardedHeaders)),
+    loadBalancerId: b.loadBalancerId,
+    protocol: b.protocol,
+    port: b.port,
+    defaultServerGroupId: b.defaultServerGroupId,
+    idleTimeout: b.idleTimeout,
+    requestTimeout: b.requestTimeout,
+    compressionEnabled: b.compressionEnabled,
+    forwardedHeaders: toForwardedHeadersConfig(b.forwardedHeaders),
   };
-  if (protocol === 'HTTPS') {
-    const certs = obj(b.certificates);
-    const mtls = obj(b.mutualAuthentication);
-    const quic = obj(b.quic);
-    const mtlsEnabled = bool(mtls.enabled, false);
-    const quicEnabled = bool(quic.upgradeEnabled, false);
+  if (b.protocol === 'HTTPS') {
+    const certs = b.certificates!;
+    const mtls = b.mutualAuthentication!;
+    const quic = b.quic!;
     listener.tls = {
-      http2Enabled: bool(b.http2Enabled, true),
-      defaultCertificateId: str(certs.defaultCertificateId),
-      additionalCertificateIds: strings(certs.additionalCertificateIds),
-      tlsPolicyId: typeof b.tlsPolicyId === 'string' ? b.tlsPolicyId : 'tls_cipher_policy_1_2_strict_with_1_3',
-      mutualAuthentication: mtlsEnabled ? { enabled: true, caCertificateId: str(mtls.caCertificateId) } : { enabled: false },
-      quic: quicEnabled ? { upgradeEnabled: true, quicListenerId: str(quic.quicListenerId) } : { upgradeEnabled: false },
+      http2Enabled: b.http2Enabled!,
+      defaultCertificateId: certs.defaultCertificateId,
+      additionalCertificateIds: certs.additionalCertificateIds,
+      tlsPolicyId: b.tlsPolicyId!,
+      mutualAuthentication: mtls.enabled ? { enabled: true, caCertificateId: mtls.caCertificateId! } : { enabled: false },
+      quic: quic.upgradeEnabled ? { upgradeEnabled: true, quicListenerId: quic.quicListenerId! } : { upgradeEnabled: false },
     };
   }
   return listener;
 }
 
-function compileForwardedHeaders(f: Body): ForwardedHeadersConfig {
-  const xff = obj(f.xForwardedFor);
-  const clientIp = obj(f.clientIp);
-  return {
-    xForwardedFor: { enabled: bool(xff.enabled, true), mode: xff.mode === 'remove' ? 'remove' : 'append' },
-    clientIp: { enabled: bool(clientIp.enabled, false), trustedProxies: strings(clientIp.trustedProxies) },
-    slbId: bool(f.slbId, false),
-    proto: bool(f.proto, false),
-    port: bool(f.port, false),
-    host: bool(f.host, false),
-    clientSrcPort: bool(f.clientSrcPort, false),
-    clientCertSubjectDn: clientCertHeader(f.clientCertSubjectDn),
-    clientCertIssuerDn: clientCertHeader(f.clientCertIssuerDn),
-    clientCertFingerprint: clientCertHeader(f.clientCertFingerprint),
-    clientCertClientVerify: clientCertHeader(f.clientCertClientVerify),
-  };
-}
-
-function clientCertHeader(value: unknown): ClientCertHeaderConfig {
-  const o = obj(value);
-  const enabled = typeof value === 'boolean' ? value : bool(o.enabled, false);
-  return typeof o.headerName === 'string' ? { enabled, headerName: o.headerName } : { enabled };
-}
-
 function compileQuicListener(row: ResourceRow): SnapshotQuicListener {
-  const b = row.body;
-  const certs = obj(b.certificates);
+  const b = row.body as unknown as QuicListenerOutput;
   return {
     id: row.id,
     version: row.version,
-    loadBalancerId: str(b.loadBalancerId),
-    port: num(b.port, 0),
-    defaultServerGroupId: str(b.defaultServerGroupId),
-    idleTimeout: num(b.idleTimeout, 15),
-    requestTimeout: num(b.requestTimeout, 60),
-    defaultCertificateId: str(certs.defaultCertificateId),
-    additionalCertificateIds: strings(certs.additionalCertificateIds),
+    loadBalancerId: b.loadBalancerId,
+    port: b.port,
+    defaultServerGroupId: b.defaultServerGroupId,
+    idleTimeout: b.idleTimeout,
+    requestTimeout: b.requestTimeout,
+    defaultCertificateId: b.certificates.defaultCertificateId,
+    additionalCertificateIds: b.certificates.additionalCertificateIds,
   };
 }
 
 function compileTlsPolicy(row: ResourceRow): SnapshotTlsPolicy {
-  const tlsVersions = strings(row.body.tlsVersions) as TlsVersion[];
-  const ciphers = strings(row.body.ciphers);
-  return { id: row.id, tlsVersions, ciphers, openssl: toOpenSslSettings({ tlsVersions, ciphers }) };
+  const b = row.body as unknown as TlsSecurityPolicyOutput;
+  const policy = { tlsVersions: b.tlsVersions, ciphers: b.ciphers };
+  return { id: row.id, ...policy, openssl: toOpenSslSettings(policy) };
 }
 
 function compileServerGroup(row: ResourceRow): SnapshotServerGroup {
-  const b = row.body;
-  const protocol = b.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP';
-  const hc = obj(b.healthCheck);
-  const sticky = obj(b.stickySession);
-  const drain = obj(b.connectionDrain);
-  const healthCheck: { -readonly [K in keyof HealthCheckConfig]: HealthCheckConfig[K] } = {
-    enabled: bool(hc.enabled, true),
-    protocol: hc.protocol === 'HTTP' || hc.protocol === 'HTTPS' || hc.protocol === 'TCP' ? hc.protocol : protocol,
-    method: hc.method === 'GET' ? 'GET' : 'HEAD',
-    path: typeof hc.path === 'string' ? hc.path : '/',
-    httpVersion: hc.httpVersion === 'HTTP1.0' ? 'HTTP1.0' : 'HTTP1.1',
-    port: num(hc.port, 0),
-    interval: num(hc.interval, 2),
-    timeout: num(hc.timeout, 5),
-    healthyThreshold: num(hc.healthyThreshold, 3),
-    unhealthyThreshold: num(hc.unhealthyThreshold, 3),
-    codes: (Array.isArray(hc.codes) ? hc.codes : ['http_2xx', 'http_3xx']) as HealthCheckConfig['codes'],
-  };
-  if (typeof hc.host === 'string') healthCheck.host = hc.host;
-  const servers = (Array.isArray(b.servers) ? b.servers : []).map((s: unknown) => {
-    const o = obj(s);
-    const server = { address: str(o.address), port: num(o.port, 0), weight: num(o.weight, 100) };
-    return typeof o.description === 'string' ? { ...server, description: o.description } : server;
-  });
-  const stickyType = sticky.type === 'Server' ? 'Server' : 'Insert';
+  const b = row.body as unknown as ServerGroupOutput;
+  const { host, ...check } = b.healthCheck;
+  const healthCheck: HealthCheckConfig = host === undefined ? check : { ...check, host };
+  const { cookie, ...sticky } = b.stickySession;
   return {
     id: row.id,
     version: row.version,
-    protocol,
-    scheduler: b.scheduler === 'Wlc' || b.scheduler === 'Sch' ? b.scheduler : 'Wrr',
-    servers,
+    protocol: b.protocol,
+    scheduler: b.scheduler,
+    servers: b.servers.map((s) => (s.description === undefined
+      ? { address: s.address, port: s.port, weight: s.weight }
+      : { address: s.address, port: s.port, weight: s.weight, description: s.description })),
     healthCheck,
-    stickySession:
-      typeof sticky.cookie === 'string'
-        ? { enabled: bool(sticky.enabled, false), type: stickyType, cookieTimeout: num(sticky.cookieTimeout, 1000), cookie: sticky.cookie }
-        : { enabled: bool(sticky.enabled, false), type: stickyType, cookieTimeout: num(sticky.cookieTimeout, 1000) },
-    connectionDrain: { enabled: bool(drain.enabled, false), timeout: num(drain.timeout, 300) },
+    stickySession: cookie === undefined ? sticky : { ...sticky, cookie },
+    connectionDrain: b.connectionDrain,
   };
-}
-
-const EMPTY: Body = Object.freeze({});
-
-function obj(value: unknown): Body {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Body) : EMPTY;
-}
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-function num(value: unknown, fallback: number): number {
-  return typeof value === 'number' ? value : fallback;
-}
-function bool(value: unknown, fallback: boolean): boolean {
-  return typeof value === 'boolean' ? value : fallback;
-}
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
