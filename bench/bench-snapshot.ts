@@ -3,6 +3,8 @@
  * consecutive ports in front of one backend, with the defaults SPEC §1 gives a new listener.
  */
 import { deepFreeze, SNAPSHOT_FORMAT, type EngineSnapshot, type ForwardedHeadersConfig, type SnapshotServerGroup } from '../schema/snapshot.ts';
+import { forwardedHeadersSchema, toForwardedHeadersConfig } from '../schema/resources/forwarded-headers.ts';
+import { serverGroupCreateSchema } from '../schema/resources/server-group.ts';
 import { systemPolicyById, toOpenSslSettings, DEFAULT_TLS_POLICY_ID } from '../schema/tls-policies.ts';
 
 /** BenchSnapshotOptions choose the listeners' ports, the backend and the certificate. */
@@ -17,38 +19,29 @@ export interface BenchSnapshotOptions {
   compressionEnabled?: boolean;
 }
 
-const OFF = { enabled: false } as const;
-
-/** DEFAULT_FORWARDED_HEADERS are SPEC 1.2.1's defaults: X-Forwarded-For appended, nothing else. */
-export const DEFAULT_FORWARDED_HEADERS: ForwardedHeadersConfig = {
-  xForwardedFor: { enabled: true, mode: 'append' },
-  clientIp: { enabled: false, trustedProxies: [] },
-  slbId: false,
-  proto: false,
-  port: false,
-  host: false,
-  clientSrcPort: false,
-  clientCertSubjectDn: OFF,
-  clientCertIssuerDn: OFF,
-  clientCertFingerprint: OFF,
-  clientCertClientVerify: OFF,
-};
+/** DEFAULT_FORWARDED_HEADERS are SPEC 1.2.1's defaults as the schema applies them (X-Forwarded-For appended). */
+export const DEFAULT_FORWARDED_HEADERS: ForwardedHeadersConfig = toForwardedHeadersConfig(forwardedHeadersSchema.parse({}));
 
 /** benchSnapshot returns a deep-frozen snapshot of one load balancer on 127.0.0.1. */
 export function benchSnapshot(o: BenchSnapshotOptions): EngineSnapshot {
   const policy = systemPolicyById(DEFAULT_TLS_POLICY_ID)!;
+  // The group as a create with health checks off would be stored: every other default from the schema.
+  const parsed = serverGroupCreateSchema.parse({
+    name: 'bench',
+    servers: [{ address: '127.0.0.1', port: o.backendPort }],
+    healthCheck: { enabled: false },
+  });
+  const { host: _host, ...healthCheck } = parsed.healthCheck;
+  const { cookie: _cookie, ...stickySession } = parsed.stickySession;
   const group: SnapshotServerGroup = {
     id: 'sgp-bench',
     version: 1,
-    protocol: 'HTTP',
-    scheduler: 'Wrr',
-    servers: [{ address: '127.0.0.1', port: o.backendPort, weight: 100 }],
-    healthCheck: {
-      enabled: false, protocol: 'HTTP', method: 'HEAD', path: '/', httpVersion: 'HTTP1.1', port: 0,
-      interval: 2, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 3, codes: ['http_2xx', 'http_3xx'],
-    },
-    stickySession: { enabled: false, type: 'Insert', cookieTimeout: 1000 },
-    connectionDrain: { enabled: false, timeout: 300 },
+    protocol: parsed.protocol,
+    scheduler: parsed.scheduler,
+    servers: parsed.servers.map((s) => ({ address: s.address, port: s.port, weight: s.weight })),
+    healthCheck,
+    stickySession,
+    connectionDrain: parsed.connectionDrain,
   };
   const count = o.listeners ?? 1;
   const listeners = Array.from({ length: count }, (_, i) => ({
