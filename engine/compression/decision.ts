@@ -4,6 +4,7 @@
  * forwarding pipeline can call them whatever shape its upstream headers have.
  */
 import { ACCEPTS_BR, ACCEPTS_GZIP, acceptedEncodings } from './accept-encoding.ts';
+import { listHasToken } from '../headers/field-lists.ts';
 
 /** COMPRESSION_MIN_LENGTH: only a Content-Length strictly above it is compressed (E10). */
 export const COMPRESSION_MIN_LENGTH = 1024;
@@ -142,24 +143,11 @@ export function rewriteHeaders(flat: readonly string[], decision: CompressionDec
     out.push(name, value);
   }
   if (varyAt === -1) out.push('Vary', 'Accept-Encoding');
-  else if (!varies(out[varyAt + 1]!)) out[varyAt + 1] += ', Accept-Encoding';
+  else if (!(listHasToken(out[varyAt + 1]!, 'accept-encoding') || listHasToken(out[varyAt + 1]!, '*'))) out[varyAt + 1] += ', Accept-Encoding';
   if (compress) out.push('Content-Encoding', decision.encoding!);
   return out;
 }
 
-/** varies tells whether a Vary value already covers Accept-Encoding (or everything). */
-function varies(value: string): boolean {
-  const lower = value.toLowerCase();
-  let start = 0;
-  while (start <= lower.length) {
-    let comma = lower.indexOf(',', start);
-    if (comma === -1) comma = lower.length;
-    const token = lower.slice(start, comma).trim();
-    if (token === '*' || token === 'accept-encoding') return true;
-    start = comma + 1;
-  }
-  return false;
-}
 
 function isDigits(text: string): boolean {
   if (text.length === 0 || text.length > 15) return false;

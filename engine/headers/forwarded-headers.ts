@@ -18,6 +18,7 @@ import type { ForwardedHeadersConfig } from '../../schema/snapshot.ts';
 import type { ClientCertInfo } from './client-cert.ts';
 import { normaliseIp } from './ip-address.ts';
 import { TrustedProxies } from './trusted-proxies.ts';
+import { listHasToken, readConnection } from './field-lists.ts';
 
 /** ListenerIdentity is what the added headers say about the listener; fixed per listener. */
 export interface ListenerIdentity {
@@ -191,10 +192,10 @@ export class ForwardedHeaders {
         case K_DROP:
           break;
         case K_CONNECTION:
-          connectionTokens = collectConnectionTokens(value, connectionTokens);
+          connectionTokens = readConnection(value, connectionTokens).tokens;
           break;
         case K_TE:
-          if (hasToken(value, 'trailers')) teName = name;
+          if (listHasToken(value, 'trailers')) teName = name;
           break;
         case K_UPGRADE:
           if (peer.websocket === true) {
@@ -279,36 +280,6 @@ export class ForwardedHeaders {
     this.kinds.set(lower, kind);
     this.kinds.set(lower.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase()), kind);
   }
-}
-
-/** collectConnectionTokens adds the field names a Connection value lists (not its options). */
-function collectConnectionTokens(value: string, tokens: string[] | undefined): string[] | undefined {
-  const lower = value.toLowerCase();
-  if (lower === 'keep-alive' || lower === 'close') return tokens;
-  let start = 0;
-  while (start <= lower.length) {
-    let comma = lower.indexOf(',', start);
-    if (comma === -1) comma = lower.length;
-    const token = lower.slice(start, comma).trim();
-    if (token.length > 0 && token !== 'keep-alive' && token !== 'close') (tokens ??= []).push(token);
-    start = comma + 1;
-  }
-  return tokens;
-}
-
-/** hasToken tells whether a comma-separated list holds `token` (case-insensitive, parameters ignored). */
-function hasToken(value: string, token: string): boolean {
-  const lower = value.toLowerCase();
-  let start = 0;
-  while (start <= lower.length) {
-    let comma = lower.indexOf(',', start);
-    if (comma === -1) comma = lower.length;
-    let semi = lower.indexOf(';', start);
-    if (semi === -1 || semi > comma) semi = comma;
-    if (lower.slice(start, semi).trim() === token) return true;
-    start = comma + 1;
-  }
-  return false;
 }
 
 /** removeListed drops, in place, the forwarded fields a Connection header names. */

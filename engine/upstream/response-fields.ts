@@ -77,30 +77,6 @@ export function lastCodingIsChunked(value: string): boolean {
   return last === 'chunked';
 }
 
-/** ConnectionField is what one Connection value says. */
-export interface ConnectionField {
-  close: boolean;
-  keepAlive: boolean;
-  tokens: string[] | undefined;
-}
-
-/** readConnection splits a Connection value into its options and the field names it lists. */
-export function readConnection(value: string, tokens: string[] | undefined): ConnectionField {
-  const result: ConnectionField = { close: false, keepAlive: false, tokens };
-  const lower = value.toLowerCase();
-  let start = 0;
-  while (start <= lower.length) {
-    let comma = lower.indexOf(',', start);
-    if (comma === -1) comma = lower.length;
-    const token = lower.slice(start, comma).trim();
-    if (token === 'close') result.close = true;
-    else if (token === 'keep-alive') result.keepAlive = true;
-    else if (token.length > 0) (result.tokens ??= []).push(token);
-    start = comma + 1;
-  }
-  return result;
-}
-
 /** keepAliveTimeoutMs reads `timeout=N` from a Keep-Alive value, in ms; -1 when absent. */
 export function keepAliveTimeoutMs(value: string): number {
   const lower = value.toLowerCase();

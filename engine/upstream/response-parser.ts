@@ -18,7 +18,8 @@ export const MAX_RESPONSE_HEAD = 64 * 1024;
 /** MAX_CHUNK_LINE bounds a chunk-size line (size and extensions). */
 const MAX_CHUNK_LINE = 4096;
 
-import { cleanHead, keepAliveTimeoutMs, lastCodingIsChunked, parseChunkSize, parseLength, readConnection, sameLower } from './response-fields.ts';
+import { readConnection } from '../headers/field-lists.ts';
+import { cleanHead, keepAliveTimeoutMs, lastCodingIsChunked, parseChunkSize, parseLength, sameLower } from './response-fields.ts';
 
 const S_HEAD = 0;
 const S_LENGTH = 1;

@@ -9,6 +9,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { listHasToken } from '../headers/field-lists.ts';
 
 /** WebSocketTarget is the chosen backend server. */
 export interface WebSocketTarget {
@@ -53,17 +54,7 @@ const END_GRACE_MS = 2000;
  */
 export function isWebSocketUpgrade(method: string | undefined, upgrade: string | undefined): boolean {
   if (method !== 'GET' || upgrade === undefined) return false;
-  const lower = upgrade.toLowerCase();
-  let start = 0;
-  while (start <= lower.length) {
-    let comma = lower.indexOf(',', start);
-    if (comma === -1) comma = lower.length;
-    let slash = lower.indexOf('/', start);
-    if (slash === -1 || slash > comma) slash = comma;
-    if (lower.slice(start, slash).trim() === 'websocket') return true;
-    start = comma + 1;
-  }
-  return false;
+  return listHasToken(upgrade, 'websocket', '/');
 }
 
 /**
