@@ -8,7 +8,8 @@ import { Agent } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
-import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
+import { EMPTY, ExampleStack, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
+import { previewWritesNothing, refreshAdopts, refreshInSync, runOk } from './support/stack-expectations.ts';
 import { freePort } from './support/free-port.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { eventually, httpsRequest, waitForAnswer } from './support/https-request.ts';
@@ -58,17 +59,12 @@ async function backendsHit(n = 6): Promise<Set<string>> {
 
 describe('blue-green', { timeout: 60_000 }, () => {
   it('preview plans five creates, and nothing is written to the server', async () => {
-    const r = await stack.run('preview', config('blue'));
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await previewWritesNothing(stack, config('blue'));
     expect(gatehouseSteps(r).map((s) => s.op)).toEqual(['create', 'create', 'create', 'create', 'create']);
-    expect(resourceMethods(r)).toEqual(['check', 'create']); // create with preview: true
-    expect(await server.counts()).toEqual(EMPTY);
-    expect(await server.events()).toEqual([]);
   });
 
   it('up with blue active: both groups exist, the listener is Running on blue', async () => {
-    const r = await stack.run('up', config('blue'));
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'up', config('blue'));
     groupIds = Object.fromEntries((await server.list('server-groups')).map((g) => [g.name, g.id])) as typeof groupIds;
     expect(Object.keys(groupIds).sort()).toEqual(['blue', 'green']);
     expect(r.outputs).toMatchObject({ active: 'blue', activeServerGroupId: groupIds.blue });
@@ -83,8 +79,7 @@ describe('blue-green', { timeout: 60_000 }, () => {
 
   it('previewing the switch shows an in-place update of the listener only, and writes nothing', async () => {
     const before = (await server.events()).length;
-    const r = await stack.run('preview', config('green'));
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'preview', config('green'));
     const changed = gatehouseSteps(r).filter((s) => s.op !== 'same');
     expect(changed.map((s) => s.urn.split('::').at(-1))).toEqual(['https']);
     expect(changed[0]).toMatchObject({ op: 'update', id: listenerId });
@@ -98,8 +93,7 @@ describe('blue-green', { timeout: 60_000 }, () => {
     // Opened just before the switch: the listener's idleTimeout (15 s) must not close it meanwhile.
     const before = await httpsRequest({ port, ca: stack.certs.ca.certPem, agent: keepAlive });
     expect(JSON.parse(before.body).backend).toMatch(/^blue-/);
-    const r = await stack.run('up', config('green'));
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'up', config('green'));
     expect(stepOf(r, 'Listener', 'https')).toMatchObject({ op: 'update', id: listenerId });
     expect(gatehouseSteps(r).filter((s) => s.op !== 'same')).toHaveLength(1);
     expect(r.outputs).toMatchObject({ active: 'green', activeServerGroupId: groupIds.green });
@@ -112,10 +106,7 @@ describe('blue-green', { timeout: 60_000 }, () => {
   });
 
   it('refresh finds no changes; gatehouse drift exits 0', async () => {
-    const r = await stack.run('refresh', config('green'));
-    expect(r.ok, failureText(r)).toBe(true);
-    for (const s of gatehouseSteps(r)) expect(s, s.urn).toMatchObject({ op: 'read', diffs: [] });
-    expect((await stack.drift()).code).toBe(0);
+    await refreshInSync(stack, config('green'));
   });
 
   it('switching back to blue through the API is drift: exit 2 naming defaultServerGroupId with both ids', async () => {
@@ -131,13 +122,9 @@ describe('blue-green', { timeout: 60_000 }, () => {
   });
 
   it('refresh then up puts green back (drift exit 0 after each)', async () => {
-    const refresh = await stack.run('refresh', config('green'));
-    expect(refresh.ok, failureText(refresh)).toBe(true);
-    expect(stepOf(refresh, 'Listener', 'https')?.diffs).toContain('defaultServerGroupId');
-    expect((await stack.drift()).code).toBe(0);
+    await refreshAdopts(stack, config('green'), 'Listener', 'https', 'defaultServerGroupId');
 
-    const up = await stack.run('up', config('green'));
-    expect(up.ok, failureText(up)).toBe(true);
+    const up = await runOk(stack, 'up', config('green'));
     expect(stepOf(up, 'Listener', 'https')).toMatchObject({ op: 'update', id: listenerId });
     expect(await backendsHit(3)).toEqual(new Set(['green-1']));
     expect((await stack.drift()).code).toBe(0);
@@ -145,8 +132,7 @@ describe('blue-green', { timeout: 60_000 }, () => {
 
   it('destroy deletes everything', async () => {
     keepAlive.destroy();
-    const r = await stack.run('destroy', config('green'));
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'destroy', config('green'));
     expect(gatehouseSteps(r)).toHaveLength(5);
     expect(await server.counts()).toEqual(EMPTY);
   });

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
-import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
+import { EMPTY, ExampleStack, gatehouseSteps, stepOf } from './support/example-stack.ts';
+import { previewWritesNothing, refreshAdopts, refreshInSync, runOk } from './support/stack-expectations.ts';
 import { freePort } from './support/free-port.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { eventually, httpsRequest, waitForAnswer, type HttpsRequestOptions } from './support/https-request.ts';
@@ -46,20 +47,15 @@ const tls11 = (): HttpsRequestOptions => client({ minVersion: 'TLSv1.1', maxVers
 
 describe('custom-tls-policy', { timeout: 60_000 }, () => {
   it('preview plans five creates, and nothing is written to the server', async () => {
-    const r = await stack.run('preview', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await previewWritesNothing(stack, config);
     expect(gatehouseSteps(r).map((s) => s.type.replace('gatehouse:index:', '')).sort()).toEqual([
       'Certificate', 'Listener', 'LoadBalancer', 'ServerGroup', 'TlsSecurityPolicy',
     ]);
     expect(gatehouseSteps(r).every((s) => s.op === 'create')).toBe(true);
-    expect(resourceMethods(r)).toEqual(['check', 'create']); // create with preview: true
-    expect(await server.counts()).toEqual(EMPTY);
-    expect(await server.events()).toEqual([]);
   });
 
   it('up creates the policy and a Running listener that uses it', async () => {
-    const r = await stack.run('up', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'up', config);
     policyId = r.outputs.policyId as string;
     expect(policyId).toMatch(/^tlsp-[a-z2-7]{20}$/);
     expect((await server.api('GET', `/v1/tls-policies/${policyId}`)).body).toMatchObject({ name: 'modern-gcm', tlsVersions: ['TLSv1.2', 'TLSv1.3'] });
@@ -81,11 +77,7 @@ describe('custom-tls-policy', { timeout: 60_000 }, () => {
   });
 
   it('refresh finds no changes; gatehouse drift exits 0', async () => {
-    const r = await stack.run('refresh', config);
-    expect(r.ok, failureText(r)).toBe(true);
-    for (const s of gatehouseSteps(r)) expect(s, s.urn).toMatchObject({ op: 'read', diffs: [] });
-    const d = await stack.drift();
-    expect(d.code, d.stdout + d.stderr).toBe(0);
+    const d = await refreshInSync(stack, config);
     expect(d.stdout).toContain(`in sync  TlsSecurityPolicy "modern" (${policyId})`);
   });
 
@@ -103,13 +95,9 @@ describe('custom-tls-policy', { timeout: 60_000 }, () => {
   });
 
   it('refresh then up take the suite out again (drift exit 0 after each)', async () => {
-    const refresh = await stack.run('refresh', config);
-    expect(refresh.ok, failureText(refresh)).toBe(true);
-    expect(stepOf(refresh, 'TlsSecurityPolicy', 'modern')?.diffs).toContain('ciphers');
-    expect((await stack.drift()).code).toBe(0);
+    await refreshAdopts(stack, config, 'TlsSecurityPolicy', 'modern', 'ciphers');
 
-    const up = await stack.run('up', config);
-    expect(up.ok, failureText(up)).toBe(true);
+    const up = await runOk(stack, 'up', config);
     expect(stepOf(up, 'TlsSecurityPolicy', 'modern')).toMatchObject({ op: 'update', id: policyId });
     expect((await server.api('GET', `/v1/tls-policies/${policyId}`)).body.ciphers).not.toContain(CBC);
     await eventually(() => expect(httpsRequest(tls12Cbc())).rejects.toThrow());
@@ -118,8 +106,7 @@ describe('custom-tls-policy', { timeout: 60_000 }, () => {
   });
 
   it('destroy deletes everything, the custom policy included', async () => {
-    const r = await stack.run('destroy', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'destroy', config);
     expect(gatehouseSteps(r)).toHaveLength(5);
     expect(await server.counts()).toEqual(EMPTY);
   });

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
-import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
+import { EMPTY, ExampleStack, gatehouseSteps, stepOf } from './support/example-stack.ts';
+import { previewWritesNothing, refreshInSync, runOk } from './support/stack-expectations.ts';
 import { freePort } from './support/free-port.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { eventually, httpsRequest, waitForAnswer } from './support/https-request.ts';
@@ -58,20 +59,15 @@ const SNI: readonly [string, string][] = [
 
 describe('multi-domain', { timeout: 60_000 }, () => {
   it('preview plans six creates, and nothing is written to the server', async () => {
-    const r = await stack.run('preview', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await previewWritesNothing(stack, config);
     expect(gatehouseSteps(r).map((s) => s.type.replace('gatehouse:index:', '')).sort()).toEqual([
       'Certificate', 'Certificate', 'Certificate', 'Listener', 'LoadBalancer', 'ServerGroup',
     ]);
     expect(gatehouseSteps(r).every((s) => s.op === 'create')).toBe(true);
-    expect(resourceMethods(r)).toEqual(['check', 'create']); // create with preview: true
-    expect(await server.counts()).toEqual(EMPTY);
-    expect(await server.events()).toEqual([]);
   });
 
   it('up creates the listener with a default and two extension certificates', async () => {
-    const r = await stack.run('up', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'up', config);
     listenerId = r.outputs.listenerId as string;
     expect(r.outputs.domains).toEqual({
       'example-test': ['example.test', 'www.example.test'],
@@ -102,11 +98,7 @@ describe('multi-domain', { timeout: 60_000 }, () => {
   });
 
   it('refresh finds no changes; gatehouse drift exits 0', async () => {
-    const r = await stack.run('refresh', config);
-    expect(r.ok, failureText(r)).toBe(true);
-    for (const s of gatehouseSteps(r)) expect(s, s.urn).toMatchObject({ op: 'read', diffs: [] });
-    const d = await stack.drift();
-    expect(d.code, d.stdout + d.stderr).toBe(0);
+    const d = await refreshInSync(stack, config);
     expect(d.stdout).toContain('no drift: 6 resources match');
   });
 
@@ -129,15 +121,13 @@ describe('multi-domain', { timeout: 60_000 }, () => {
     expect(missing.code).toBe(2);
     expect(missing.stdout).toContain(`DRIFT    Listener "https" (${listenerId}): missing — it no longer exists in Gatehouse`);
 
-    const refresh = await stack.run('refresh', config);
-    expect(refresh.ok, failureText(refresh)).toBe(true);
+    const refresh = await runOk(stack, 'refresh', config);
     expect(stepOf(refresh, 'Listener', 'https')?.op).toBe('delete');
     const d = await stack.drift();
     expect(d.code, d.stdout).toBe(0);
     expect(d.stdout).toContain('no drift: 5 resources match');
 
-    const up = await stack.run('up', config);
-    expect(up.ok, failureText(up)).toBe(true);
+    const up = await runOk(stack, 'up', config);
     expect(gatehouseSteps(up).filter((s) => s.op !== 'same').map((s) => `${s.type.replace('gatehouse:index:', '')}:${s.op}`)).toEqual(['Listener:create']);
     listenerId = up.outputs.listenerId as string;
     await waitForAnswer({ port, ca: stack.certs.ca.certPem, servername: 'shop.example.org' });
@@ -146,8 +136,7 @@ describe('multi-domain', { timeout: 60_000 }, () => {
   });
 
   it('destroy deletes everything', async () => {
-    const r = await stack.run('destroy', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'destroy', config);
     expect(gatehouseSteps(r)).toHaveLength(6);
     expect(await server.counts()).toEqual(EMPTY);
   });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa, issueCertificate, type Issued } from '../helpers/pki.ts';
 import { UNKNOWN_SENTINEL, type ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
-import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
+import { EMPTY, ExampleStack, gatehouseSteps, stepOf } from './support/example-stack.ts';
+import { previewWritesNothing, refreshAdopts, refreshInSync, runOk } from './support/stack-expectations.ts';
 import { freePort } from './support/free-port.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { httpsRequest, waitForAnswer, type HttpsRequestOptions } from './support/https-request.ts';
@@ -48,18 +49,13 @@ const withoutClientCert = (): HttpsRequestOptions => ({ port, ca: stack.certs.ca
 
 describe('mutual-tls', { timeout: 60_000 }, () => {
   it('preview plans five creates, and nothing is written to the server', async () => {
-    const r = await stack.run('preview', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await previewWritesNothing(stack, config);
     expect(gatehouseSteps(r).map((s) => s.op)).toEqual(['create', 'create', 'create', 'create', 'create']);
-    expect(resourceMethods(r)).toEqual(['check', 'create']); // create with preview: true
     expect(r.outputs.listenerId).toBe(UNKNOWN_SENTINEL);
-    expect(await server.counts()).toEqual(EMPTY);
-    expect(await server.events()).toEqual([]);
   });
 
   it('up creates a Running listener that requires certificates from the client CA', async () => {
-    const r = await stack.run('up', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'up', config);
     listenerId = r.outputs.listenerId as string;
     const live = (await server.api('GET', `/v1/listeners/${listenerId}`)).body;
     const certificates = await server.list('certificates');
@@ -92,11 +88,7 @@ describe('mutual-tls', { timeout: 60_000 }, () => {
   });
 
   it('refresh finds no changes; gatehouse drift exits 0', async () => {
-    const r = await stack.run('refresh', config);
-    expect(r.ok, failureText(r)).toBe(true);
-    for (const s of gatehouseSteps(r)) expect(s, s.urn).toMatchObject({ op: 'read', diffs: [] });
-    const d = await stack.drift();
-    expect(d.code, d.stdout + d.stderr).toBe(0);
+    const d = await refreshInSync(stack, config);
     expect(d.stdout).toContain('no drift: 5 resources match');
   });
 
@@ -112,13 +104,9 @@ describe('mutual-tls', { timeout: 60_000 }, () => {
   });
 
   it('refresh adopts it (drift exit 0); up switches mutual TLS on again', async () => {
-    const refresh = await stack.run('refresh', config);
-    expect(refresh.ok, failureText(refresh)).toBe(true);
-    expect(stepOf(refresh, 'Listener', 'https')?.diffs).toContain('mutualAuthentication');
-    expect((await stack.drift()).code).toBe(0);
+    await refreshAdopts(stack, config, 'Listener', 'https', 'mutualAuthentication');
 
-    const up = await stack.run('up', config);
-    expect(up.ok, failureText(up)).toBe(true);
+    const up = await runOk(stack, 'up', config);
     expect(stepOf(up, 'Listener', 'https')).toMatchObject({ op: 'update', id: listenerId });
     expect(stepOf(up, 'Listener', 'https')?.detailedDiff).toHaveProperty(['mutualAuthentication.enabled']);
     expect((await server.api('GET', `/v1/listeners/${listenerId}`)).body).toMatchObject({ status: 'Running', mutualAuthentication: { enabled: true } });
@@ -128,8 +116,7 @@ describe('mutual-tls', { timeout: 60_000 }, () => {
   });
 
   it('destroy deletes everything', async () => {
-    const r = await stack.run('destroy', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'destroy', config);
     expect(gatehouseSteps(r).every((s) => s.op === 'delete')).toBe(true);
     expect(await server.counts()).toEqual(EMPTY);
   });

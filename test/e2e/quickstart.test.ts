@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNKNOWN_SENTINEL, type ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
-import { EMPTY, ExampleStack, failureText, gatehouseSteps, resourceMethods, stepOf } from './support/example-stack.ts';
+import { EMPTY, ExampleStack, gatehouseSteps, stepOf } from './support/example-stack.ts';
+import { previewWritesNothing, refreshAdopts, runOk } from './support/stack-expectations.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { freePort } from './support/free-port.ts';
 import { httpsRequest, waitForAnswer } from './support/https-request.ts';
@@ -41,20 +42,15 @@ afterAll(async () => {
 
 describe('quickstart', { timeout: 60_000 }, () => {
   it('preview plans four creates, and nothing is written to the server', async () => {
-    const r = await stack.run('preview', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await previewWritesNothing(stack, config);
     expect(gatehouseSteps(r).map((s) => `${s.type.replace('gatehouse:index:', '')}:${s.op}`).sort()).toEqual([
       'Certificate:create', 'Listener:create', 'LoadBalancer:create', 'ServerGroup:create',
     ]);
-    expect(resourceMethods(r)).toEqual(['check', 'create']); // create with preview: true
     expect(r.outputs.listenerId).toBe(UNKNOWN_SENTINEL);
-    expect(await server.counts()).toEqual(EMPTY);
-    expect(await server.events()).toEqual([]);
   });
 
   it('up creates every resource, waits for the listener to be Running, and keeps the key a secret in state', async () => {
-    const r = await stack.run('up', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'up', config);
     expect(gatehouseSteps(r).map((s) => s.op)).toEqual(['create', 'create', 'create', 'create']);
     expect(r.outputs.listenerStatus).toBe('Running');
     expect(r.outputs.url).toBe(`https://localhost:${port}/`);
@@ -100,8 +96,7 @@ describe('quickstart', { timeout: 60_000 }, () => {
   });
 
   it('refresh finds no changes and gatehouse drift reads the state file: exit 0', async () => {
-    const r = await stack.run('refresh', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'refresh', config);
     const steps = gatehouseSteps(r);
     expect(steps).toHaveLength(4);
     for (const s of steps) expect(s, s.urn).toMatchObject({ op: 'read', diffs: [] });
@@ -124,13 +119,9 @@ describe('quickstart', { timeout: 60_000 }, () => {
   });
 
   it('refresh adopts the change (drift exit 0), and up puts the program back in charge', async () => {
-    const refresh = await stack.run('refresh', config);
-    expect(refresh.ok, failureText(refresh)).toBe(true);
-    expect(stepOf(refresh, 'Listener', 'https')?.diffs).toContain('idleTimeout');
-    expect((await stack.drift()).code).toBe(0);
+    await refreshAdopts(stack, config, 'Listener', 'https', 'idleTimeout');
 
-    const up = await stack.run('up', config);
-    expect(up.ok, failureText(up)).toBe(true);
+    const up = await runOk(stack, 'up', config);
     expect(stepOf(up, 'Listener', 'https')).toMatchObject({ op: 'update', id: listenerId, detailedDiff: { idleTimeout: { kind: 'update' } } });
     expect((await server.api('GET', `/v1/listeners/${listenerId}`)).body).toMatchObject({ idleTimeout: 15, status: 'Running' });
     const d = await stack.drift();
@@ -139,8 +130,7 @@ describe('quickstart', { timeout: 60_000 }, () => {
   });
 
   it('destroy deletes everything: the server is empty and the port closed', async () => {
-    const r = await stack.run('destroy', config);
-    expect(r.ok, failureText(r)).toBe(true);
+    const r = await runOk(stack, 'destroy', config);
     expect(gatehouseSteps(r).map((s) => s.op)).toEqual(['delete', 'delete', 'delete', 'delete']);
     expect(await server.counts()).toEqual(EMPTY);
     await expect(httpsRequest({ port, ca: stack.certs.ca.certPem, timeoutMs: 2000 })).rejects.toThrow();

@@ -254,10 +254,7 @@ export class PluginHost {
 
   /** checkConfig validates provider configuration; UNIMPLEMENTED answers the news unchanged. */
   async checkConfig(call: ResourceCall, olds: PropertyMap, news: PropertyMap): Promise<CheckResult> {
-    const req = new providerPb.CheckRequest();
-    req.setUrn(call.urn);
-    req.setName(call.name);
-    req.setType(call.type);
+    const req = resourceRequest(providerPb.CheckRequest, call);
     req.setOlds(mapToStruct(olds, FULL_WIRE));
     req.setNews(mapToStruct(news, FULL_WIRE));
     try {
@@ -271,10 +268,7 @@ export class PluginHost {
 
   /** diffConfig compares provider configurations; undefined means the plugin does not implement it. */
   async diffConfig(call: ResourceCall, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap): Promise<DiffResult | undefined> {
-    const req = new providerPb.DiffRequest();
-    req.setUrn(call.urn);
-    req.setName(call.name);
-    req.setType(call.type);
+    const req = resourceRequest(providerPb.DiffRequest, call);
     req.setOlds(mapToStruct(olds, FULL_WIRE));
     req.setNews(mapToStruct(news, FULL_WIRE));
     req.setOldInputs(mapToStruct(oldInputs, FULL_WIRE));
@@ -318,10 +312,7 @@ export class PluginHost {
 
   /** check validates resource inputs against the prior inputs (empty for a new resource). */
   async check(call: ResourceCall, olds: PropertyMap, news: PropertyMap, randomSeed: Uint8Array = randomBytes(32)): Promise<CheckResult> {
-    const req = new providerPb.CheckRequest();
-    req.setUrn(call.urn);
-    req.setName(call.name);
-    req.setType(call.type);
+    const req = resourceRequest(providerPb.CheckRequest, call);
     req.setOlds(mapToStruct(olds, this.wire));
     req.setNews(mapToStruct(news, this.wire));
     req.setRandomseed(randomSeed);
@@ -331,10 +322,7 @@ export class PluginHost {
 
   /** diff compares a resource's old outputs and inputs with its checked new inputs. */
   async diff(call: ResourceCall, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap, ignoreChanges: string[] = []): Promise<DiffResult> {
-    const req = new providerPb.DiffRequest();
-    req.setUrn(call.urn);
-    req.setName(call.name);
-    req.setType(call.type);
+    const req = resourceRequest(providerPb.DiffRequest, call);
     req.setId(id);
     req.setOlds(mapToStruct(olds, this.wire));
     req.setNews(mapToStruct(news, this.wire));
@@ -345,10 +333,7 @@ export class PluginHost {
 
   /** create provisions a resource (or, with preview, predicts its outputs). */
   async create(call: ResourceCall, properties: PropertyMap, preview: boolean, timeoutSeconds = 0): Promise<{ id: string; properties: PropertyMap }> {
-    const req = new providerPb.CreateRequest();
-    req.setUrn(call.urn);
-    req.setName(call.name);
-    req.setType(call.type);
+    const req = resourceRequest(providerPb.CreateRequest, call);
     req.setProperties(mapToStruct(properties, this.wire));
     req.setPreview(preview);
     req.setTimeout(timeoutSeconds);
@@ -358,10 +343,7 @@ export class PluginHost {
 
   /** read fetches live state; an empty id in the answer means the resource is gone. */
   async read(call: ResourceCall, id: string, properties: PropertyMap, inputs: PropertyMap | undefined): Promise<{ id: string; properties: PropertyMap; inputs: PropertyMap | undefined }> {
-    const req = new providerPb.ReadRequest();
-    req.setUrn(call.urn);
-    req.setName(call.name);
-    req.setType(call.type);
+    const req = resourceRequest(providerPb.ReadRequest, call);
     req.setId(id);
     req.setProperties(mapToStruct(properties, this.wire));
     if (inputs) req.setInputs(mapToStruct(inputs, this.wire));
@@ -375,10 +357,7 @@ export class PluginHost {
 
   /** update changes a resource in place (or, with preview, predicts its outputs). */
   async update(call: ResourceCall, id: string, olds: PropertyMap, news: PropertyMap, oldInputs: PropertyMap, preview: boolean, ignoreChanges: string[] = [], timeoutSeconds = 0): Promise<{ properties: PropertyMap }> {
-    const req = new providerPb.UpdateRequest();
-    req.setUrn(call.urn);
-    req.setName(call.name);
-    req.setType(call.type);
+    const req = resourceRequest(providerPb.UpdateRequest, call);
     req.setId(id);
     req.setOlds(mapToStruct(olds, this.wire));
     req.setNews(mapToStruct(news, this.wire));
@@ -392,10 +371,7 @@ export class PluginHost {
 
   /** delete removes a resource given its id, last outputs and last inputs. */
   async delete(call: ResourceCall, id: string, properties: PropertyMap, oldInputs: PropertyMap, timeoutSeconds = 0): Promise<void> {
-    const req = new providerPb.DeleteRequest();
-    req.setUrn(call.urn);
-    req.setName(call.name);
-    req.setType(call.type);
+    const req = resourceRequest(providerPb.DeleteRequest, call);
     req.setId(id);
     req.setProperties(mapToStruct(properties, this.wire));
     req.setOldInputs(mapToStruct(oldInputs, this.wire));
@@ -451,6 +427,22 @@ export class PluginHost {
 }
 
 const FULL_WIRE: WireOptions = { keepSecrets: true, keepResources: true };
+
+/** AddressedRequest is what every per-resource request shares: the resource's urn, name and type. */
+interface AddressedRequest {
+  setUrn(value: string): unknown;
+  setName(value: string): unknown;
+  setType(value: string): unknown;
+}
+
+/** resourceRequest makes a request of class `Request` addressed to `call`'s resource, so each RPC wrapper sets only what is its own. */
+function resourceRequest<R extends AddressedRequest>(Request: new () => R, call: ResourceCall): R {
+  const req = new Request();
+  req.setUrn(call.urn);
+  req.setName(call.name);
+  req.setType(call.type);
+  return req;
+}
 
 function failuresOf(list: InstanceType<typeof providerPb.CheckFailure>[]): CheckFailure[] {
   return list.map((f) => ({ property: f.getProperty(), reason: f.getReason() }));

@@ -17,9 +17,7 @@ let cert: Deployed;
 
 beforeAll(async () => {
   fx = await ProviderFixture.start();
-  ({ lb, group } = await fx.basics('life'));
-  const c = await fx.serverCert();
-  cert = await fx.deploy(T.Certificate, 'site', { name: 'site', certificatePem: c.chainPem, privateKeyPem: secret(c.keyPem) });
+  ({ lb, group, cert } = await fx.basicsWithCertificate('life'));
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, ProviderFixture, T, type Deployed } from './support/fixture.ts';
-import { isSecret, PluginError, secret } from './support/plugin.ts';
+import { isSecret, PluginError } from './support/plugin.ts';
 
 let fx: ProviderFixture;
 let lb: Deployed;
@@ -15,9 +15,7 @@ let cert: Deployed;
 
 beforeAll(async () => {
   fx = await ProviderFixture.start();
-  ({ lb, group } = await fx.basics('refresh'));
-  const c = await fx.serverCert();
-  cert = await fx.deploy(T.Certificate, 'site', { name: 'site', certificatePem: c.chainPem, privateKeyPem: secret(c.keyPem) });
+  ({ lb, group, cert } = await fx.basicsWithCertificate('refresh'));
 });
 
 afterAll(async () => {

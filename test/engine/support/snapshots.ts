@@ -2,7 +2,7 @@
  * Snapshot builders for engine tests: complete EngineSnapshots with every default applied,
  * so each test states only what it is about.
  */
-import { SNAPSHOT_FORMAT, deepFreeze, type EngineSnapshot, type ForwardedHeadersConfig, type SnapshotCertificate, type SnapshotListener, type SnapshotServerGroup, type SnapshotTlsPolicy } from '../../../schema/snapshot.ts';
+import { SNAPSHOT_FORMAT, deepFreeze, type EngineSnapshot, type ForwardedHeadersConfig, type HealthCheckConfig, type SnapshotCertificate, type SnapshotListener, type SnapshotServerGroup, type SnapshotTlsPolicy } from '../../../schema/snapshot.ts';
 import { SYSTEM_TLS_POLICIES, toOpenSslSettings } from '../../../schema/tls-policies.ts';
 import type { Issued } from '../../helpers/pki.ts';
 
@@ -23,6 +23,21 @@ export const DEFAULT_FORWARDED_HEADERS: ForwardedHeadersConfig = {
   clientCertIssuerDn: CERT_OFF,
   clientCertFingerprint: CERT_OFF,
   clientCertClientVerify: CERT_OFF,
+};
+
+/** DEFAULT_HEALTH_CHECK is SPEC 1.6's health-check defaults (enabled, as SPEC says). */
+export const DEFAULT_HEALTH_CHECK: HealthCheckConfig = {
+  enabled: true,
+  protocol: 'HTTP',
+  method: 'HEAD',
+  path: '/',
+  httpVersion: 'HTTP1.1',
+  port: 0,
+  interval: 2,
+  timeout: 5,
+  healthyThreshold: 3,
+  unhealthyThreshold: 3,
+  codes: ['http_2xx', 'http_3xx'],
 };
 
 /** SYSTEM_POLICIES are the five system policies as the snapshot carries them. */
@@ -83,19 +98,8 @@ export function serverGroup(id: string, servers: { port: number; weight?: number
     protocol: 'HTTP',
     scheduler: 'Wrr',
     servers: servers.map((s) => ({ address: s.address ?? '127.0.0.1', port: s.port, weight: s.weight ?? 1 })),
-    healthCheck: {
-      enabled: false,
-      protocol: 'HTTP',
-      method: 'HEAD',
-      path: '/',
-      httpVersion: 'HTTP1.1',
-      port: 0,
-      interval: 2,
-      timeout: 5,
-      healthyThreshold: 3,
-      unhealthyThreshold: 3,
-      codes: ['http_2xx', 'http_3xx'],
-    },
+    // Off unless a test asks: probes would race the traffic a test is about.
+    healthCheck: { ...DEFAULT_HEALTH_CHECK, enabled: false },
     stickySession: { enabled: false, type: 'Insert', cookieTimeout: 1000 },
     connectionDrain: { enabled: false, timeout: 300 },
     ...overrides,

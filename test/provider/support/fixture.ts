@@ -80,6 +80,14 @@ export class ProviderFixture {
     return { lb: balancer, group };
   }
 
+  /** basicsWithCertificate is basics plus the `site` Certificate (serverCert, key as a secret) that HTTPS listeners name. */
+  async basicsWithCertificate(prefix: string): Promise<{ lb: Deployed; group: Deployed; cert: Deployed }> {
+    const { lb, group } = await this.basics(prefix);
+    const c = await this.serverCert();
+    const cert = await this.deploy(T.Certificate, 'site', { name: 'site', certificatePem: c.chainPem, privateKeyPem: secret(c.keyPem) });
+    return { lb, group, cert };
+  }
+
   /** serverCert returns one EC server certificate for localhost, made once. */
   async serverCert(): Promise<Issued> {
     if (!this.#cert) {

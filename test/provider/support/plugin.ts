@@ -45,6 +45,22 @@ export function urn(type: string, name: string): string {
   return `urn:pulumi:dev::gatehouse-test::${type}::${name}`;
 }
 
+/** AddressedRequest is what every per-resource request shares: the resource's urn, name and type. */
+interface AddressedRequest {
+  setUrn(value: string): unknown;
+  setName(value: string): unknown;
+  setType(value: string): unknown;
+}
+
+/** resourceRequest makes a request of class `Request` addressed to resource `type`/`name`, so each call sets only what is its own. */
+function resourceRequest<R extends AddressedRequest>(Request: new () => R, type: string, name: string): R {
+  const req = new Request();
+  req.setUrn(urn(type, name));
+  req.setName(name);
+  req.setType(type);
+  return req;
+}
+
 type Json = Record<string, unknown>;
 type Struct = import('google-protobuf/google/protobuf/struct_pb.js').Struct;
 
@@ -253,10 +269,7 @@ export class PluginProcess {
 
   /** check validates inputs of resource `type`/`name`. */
   async check(type: string, name: string, olds: Json, news: Json, oldOutputs?: Json): Promise<{ inputs: Json; failures: { property: string; reason: string }[] }> {
-    const req = new providerPb.CheckRequest();
-    req.setUrn(urn(type, name));
-    req.setName(name);
-    req.setType(type);
+    const req = resourceRequest(providerPb.CheckRequest, type, name);
     req.setOlds(S(olds));
     req.setNews(S(news));
     req.setRandomseed(new Uint8Array(32));
@@ -267,11 +280,8 @@ export class PluginProcess {
 
   /** diff compares old outputs/inputs with checked news. */
   async diff(type: string, name: string, id: string, oldOutputs: Json, news: Json, oldInputs?: Json, ignoreChanges: string[] = []): Promise<DiffResult> {
-    const req = new providerPb.DiffRequest();
+    const req = resourceRequest(providerPb.DiffRequest, type, name);
     req.setId(id);
-    req.setUrn(urn(type, name));
-    req.setName(name);
-    req.setType(type);
     req.setOlds(S(oldOutputs));
     req.setNews(S(news));
     if (oldInputs) req.setOldInputs(S(oldInputs));
@@ -281,10 +291,7 @@ export class PluginProcess {
 
   /** create creates (or previews) a resource. */
   async create(type: string, name: string, properties: Json, preview = false, timeout = 0): Promise<{ id: string; properties: Json }> {
-    const req = new providerPb.CreateRequest();
-    req.setUrn(urn(type, name));
-    req.setName(name);
-    req.setType(type);
+    const req = resourceRequest(providerPb.CreateRequest, type, name);
     req.setProperties(S(properties));
     req.setPreview(preview);
     req.setTimeout(timeout);
@@ -294,11 +301,8 @@ export class PluginProcess {
 
   /** update updates (or previews) a resource. */
   async update(type: string, name: string, id: string, oldOutputs: Json, news: Json, oldInputs: Json, preview = false): Promise<Json> {
-    const req = new providerPb.UpdateRequest();
+    const req = resourceRequest(providerPb.UpdateRequest, type, name);
     req.setId(id);
-    req.setUrn(urn(type, name));
-    req.setName(name);
-    req.setType(type);
     req.setOlds(S(oldOutputs));
     req.setNews(S(news));
     req.setOldInputs(S(oldInputs));
@@ -309,11 +313,8 @@ export class PluginProcess {
 
   /** read serves refresh (with state) or import (`properties`/`inputs` omitted). */
   async read(type: string, name: string, id: string, properties?: Json, inputs?: Json): Promise<{ id: string; properties: Json; inputs: Json }> {
-    const req = new providerPb.ReadRequest();
+    const req = resourceRequest(providerPb.ReadRequest, type, name);
     req.setId(id);
-    req.setUrn(urn(type, name));
-    req.setName(name);
-    req.setType(type);
     if (properties) req.setProperties(S(properties));
     if (inputs) req.setInputs(S(inputs));
     const res = await this.#call<InstanceType<typeof providerPb.ReadResponse>>('read', req);
@@ -322,11 +323,8 @@ export class PluginProcess {
 
   /** delete deletes a resource. */
   async delete(type: string, name: string, id: string, properties: Json = {}): Promise<void> {
-    const req = new providerPb.DeleteRequest();
+    const req = resourceRequest(providerPb.DeleteRequest, type, name);
     req.setId(id);
-    req.setUrn(urn(type, name));
-    req.setName(name);
-    req.setType(type);
     req.setProperties(S(properties));
     await this.#call('delete', req);
   }
