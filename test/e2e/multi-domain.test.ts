@@ -9,7 +9,7 @@ import type { ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
 import { EMPTY, ExampleStack, gatehouseSteps, stepOf } from './support/example-stack.ts';
 import { previewWritesNothing, refreshInSync, runOk } from './support/stack-expectations.ts';
-import { freePort } from './support/free-port.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { eventually, httpsRequest, waitForAnswer } from './support/https-request.ts';
 

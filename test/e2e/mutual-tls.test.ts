@@ -10,7 +10,7 @@ import { UNKNOWN_SENTINEL, type ConfigInput } from '../harness/index.ts';
 import { EchoBackend } from './support/echo-backend.ts';
 import { EMPTY, ExampleStack, gatehouseSteps, stepOf } from './support/example-stack.ts';
 import { previewWritesNothing, refreshAdopts, refreshInSync, runOk } from './support/stack-expectations.ts';
-import { freePort } from './support/free-port.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { httpsRequest, waitForAnswer, type HttpsRequestOptions } from './support/https-request.ts';
 

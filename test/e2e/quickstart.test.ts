@@ -11,7 +11,7 @@ import { EchoBackend } from './support/echo-backend.ts';
 import { EMPTY, ExampleStack, gatehouseSteps, stepOf } from './support/example-stack.ts';
 import { previewWritesNothing, refreshAdopts, runOk } from './support/stack-expectations.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
-import { freePort } from './support/free-port.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { httpsRequest, waitForAnswer } from './support/https-request.ts';
 
 let server: GatehouseServe;

@@ -3,10 +3,11 @@
  * deployment takes for one resource (Check then Create, as the engine does), so tests read as
  * the engine's call sequences.
  */
-import { createServer } from 'node:net';
 import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
 import { GatehouseServe } from '../../helpers/gatehouse-serve.ts';
 import { PluginProcess, secret } from './plugin.ts';
+import { freePort } from '../../helpers/free-port.ts';
+export { freePort };
 
 type Json = Record<string, unknown>;
 
@@ -19,15 +20,6 @@ export const T = {
   TlsSecurityPolicy: 'gatehouse:index:TlsSecurityPolicy',
   ServerGroup: 'gatehouse:index:ServerGroup',
 } as const;
-
-/** freePort finds a TCP port that is free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 /** Deployed is a resource as the engine keeps it in state. */
 export interface Deployed {
