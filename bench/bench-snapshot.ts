@@ -54,6 +54,7 @@ export function benchSnapshot(o: BenchSnapshotOptions): EngineSnapshot {
     idleTimeout: 15,
     requestTimeout: 60,
     compressionEnabled: o.compressionEnabled ?? false,
+    underscoreHeadersEnabled: false,
     tls: {
       http2Enabled: true,
       defaultCertificateId: 'cert-bench',

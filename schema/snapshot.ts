@@ -42,6 +42,8 @@ export interface SnapshotListener {
   readonly idleTimeout: number;
   readonly requestTimeout: number;
   readonly compressionEnabled: boolean;
+  /** Forward request fields whose names contain `_` (SPEC 2.1); false drops them. */
+  readonly underscoreHeadersEnabled: boolean;
   /** Present exactly when protocol is HTTPS. */
   readonly tls?: SnapshotListenerTls;
   readonly forwardedHeaders: ForwardedHeadersConfig;

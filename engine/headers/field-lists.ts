@@ -46,3 +46,40 @@ export function readConnection(value: string, tokens: string[] | undefined): Con
   }
   return result;
 }
+
+/** TRANSFER_CODING_NONE: the request has no Transfer-Encoding field. */
+export const TRANSFER_CODING_NONE = 0;
+/** TRANSFER_CODING_CHUNKED: exactly one `chunked`, the only framing the engine accepts. */
+export const TRANSFER_CODING_CHUNKED = 1;
+/** TRANSFER_CODING_UNKNOWN: a coding other than `chunked` (501, SPEC 2.1). */
+export const TRANSFER_CODING_UNKNOWN = 2;
+/** TRANSFER_CODING_MALFORMED: parameters, empty elements or `chunked` twice (400, SPEC 2.1). */
+export const TRANSFER_CODING_MALFORMED = 3;
+
+/**
+ * readTransferCoding classifies one Transfer-Encoding value, given what earlier fields of the
+ * same request said (`previous`): only a single `chunked` (any case, optional whitespace) is
+ * framing the engine can re-frame; any other coding is unknown to it (it decodes none), and a
+ * list it cannot read unambiguously is malformed. A second field is malformed whatever it says.
+ */
+export function readTransferCoding(value: string, previous: number): number {
+  if (previous !== TRANSFER_CODING_NONE) return previous === TRANSFER_CODING_UNKNOWN ? previous : TRANSFER_CODING_MALFORMED;
+  let chunked = 0;
+  let malformed = false;
+  let start = 0;
+  while (start <= value.length) {
+    let comma = value.indexOf(',', start);
+    if (comma === -1) comma = value.length;
+    const element = value.slice(start, comma).trim();
+    const semicolon = element.indexOf(';');
+    const name = (semicolon === -1 ? element : element.slice(0, semicolon)).trim().toLowerCase();
+    if (name.length === 0) malformed = true;
+    else if (name !== 'chunked') return TRANSFER_CODING_UNKNOWN;
+    else {
+      chunked++;
+      if (semicolon !== -1) malformed = true;
+    }
+    start = comma + 1;
+  }
+  return malformed || chunked !== 1 ? TRANSFER_CODING_MALFORMED : TRANSFER_CODING_CHUNKED;
+}

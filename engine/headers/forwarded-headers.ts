@@ -9,6 +9,10 @@
  * fields keep the client's case; fields the engine adds use the case of 1.2.1 and replace any
  * the client sent, so a client can neither spoof them nor strip them through Connection.
  *
+ * Client fields whose names contain `_` are dropped unless the listener forwards them (SPEC
+ * 2.1): backends that map fields to CGI-style names (`HTTP_X_FORWARDED_FOR`) would read
+ * `X_Forwarded_For` as the X-Forwarded-For the listener computed.
+ *
  * "The last hop's IP" appended to X-Forwarded-For is always the TCP peer of the listener
  * (IPv4-mapped IPv6 written as IPv4), also when "Retrieve Client IP" is on: X-Forwarded-For is
  * the chain of hops, and the resolved client address is already in it; the resolved address
@@ -18,13 +22,15 @@ import type { ForwardedHeadersConfig } from '../../schema/snapshot.ts';
 import type { ClientCertInfo } from './client-cert.ts';
 import { normaliseIp } from './ip-address.ts';
 import { TrustedProxies } from './trusted-proxies.ts';
-import { listHasToken, readConnection } from './field-lists.ts';
+import { listHasToken, readConnection, readTransferCoding, TRANSFER_CODING_NONE } from './field-lists.ts';
 
 /** ListenerIdentity is what the added headers say about the listener; fixed per listener. */
 export interface ListenerIdentity {
   readonly loadBalancerId: string;
   readonly port: number;
   readonly protocol: 'HTTP' | 'HTTPS';
+  /** Forward client fields whose names contain `_` (SPEC 2.1); absent or false drops them. */
+  readonly underscoreHeadersEnabled?: boolean;
 }
 
 /** RequestPeer is the per-request input besides the raw headers. */
@@ -49,8 +55,8 @@ export interface RequestFacts {
   host: string | undefined;
   /** The first Content-Length value, or undefined. */
   contentLength: string | undefined;
-  /** True when the client sent Transfer-Encoding. */
-  transferEncoding: boolean;
+  /** What the client's Transfer-Encoding says: one of the TRANSFER_CODING_* values of field-lists.ts. */
+  transferCoding: number;
   /** Accept-Encoding values, joined with `, `, or undefined. */
   acceptEncoding: string | undefined;
   /** The Cookie fields, joined with `; `, or undefined. */
@@ -107,6 +113,7 @@ export class ForwardedHeaders {
   private readonly issuerDnName: string | undefined;
   private readonly fingerprintName: string | undefined;
   private readonly clientVerifyName: string | undefined;
+  private readonly underscores: boolean;
 
   /** constructor compiles the listener's configuration; throws VALIDATION_FAILED on a bad trusted-proxy entry. */
   constructor(config: ForwardedHeadersConfig, listener: ListenerIdentity) {
@@ -117,6 +124,7 @@ export class ForwardedHeaders {
     this.port = config.port ? String(listener.port) : undefined;
     this.host = config.host;
     this.srcPort = config.clientSrcPort;
+    this.underscores = listener.underscoreHeadersEnabled === true;
     const certName = (c: { enabled: boolean; headerName?: string }, fallback: string) =>
       c.enabled ? (c.headerName !== undefined && c.headerName.length > 0 ? c.headerName : fallback) : undefined;
     this.subjectDnName = certName(config.clientCertSubjectDn, CLIENT_CERT_HEADER_NAMES.subjectDn);
@@ -175,7 +183,7 @@ export class ForwardedHeaders {
     let upgradeName: string | undefined;
     let upgradeValue = '';
     let contentLength: string | undefined;
-    let transferEncoding = false;
+    let transferCoding = TRANSFER_CODING_NONE;
     let acceptEncoding: string | undefined;
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       const name = rawHeaders[i]!;
@@ -187,7 +195,8 @@ export class ForwardedHeaders {
       const kind = kinds.get(name) ?? kinds.get(name.toLowerCase());
       switch (kind) {
         case undefined:
-          out.push(name, value);
+          // Names with `_` reach the backend only when the listener allows them (SPEC 2.1).
+          if (this.underscores || name.indexOf('_') === -1) out.push(name, value);
           break;
         case K_DROP:
           break;
@@ -225,7 +234,7 @@ export class ForwardedHeaders {
           }
           break;
         case K_TRANSFER_ENCODING:
-          transferEncoding = true;
+          transferCoding = readTransferCoding(value, transferCoding);
           break;
         case K_ACCEPT_ENCODING:
           acceptEncoding = acceptEncoding === undefined ? value : acceptEncoding + ', ' + value;
@@ -248,7 +257,7 @@ export class ForwardedHeaders {
     if (facts !== undefined) {
       facts.host = host;
       facts.contentLength = contentLength;
-      facts.transferEncoding = transferEncoding;
+      facts.transferCoding = transferCoding;
       facts.acceptEncoding = acceptEncoding;
       facts.cookie = cookieAt === -1 ? undefined : out[cookieAt + 1];
     }

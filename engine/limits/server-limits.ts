@@ -19,6 +19,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { isRefused, markRefused } from './refused-connections.ts';
 import { MAX_HEADER_FIELDS, PARSER_MAX_HEADER_SIZE } from './request-limits.ts';
 
 /** HEADERS_TIMEOUT_MS is E17's "headers complete within 10 s". */
@@ -85,7 +86,7 @@ export const HTTP2_LIMIT_SETTINGS = {
 
 /** Precomputed minimal answers: status line, Connection: close, a short text body. */
 const RESPONSES: ReadonlyMap<number, Buffer> = new Map(
-  [400, 408, 413, 414, 431, 500].map((status) => {
+  [400, 405, 408, 413, 414, 431, 500].map((status) => {
     const body = `${status} ${STATUS_CODES[status]}\n`;
     return [
       status,
@@ -94,7 +95,7 @@ const RESPONSES: ReadonlyMap<number, Buffer> = new Map(
   }),
 );
 
-/** errorResponseBytes returns the raw HTTP/1.1 answer for a status (400, 408, 413, 414, 431, 500). */
+/** errorResponseBytes returns the raw HTTP/1.1 answer for a status (400, 405, 408, 413, 414, 431, 500). */
 export function errorResponseBytes(status: number): Buffer {
   return RESPONSES.get(status) ?? RESPONSES.get(400)!;
 }
@@ -162,6 +163,9 @@ interface InFlightResponse {
  * answer follows it instead of cutting it off. Use as the server's 'clientError' listener.
  */
 export function answerClientError(err: ClientErrorLike, socket: Duplex): void {
+  // The engine refused a request on this connection already (e.g. a 501 before its malformed
+  // body); that answer carries Connection: close and node ends the socket after it.
+  if (isRefused(socket)) return;
   const status = clientErrorStatus(err);
   if (status === undefined || !socket.writable) {
     socket.destroy();
@@ -176,6 +180,16 @@ export function answerClientError(err: ClientErrorLike, socket: Duplex): void {
     return;
   }
   endWith(socket, status);
+}
+
+/**
+ * answerConnect refuses a CONNECT request (SPEC 2.1: 405, never a tunnel) on the raw socket node
+ * hands to the server's 'connect' event, and closes it. Use as the server's 'connect' listener.
+ */
+export function answerConnect(_req: unknown, socket: Duplex): void {
+  socket.on('error', () => socket.destroy());
+  markRefused(socket);
+  endWith(socket, 405);
 }
 
 function endWith(socket: Duplex, status: number): void {

@@ -15,7 +15,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createSecureServer, type Http2SecureServer, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { answerClientError, applyHttpLimits, HTTP2_LIMIT_SETTINGS, httpLimitOptions } from '../limits/server-limits.ts';
+import { answerClientError, answerConnect, applyHttpLimits, HTTP2_LIMIT_SETTINGS, httpLimitOptions } from '../limits/server-limits.ts';
 import { selectAlpn } from '../tls/alpn.ts';
 import { useServerContext } from '../tls/server-context.ts';
 import type { FrontRequest } from '../proxy/front-types.ts';
@@ -113,6 +113,7 @@ function finishSetup(server: FrontServer, config: ListenerConfig, hooks: FrontSe
   // Http2SecureServer's typings omit 'clientError' and 'upgrade', which it emits for its HTTP/1.1 connections.
   const events = server as unknown as HttpServer;
   events.on('clientError', answerClientError);
+  events.on('connect', answerConnect);
   events.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => hooks.onUpgrade(req, socket, head));
   // HTTP/1 sockets reach the idle hook through the server's 'timeout'; HTTP/2 sessions through
   // their own, because node subscribes the server's handler to a session's first timeout only.

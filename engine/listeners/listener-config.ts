@@ -51,11 +51,16 @@ export function prepareListenerConfig(
   if (!serverGroup) throw new ListenerApplyError(`server group ${listener.defaultServerGroupId} is not in the snapshot`);
   let forwarded: ForwardedHeaders;
   const was = previous?.listener;
-  if (previous && was && was.port === listener.port && was.protocol === listener.protocol && previous.loadBalancerId === lb.id && deepEqual(was.forwardedHeaders, listener.forwardedHeaders)) {
+  if (previous && was && was.port === listener.port && was.protocol === listener.protocol && previous.loadBalancerId === lb.id && was.underscoreHeadersEnabled === listener.underscoreHeadersEnabled && deepEqual(was.forwardedHeaders, listener.forwardedHeaders)) {
     forwarded = previous.forwarded;
   } else {
     try {
-      forwarded = new ForwardedHeaders(listener.forwardedHeaders, { loadBalancerId: lb.id, port: listener.port, protocol: listener.protocol });
+      forwarded = new ForwardedHeaders(listener.forwardedHeaders, {
+        loadBalancerId: lb.id,
+        port: listener.port,
+        protocol: listener.protocol,
+        underscoreHeadersEnabled: listener.underscoreHeadersEnabled,
+      });
     } catch (err) {
       throw new ListenerApplyError(`forwardedHeaders: ${describeError(err)}`, { cause: err });
     }

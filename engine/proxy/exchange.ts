@@ -19,7 +19,10 @@ import type { Readable, Transform } from 'node:stream';
 import { createCompressor, decideCompression, responseFacts, rewriteHeaders } from '../compression/index.ts';
 import type { ClientCertInfo } from '../headers/client-cert.ts';
 import type { RequestFacts, RequestPeer } from '../headers/forwarded-headers.ts';
+import { TRANSFER_CODING_CHUNKED, TRANSFER_CODING_NONE } from '../headers/field-lists.ts';
+import { markRefused } from '../limits/refused-connections.ts';
 import { HEAD_OK, checkRequestHead } from '../limits/request-limits.ts';
+import { REQUEST_OK, validateRequest, type RequestLine } from '../limits/request-validation.ts';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
 import { completeAccessLogRecord, createAccessLogRecord } from '../observability/access-log.ts';
 import { backendErrorReason } from '../observability/metrics.ts';
@@ -30,12 +33,18 @@ import type { UpstreamError, UpstreamExchange } from '../upstream/upstream-excha
 import { connectionFacts, type ConnectionFacts, type ConnectionOwner } from './connection-facts.ts';
 import { respondWithError } from './error-responses.ts';
 import { writeHead, type FrontRequest, type FrontResponse, type ListenerServices } from './front-types.ts';
-import { isSafeTarget, originForm, requestHead } from './request-target.ts';
+import { originForm, requestHead } from './request-target.ts';
 
 /** statusForUpstreamError maps a failed backend exchange to the client's status: 504 on the request timeout (E8), else 502 (E9). */
 export function statusForUpstreamError(err: { code?: string }): number {
   return err.code === 'RESPONSE_TIMEOUT' ? 504 : 502;
 }
+
+/**
+ * BODY_HOLD_BYTES is how much of a request body the engine reads before choosing a backend
+ * (SPEC 2.1): whole bodies up to it are validated before anything is forwarded.
+ */
+export const BODY_HOLD_BYTES = 64 * 1024;
 
 /** Methods whose request may be sent again when a reused connection was closed under it (RFC 9110 §9.2.2). */
 function idempotent(method: string): boolean {
@@ -43,7 +52,7 @@ function idempotent(method: string): boolean {
 }
 
 /** Exchange carries one request through the pipeline. */
-export class Exchange implements UpstreamExchange, PickInput, RequestPeer, RequestFacts {
+export class Exchange implements UpstreamExchange, PickInput, RequestPeer, RequestFacts, RequestLine {
   readonly config: ListenerConfig;
   readonly services: ListenerServices;
   /** Where the answer goes: the HTTP/1.x response, or the HTTP/2 stream. */
@@ -61,10 +70,13 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   /** True when the HTTP/2 stream carries no body (END_STREAM on the headers). */
   private readonly endAfterHeaders: boolean;
   readonly facts: ConnectionFacts;
+  /** HTTP/1.x version numbers (RequestLine); HTTP/2 leaves them at 1.1. */
+  versionMajor = 1;
+  versionMinor = 1;
   // RequestFacts, filled by ForwardedHeaders.build.
   host: string | undefined = undefined;
   contentLength: string | undefined = undefined;
-  transferEncoding = false;
+  transferCoding = TRANSFER_CODING_NONE;
   acceptEncoding: string | undefined = undefined;
   cookie: string | undefined = undefined;
   // RequestPeer.
@@ -74,6 +86,8 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   // UpstreamExchange.
   upstreamHead = '';
   upstreamBody: Readable | null = null;
+  upstreamBodyHeld: readonly Buffer[] | null = null;
+  upstreamBodyEnded = false;
   upstreamChunked = false;
   readonly upstreamHttp10: boolean;
   upstreamHeadRequest = false;
@@ -90,11 +104,16 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   private compressor: Transform | undefined = undefined;
   private clientIpValue: string | undefined = undefined;
   private closed = false;
+  /** Stops holding the body (holdBody) when the client goes away first. */
+  private releaseHeldBody: (() => void) | undefined = undefined;
 
   /** fromHttp1 builds the exchange of an HTTP/1.x request. */
   static fromHttp1(config: ListenerConfig, services: ListenerServices, req: FrontRequest, res: ServerResponse, startedAt: number): Exchange {
     const socket = req.socket;
-    return new Exchange(config, services, res, req, req.method ?? '', req.url ?? '', req.rawHeaders, false, req.httpVersionMinor === 0, true, socket, socket, startedAt);
+    const ex = new Exchange(config, services, res, req, req.method ?? '', req.url ?? '', req.rawHeaders, false, req.httpVersionMinor === 0, true, socket, socket, startedAt);
+    ex.versionMajor = req.httpVersionMajor;
+    ex.versionMinor = req.httpVersionMinor;
+    return ex;
   }
 
   /** fromHttp2 builds the exchange of an HTTP/2 stream. */
@@ -159,31 +178,105 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     return this.cookie;
   }
 
-  /** start runs the request side of the pipeline up to handing the request to a backend pool. */
+  /**
+   * start runs the request side of the pipeline: E17's head limits and SPEC 2.1's validation
+   * (before any backend is chosen), the forwarded header list and the body framing; a request
+   * with a body first holds it (holdBody), one without goes to a backend at once.
+   */
   start(): void {
     const method = this.method;
     const url = this.url;
     const raw = this.rawHeaders;
-    const refused = checkRequestHead(method, url, raw);
-    if (refused !== HEAD_OK) {
-      respondWithError(this, refused, true);
+    const limited = checkRequestHead(method, url, raw);
+    if (limited !== HEAD_OK) {
+      this.refuse(limited);
       return;
     }
     const headers = this.config.forwarded.build(raw, this, this);
-    let target = url;
-    if (this.http2) {
-      if (!isSafeTarget(url) || method === 'CONNECT') {
-        respondWithError(this, 400, true);
-        return;
-      }
-    } else {
-      // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means the framing cannot be trusted.
-      if (this.upstreamHttp10 && this.transferEncoding) {
-        respondWithError(this, 400, true);
-        return;
-      }
-      target = originForm(url);
+    const invalid = validateRequest(this, this.host, this.transferCoding);
+    if (invalid !== REQUEST_OK) {
+      this.refuse(invalid);
+      return;
     }
+    let hasBody = false;
+    let chunked = false;
+    if (this.http2) {
+      hasBody = !this.endAfterHeaders;
+      chunked = hasBody && this.contentLength === undefined;
+    } else if (this.transferCoding === TRANSFER_CODING_CHUNKED) {
+      hasBody = true;
+      chunked = true;
+    } else {
+      hasBody = this.contentLength !== undefined && this.contentLength !== '0';
+    }
+    this.upstreamChunked = chunked;
+    this.upstreamHeadRequest = method === 'HEAD';
+    this.upstreamRetryable = !hasBody && idempotent(method);
+    this.upstreamHead = requestHead(method, this.http2 ? url : originForm(url), this.upstreamHttp10, headers, chunked);
+    if (hasBody) {
+      this.upstreamBody = this.body;
+      this.holdBody();
+      return;
+    }
+    this.forward(this.startedAt);
+  }
+
+  /**
+   * holdBody reads the request body into the exchange up to BODY_HOLD_BYTES before a backend
+   * is chosen (SPEC 2.1): a body that ends within it reaches the backend whole or not at all,
+   * so a framing error, a truncated body or a stalled upload never becomes a backend request.
+   * Longer bodies go on streaming after their first BODY_HOLD_BYTES. Node's HTTP/2 stream
+   * window is 64 KiB too, so holding adds no memory an HTTP/2 client could not already fill.
+   * A body that is not complete (or not past the bound) within requestTimeout is 408.
+   */
+  private holdBody(): void {
+    const body = this.body;
+    const held: Buffer[] = [];
+    let bytes = 0;
+    const release = (): void => {
+      clearTimeout(timer);
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      this.releaseHeldBody = undefined;
+    };
+    const onData = (chunk: Buffer): void => {
+      held.push(chunk);
+      bytes += chunk.length;
+      if (bytes < BODY_HOLD_BYTES) return;
+      // Paused before the listener goes, so no chunk is emitted with nobody listening; the
+      // backend connection resumes the stream once it sends.
+      body.pause();
+      release();
+      this.upstreamBodyHeld = held;
+      this.forward(performance.now());
+    };
+    const onEnd = (): void => {
+      release();
+      this.upstreamBodyHeld = held;
+      this.upstreamBodyEnded = true;
+      this.forward(performance.now());
+    };
+    const onError = (): void => {
+      // A framing error (HTTP/1: node's clientError handler has answered 400 and closes the
+      // connection) or a client that went away: nothing was forwarded, nothing more to do.
+      release();
+      if (this.status === 0) this.status = 400;
+    };
+    const timer = setTimeout(() => {
+      release();
+      body.pause();
+      this.refuse(408);
+    }, this.config.requestTimeoutMs);
+    this.releaseHeldBody = release;
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+  }
+
+  /** forward chooses the backend (503 without one) and hands the request to its pool; `sentAt` is when its last held byte came. */
+  private forward(sentAt: number): void {
+    if (this.closed) return;
     const group = this.config.serverGroup;
     const backend = group.pick(this);
     if (backend === undefined) {
@@ -193,25 +286,17 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     this.group = group;
     this.backend = backend;
     backend.activeRequests++;
-
-    let chunked = false;
-    if (this.http2) {
-      if (!this.endAfterHeaders) {
-        this.upstreamBody = this.body;
-        chunked = this.contentLength === undefined;
-      }
-    } else if (this.transferEncoding) {
-      this.upstreamBody = this.body;
-      chunked = true;
-    } else if (this.contentLength !== undefined && this.contentLength !== '0') {
-      this.upstreamBody = this.body;
-    }
-    this.upstreamChunked = chunked;
-    this.upstreamHeadRequest = method === 'HEAD';
-    this.upstreamRetryable = this.upstreamBody === null && idempotent(method);
-    this.upstreamHead = requestHead(method, target, this.upstreamHttp10, headers, chunked);
-    this.upstreamDeadline = this.startedAt + this.config.requestTimeoutMs;
+    this.upstreamDeadline = sentAt + this.config.requestTimeoutMs;
     backend.pool.dispatch(this);
+  }
+
+  /**
+   * refuse answers a request the engine will not forward. On HTTP/1.x the answer closes the
+   * connection, which is marked so that nothing it carries later is served (SPEC 2.1).
+   */
+  private refuse(status: number): void {
+    if (!this.http2) markRefused((this.res as ServerResponse).socket ?? this.res);
+    respondWithError(this, status, true);
   }
 
   onUpstreamHead(status: number, headers: string[], connectionTokens: readonly string[] | undefined): void {
@@ -293,6 +378,7 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   finish(): void {
     if (this.closed) return;
     this.closed = true;
+    this.releaseHeldBody?.();
     // The client went away before the response was complete: the backend exchange is dropped.
     this.upstream?.abort();
     this.facts.inFlight--;

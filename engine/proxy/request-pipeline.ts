@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
+import { isRefused } from '../limits/refused-connections.ts';
 import { respondWithError } from './error-responses.ts';
 import { Exchange } from './exchange.ts';
 import type { FrontRequest, FrontResponse, ListenerServices } from './front-types.ts';
@@ -39,6 +40,9 @@ function run(ex: Exchange): void {
 
 /** handleRequest runs one HTTP/1.x request through the pipeline. */
 export function handleRequest(config: ListenerConfig, req: FrontRequest, res: ServerResponse, services: ListenerServices): void {
+  // Pipelined behind a request the engine refused: that answer closes the connection, and
+  // nothing the connection carries after it is served (SPEC 2.1).
+  if (isRefused(req.socket)) return;
   const ex = Exchange.fromHttp1(config, services, req, res, performance.now());
   (res as Tagged)[kExchange] = ex;
   res.on('close', onClientClose);

@@ -18,21 +18,6 @@ export function originForm(url: string): string {
   }
 }
 
-/**
- * isSafeTarget tells whether an HTTP/2 `:path` can be written into an HTTP/1 request line: it
- * starts with `/` (or is `*`) and has no whitespace or control characters (HTTP/1 parsers have
- * already refused those on their side).
- */
-export function isSafeTarget(path: string): boolean {
-  if (path.length === 0) return false;
-  if (path.charCodeAt(0) !== 47 && path !== '*') return false;
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
-    if (c <= 32 || c === 127) return false;
-  }
-  return true;
-}
-
 /** requestHead writes the request line and fields for the backend; `chunked` adds the body framing. */
 export function requestHead(method: string, target: string, http10: boolean, headers: readonly string[], chunked: boolean): string {
   let head = method + ' ' + target + (http10 ? ' HTTP/1.0\r\n' : ' HTTP/1.1\r\n');

@@ -144,17 +144,42 @@ export class UpstreamConnection implements ResponseSink {
 
   private send(ex: UpstreamExchange): void {
     const body = ex.upstreamBody;
-    this.socket.write(ex.upstreamHead, 'latin1');
+    const socket = this.socket;
     if (body === null) {
+      socket.write(ex.upstreamHead, 'latin1');
       this.bodyDone = true;
       return;
     }
+    this.chunked = ex.upstreamChunked;
+    socket.cork();
+    socket.write(ex.upstreamHead, 'latin1');
+    const held = ex.upstreamBodyHeld;
+    if (held !== null) this.writeHeld(held);
+    if (ex.upstreamBodyEnded) {
+      if (this.chunked) socket.write('0\r\n\r\n', 'latin1');
+      socket.uncork();
+      this.bodyDone = true;
+      return;
+    }
+    socket.uncork();
     this.bodyDone = false;
     this.body = body;
-    this.chunked = ex.upstreamChunked;
     body.on('data', this.onBodyData);
     body.on('end', this.onBodyEnd);
     body.on('error', this.onBodyError);
+    // The pipeline paused the body when it stopped holding it.
+    body.resume();
+  }
+
+  /** writeHeld sends the body bytes the pipeline read before choosing this backend, as one chunk when chunked. */
+  private writeHeld(held: readonly Buffer[]): void {
+    let length = 0;
+    for (let i = 0; i < held.length; i++) length += held[i]!.length;
+    if (length === 0) return;
+    const socket = this.socket;
+    if (this.chunked) socket.write(length.toString(16) + '\r\n', 'latin1');
+    for (let i = 0; i < held.length; i++) socket.write(held[i]!);
+    if (this.chunked) socket.write('\r\n', 'latin1');
   }
 
   private forwardBody(chunk: Buffer): void {

@@ -33,8 +33,12 @@ export class UpstreamError extends Error {
 export interface UpstreamExchange {
   /** The complete request head (request line, fields, empty line), latin1. */
   readonly upstreamHead: string;
-  /** The request body to stream after the head, or null. */
+  /** The request body to stream after the head, or null when the request has none. */
   readonly upstreamBody: Readable | null;
+  /** The body's first bytes, already read from the client (sent right after the head), or null. */
+  readonly upstreamBodyHeld: readonly Buffer[] | null;
+  /** True when the held bytes are the whole body: nothing more is read from upstreamBody. */
+  readonly upstreamBodyEnded: boolean;
   /** True when the body is sent with chunked framing (its length is unknown). */
   readonly upstreamChunked: boolean;
   /** True for an HTTP/1.0 request: a connection of its own, closed after the response. */

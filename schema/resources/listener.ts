@@ -51,6 +51,12 @@ const listenerMutableShape = {
   idleTimeout: secondsField(1, 600, 15, 'A client connection with no request in flight is closed after this time'),
   requestTimeout: secondsField(1, 600, 60, 'A request without a backend response within this time gets 504'),
   compressionEnabled: z.boolean().default(true).describe('Compress eligible responses with Brotli or gzip. Default true.'),
+  underscoreHeadersEnabled: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Forward request fields whose names contain `_`. Default false: backends that map fields to CGI-style names read `X_Forwarded_For` as `X-Forwarded-For`, so a client could spoof the fields the listener computes.',
+    ),
   certificates: listenerCertificatesSchema.optional().describe('Certificates (HTTPS only, required there).'),
   tlsPolicyId: idRef(`TLS security policy, system or custom (HTTPS only; default \`${DEFAULT_TLS_POLICY_ID}\`).`).optional(),
   mutualAuthentication: mutualAuthentication.optional(),

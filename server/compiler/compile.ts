@@ -122,6 +122,7 @@ function compileListener(row: ResourceRow): SnapshotListener {
     idleTimeout: b.idleTimeout,
     requestTimeout: b.requestTimeout,
     compressionEnabled: b.compressionEnabled,
+    underscoreHeadersEnabled: b.underscoreHeadersEnabled,
     forwardedHeaders: toForwardedHeadersConfig(b.forwardedHeaders),
   };
   if (b.protocol === 'HTTPS') {

@@ -93,6 +93,7 @@ const DEFAULTS: [ResourceKindName, string, unknown][] = [
   ['Listener', 'idleTimeout', 15],
   ['Listener', 'requestTimeout', 60],
   ['Listener', 'compressionEnabled', true],
+  ['Listener', 'underscoreHeadersEnabled', false],
   ['Listener', 'certificates.additionalCertificateIds', []],
   ['Listener', 'tlsPolicyId', 'tls_cipher_policy_1_2_strict_with_1_3'],
   ['Listener', 'mutualAuthentication.enabled', false],

@@ -60,6 +60,7 @@ export function httpListener(id: string, groupId: string, overrides: Partial<Sna
     idleTimeout: 15,
     requestTimeout: 60,
     compressionEnabled: true,
+    underscoreHeadersEnabled: false,
     forwardedHeaders: DEFAULT_FORWARDED_HEADERS,
     ...overrides,
   };
