@@ -98,7 +98,7 @@ async function front(target: WebSocketTarget, options: WebSocketRelayOptions, se
     sockets.add(socket);
     if (!isWebSocketUpgrade(req.method, req.headers.upgrade)) return void socket.destroy();
     const headers = plan.build(req.rawHeaders, { ip: socket.remoteAddress!, port: socket.remotePort!, websocket: true });
-    void relayWebSocket(socket, head, req.url!, headers, target, options).then((r) => results.push(r));
+    void relayWebSocket(socket, head, req.url!, headers, target, options, String(req.headers['sec-websocket-key'])).then((r) => results.push(r));
   });
   cleanups.push(() => {
     for (const s of sockets) s.destroy();
