@@ -5,14 +5,57 @@
 import { z } from 'zod';
 import { isHostName, isIpLiteral } from '../net.ts';
 
+/** TEXT_RULE is how field descriptions state the text rule of textProblem. */
+export const TEXT_RULE = 'no control characters';
+
+function hex(code: number): string {
+  return code.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/**
+ * textProblem says why a string a person wrote (a name, a description, a tag) cannot be
+ * stored, or returns undefined when it can. Such text is shown in tables, `pulumi preview`
+ * diffs, logs and terminals, so it is one line of printable text: a control character (C0
+ * including tab and newline, DEL, C1) could forge log lines or drive a terminal, and a lone
+ * surrogate has no UTF-8 form, so the store, JSON encoders and every client would each
+ * mangle it differently. One definition, used by the server, the provider's Check and the SDK.
+ */
+export function textProblem(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return `must not contain control characters (U+${hex(c)} at index ${i})`;
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = text.charCodeAt(i + 1);
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+      return `must be valid Unicode text (unpaired surrogate U+${hex(c)} at index ${i})`;
+    }
+  }
+  return undefined;
+}
+
+/** plainText is a string of min–max characters that satisfies textProblem. */
+export function plainText(min: number, max: number) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .superRefine((text, ctx) => {
+      const problem = textProblem(text);
+      if (problem !== undefined) issueAt(ctx, [], problem);
+    });
+}
+
 /** resourceName is the 2–128 character display name of LoadBalancer, Certificate and ServerGroup. */
 export function resourceName(what: string) {
-  return z.string().min(2).max(128).describe(`Name of the ${what}, 2–128 characters.`);
+  return plainText(2, 128).describe(`Name of the ${what}, 2–128 characters, ${TEXT_RULE}.`);
 }
 
 /** descriptionField is the optional free text of listeners, 2–256 characters. */
 export function descriptionField(what: string) {
-  return z.string().min(2).max(256).optional().describe(`Free-text description of the ${what}, 2–256 characters.`);
+  return plainText(2, 256).optional().describe(`Free-text description of the ${what}, 2–256 characters, ${TEXT_RULE}.`);
 }
 
 /** idRef is a reference to another resource by id; whether it resolves is a relation rule. */

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ResourceKind } from '../resource-kind.ts';
 import { canonicalIp } from '../net.ts';
-import { commonOutputShape, findDuplicates, ipOrHostName, issueAt, optionalShape, resourceName } from './common.ts';
+import { commonOutputShape, findDuplicates, ipOrHostName, issueAt, optionalShape, plainText, resourceName, TEXT_RULE } from './common.ts';
 import { healthCheckSchema, type HealthCheckInput } from './health-check.ts';
 import { tagsField } from './tags.ts';
 
@@ -28,7 +28,7 @@ const serverSchema = z
       .max(100)
       .default(DEFAULT_SERVER_WEIGHT)
       .describe(`Weight of the server, 0–100; 0 = no new traffic. Default ${DEFAULT_SERVER_WEIGHT}.`),
-    description: z.string().min(1).max(256).optional().describe('Free-text description of the server, 1–256 characters.'),
+    description: plainText(1, 256).optional().describe(`Free-text description of the server, 1–256 characters, ${TEXT_RULE}.`),
   })
   .describe('One backend server.');
 
