@@ -118,8 +118,9 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
 
   /** fromHttp2 builds the exchange of an HTTP/2 stream. */
   static fromHttp2(config: ListenerConfig, services: ListenerServices, stream: ServerHttp2Stream, method: string, path: string, rawHeaders: string[], startedAt: number): Exchange {
-    const session = stream.session!;
-    return new Exchange(config, services, stream, stream, method, path, rawHeaders, true, false, stream.endAfterHeaders, session, session.socket as Socket, startedAt);
+    // Facts come from the session (captured when it was set up), never from its socket, which
+    // is unbound once the session is destroyed.
+    return new Exchange(config, services, stream, stream, method, path, rawHeaders, true, false, stream.endAfterHeaders, stream.session ?? stream, undefined, startedAt);
   }
 
   private constructor(
@@ -134,7 +135,7 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     http10: boolean,
     endAfterHeaders: boolean,
     owner: object,
-    socket: Socket,
+    socket: Socket | undefined,
     startedAt: number,
   ) {
     this.config = config;
@@ -368,7 +369,13 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   }
 
   onUpstreamError(err: UpstreamError): void {
-    if (err.code !== 'REQUEST_BODY') this.group?.metrics?.backendError(backendErrorReason(err));
+    if (err.code === 'REQUEST_BODY') {
+      // The client's body failed past the hold (a framing error node's clientError handler
+      // has answered 400, or a client that left): the backend request is cut, nobody to answer.
+      if (this.status === 0) this.status = 400;
+      return;
+    }
+    this.group?.metrics?.backendError(backendErrorReason(err));
     if (this.closed) return;
     this.compressor?.destroy();
     respondWithError(this, statusForUpstreamError(err));
@@ -381,7 +388,10 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     this.releaseHeldBody?.();
     // The client went away before the response was complete: the backend exchange is dropped.
     this.upstream?.abort();
-    this.facts.inFlight--;
+    const facts = this.facts;
+    facts.inFlight--;
+    // A stream that closed before its response was complete: Rapid Reset counts these.
+    if (this.http2 && (this.res as ServerHttp2Stream).aborted) facts.guard?.streamCancelled();
     const backend = this.backend;
     if (backend !== undefined) backend.activeRequests--;
     const compressor = this.compressor;

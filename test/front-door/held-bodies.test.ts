@@ -154,6 +154,7 @@ describe('bodies held before a backend is chosen', () => {
     await c.closed;
     await eventually(() => expect(wire.connections[before]!.closed).toBe(true));
     expect(wire.text(before).endsWith('0\r\n\r\n')).toBe(false);
+    await eventually(() => expect(fx.records.find((r) => r.path === '/long')?.status).toBe(400));
   });
 
   it('Expect: 100-continue still gets its 100 before the body is sent', async () => {
