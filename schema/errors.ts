@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   DELETION_PROTECTED: { status: 409, title: 'The resource has deletion protection enabled' },
   VERSION_MISMATCH: { status: 412, title: 'The If-Match version is not the current version' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body exceeds 1 MiB' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be JSON in UTF-8 (Content-Type: application/json)' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

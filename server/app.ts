@@ -1,13 +1,18 @@
 /**
- * buildApp assembles the management API: one fastify instance over one store, with bearer
- * authentication, a 1 MiB body limit, problem+json errors, API metrics and every route of
- * SPEC §3. It opens no socket itself: tests drive it with `inject`, the runtime listens.
+ * buildApp assembles the management API: one fastify instance over one store, with a path
+ * guard, bearer authentication, a strict 1 MiB JSON body parser, request deadlines,
+ * problem+json errors, API metrics and every route of SPEC §3. It opens no socket itself:
+ * tests drive it with `inject` or listen on it, the runtime listens.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { Registry } from 'prom-client';
 import { registerApiMetrics } from './http/api-metrics.ts';
 import { registerAuth, TokenCheck } from './http/auth.ts';
+import { frameworkErrorHandler } from './http/framework-errors.ts';
+import { registerJsonBody } from './http/json-body.ts';
 import { registerProblemHandling } from './http/problem.ts';
+import { registerPathGuard } from './http/request-path.ts';
+import { API_TIMEOUTS, serverTimeoutOptions, type ApiTimeouts } from './http/timeouts.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
 import { registerResourceRoutes } from './routes/resource-routes.ts';
 import { registerSystemRoutes } from './routes/system-routes.ts';
@@ -16,7 +21,10 @@ import { DETACHED_RUNTIME, type RuntimeView } from './service/runtime-view.ts';
 import type { Store } from './store/store.ts';
 import { GATEHOUSE_VERSION } from './version.ts';
 
-/** BODY_LIMIT is SPEC §3's request size limit: larger bodies get 413 PAYLOAD_TOO_LARGE. */
+/**
+ * BODY_LIMIT is SPEC §3's request size limit: larger bodies get 413 PAYLOAD_TOO_LARGE. The
+ * largest real body, a certificate with a long chain, is a few tens of KiB.
+ */
 export const BODY_LIMIT = 1024 * 1024;
 
 export { GATEHOUSE_VERSION };
@@ -34,12 +42,17 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** The clock (tests pin it). */
   readonly now?: () => Date;
+  /** Request deadlines; default API_TIMEOUTS (tests shorten them). */
+  readonly timeouts?: ApiTimeouts;
+  /** Observes every route as it is registered (tests read the route table from the app). */
+  readonly onRoute?: (route: RouteOptions) => void;
 }
 
 /** buildApp returns a ready (not listening) fastify instance. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const runtime = options.runtime ?? DETACHED_RUNTIME;
   const registry = options.registry ?? new Registry();
+  const tokens = new TokenCheck(options.token);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
@@ -47,11 +60,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    ...serverTimeoutOptions(options.timeouts ?? API_TIMEOUTS),
+    frameworkErrors: frameworkErrorHandler(tokens),
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   const service = new ResourceService(options.store, runtime, options.now);
   let openapi: unknown;
   registerProblemHandling(app);
-  registerAuth(app, new TokenCheck(options.token));
+  registerJsonBody(app, BODY_LIMIT);
+  registerPathGuard(app);
+  registerAuth(app, tokens);
   registerApiMetrics(app, registry);
   registerSystemRoutes(app, {
     store: options.store,

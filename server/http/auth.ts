@@ -4,14 +4,21 @@
  * length nor its prefix leaks through response timing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError } from '../../schema/errors.ts';
 import { sendProblem } from './problem.ts';
 
-/** PUBLIC_PATHS answer without a token. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/v1/healthz']);
+/**
+ * PUBLIC_ROUTES answer without a token, as `METHOD route-template`. Matched on the route the
+ * router chose, not on URL text, so no spelling of a path reaches another route unauthenticated.
+ */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /v1/healthz']);
 
-/** TokenCheck verifies presented tokens against the admin token. */
+/**
+ * TokenCheck verifies presented tokens against the admin token. Both sides are hashed to 32
+ * bytes first, so timingSafeEqual always compares equal lengths and nothing returns early on a
+ * length difference.
+ */
 export class TokenCheck {
   readonly #digest: Buffer;
 
@@ -29,21 +36,26 @@ export class TokenCheck {
   }
 }
 
+/**
+ * refuseUnauthenticated answers 401 when a request needs the token and lacks it, and returns
+ * the reply it sent; undefined lets the request go on.
+ */
+export function refuseUnauthenticated(check: TokenCheck, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  if (request.routeOptions.url !== undefined && PUBLIC_ROUTES.has(`${request.method} ${request.routeOptions.url}`)) return undefined;
+  if (check.accepts(request.headers.authorization)) return undefined;
+  reply.header('www-authenticate', 'Bearer realm="gatehouse"');
+  return sendProblem(
+    reply,
+    new GatehouseError(
+      'UNAUTHENTICATED',
+      request.headers.authorization === undefined ? 'the Authorization: Bearer <token> header is missing' : 'the bearer token is not valid',
+    ),
+  );
+}
+
 /** registerAuth refuses every non-public request without the token, before its body is read. */
 export function registerAuth(app: FastifyInstance, check: TokenCheck): void {
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?', 1)[0]!;
-    if (PUBLIC_PATHS.has(path)) return;
-    if (check.accepts(request.headers.authorization)) return;
-    reply.header('www-authenticate', 'Bearer realm="gatehouse"');
-    return sendProblem(
-      reply,
-      new GatehouseError(
-        'UNAUTHENTICATED',
-        request.headers.authorization === undefined ? 'the Authorization: Bearer <token> header is missing' : 'the bearer token is not valid',
-      ),
-    );
-  });
+  app.addHook('onRequest', async (request, reply) => refuseUnauthenticated(check, request, reply));
 }
 
 function sha256(text: string): Buffer {

@@ -1,7 +1,7 @@
 /**
  * The one error handler: every failure leaves the API as `application/problem+json` (RFC 9457)
  * with a stable registry code, whether a route threw a GatehouseError or fastify refused the
- * request before it reached a route (body too large, JSON that does not parse, no such route).
+ * request before it reached a route (body too large, no JSON parser for its type, no such route).
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { GatehouseError } from '../../schema/errors.ts';
@@ -22,9 +22,11 @@ export function toGatehouseError(error: FastifyError | Error): GatehouseError | 
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new GatehouseError('PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MiB');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new GatehouseError('VALIDATION_FAILED', 'the request body must be JSON (Content-Type: application/json)');
+      return new GatehouseError('UNSUPPORTED_MEDIA_TYPE', 'the request body must be JSON (Content-Type: application/json)');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new GatehouseError('VALIDATION_FAILED', 'the request body is empty; a JSON object is expected');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new GatehouseError('NOT_FOUND', 'no resource has an id that long');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new GatehouseError('VALIDATION_FAILED', 'the Content-Length does not match the body');
     default:
@@ -36,6 +38,7 @@ export function toGatehouseError(error: FastifyError | Error): GatehouseError | 
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     if (fe.statusCode === 404) return new GatehouseError('NOT_FOUND', error.message);
     if (fe.statusCode === 413) return new GatehouseError('PAYLOAD_TOO_LARGE', 'the request body exceeds 1 MiB');
+    if (fe.statusCode === 415) return new GatehouseError('UNSUPPORTED_MEDIA_TYPE', 'the request body must be JSON (Content-Type: application/json)');
     return new GatehouseError('VALIDATION_FAILED', error.message);
   }
   return undefined;

@@ -112,6 +112,11 @@ const cases: Case[] = [
     },
   },
   { code: 'PAYLOAD_TOO_LARGE', name: 'body over 1 MiB', run: () => api.call('POST', '/v1/load-balancers', undefined, { raw: JSON.stringify({ name: 'x'.repeat(1024 * 1024) }) }) },
+  {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    name: 'body that is not application/json',
+    run: () => api.call('POST', '/v1/load-balancers', undefined, { raw: '{"name":"lb-text"}', headers: { 'content-type': 'text/plain' } }),
+  },
 ];
 
 describe('SPEC §3 error codes', () => {

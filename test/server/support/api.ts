@@ -1,12 +1,14 @@
 /**
  * Test support for the management API: an app over an in-memory (or temp-dir) store driven by
- * fastify inject, and builders for valid resource bodies.
+ * fastify inject (or listening on 127.0.0.1 for raw-socket tests), and builders for valid
+ * resource bodies.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../../server/app.ts';
+import { buildApp, type AppOptions } from '../../../server/app.ts';
 import type { RuntimeView } from '../../../server/service/runtime-view.ts';
 import { Store } from '../../../server/store/store.ts';
 import { issueCertificate, type Issued } from '../../helpers/pki.ts';
@@ -41,11 +43,26 @@ export class TestApi {
     this.dataDir = dataDir;
   }
 
-  static async open(options: { onDisk?: boolean; runtime?: RuntimeView; now?: () => Date } = {}): Promise<TestApi> {
+  static async open(
+    options: { onDisk?: boolean; runtime?: RuntimeView; now?: () => Date } & Pick<AppOptions, 'timeouts' | 'onRoute'> = {},
+  ): Promise<TestApi> {
     const dataDir = options.onDisk ? mkdtempSync(join(tmpdir(), 'gatehouse-api-')) : undefined;
     const store = Store.open(dataDir ? { dataDir, env: {} } : { env: {} });
-    const app = await buildApp({ store, token: TEST_TOKEN, ...(options.runtime ? { runtime: options.runtime } : {}), ...(options.now ? { now: options.now } : {}) });
+    const app = await buildApp({
+      store,
+      token: TEST_TOKEN,
+      ...(options.runtime ? { runtime: options.runtime } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+      ...(options.onRoute ? { onRoute: options.onRoute } : {}),
+    });
     return new TestApi(app, store, dataDir);
+  }
+
+  /** listen opens the app on an ephemeral port of 127.0.0.1 (real sockets) and returns the port. */
+  async listen(): Promise<number> {
+    await this.app.listen({ host: '127.0.0.1', port: 0 });
+    return (this.app.server.address() as AddressInfo).port;
   }
 
   async call(method: string, url: string, body?: unknown, options: CallOptions = {}): Promise<Reply> {
