@@ -4,19 +4,25 @@
  * Node's parser may already have parsed a request pipelined behind the refused one (it parses
  * a whole read at once and emits every request in it), and it may report an error in the
  * refused request's body after the answer went out. The mark on the socket tells the request
- * pipeline to drop such requests unanswered and the `clientError` handler not to answer twice.
+ * pipeline to drop such requests unanswered and the `clientError` handler not to answer twice;
+ * it keeps the status answered, for the access-log record of a request cut by a parse error.
  */
 
 const kRefused = Symbol('gatehouse.refused');
 
-type Markable = object & { [kRefused]?: true };
+type Markable = object & { [kRefused]?: number };
 
-/** markRefused records that the connection's last answer was a refusal that closes it. */
-export function markRefused(socket: object): void {
-  (socket as Markable)[kRefused] = true;
+/** markRefused records that the connection's answer `status` was a refusal that closes it. */
+export function markRefused(socket: object, status: number): void {
+  (socket as Markable)[kRefused] ??= status;
 }
 
 /** isRefused tells whether a refusal already closes this connection. */
 export function isRefused(socket: object): boolean {
-  return (socket as Markable)[kRefused] === true;
+  return (socket as Markable)[kRefused] !== undefined;
+}
+
+/** refusedStatus is the status of the refusal that closes this connection, or 0. */
+export function refusedStatus(socket: object): number {
+  return (socket as Markable)[kRefused] ?? 0;
 }

@@ -171,6 +171,7 @@ export function answerClientError(err: ClientErrorLike, socket: Duplex): void {
     socket.destroy();
     return;
   }
+  markRefused(socket, status);
   const inFlight = (socket as { _httpMessage?: InFlightResponse | null })._httpMessage;
   if (inFlight && inFlight.headersSent && !inFlight.writableFinished) {
     inFlight.once('finish', () => (socket.writable ? endWith(socket, status) : socket.destroy()));
@@ -188,7 +189,7 @@ export function answerClientError(err: ClientErrorLike, socket: Duplex): void {
  */
 export function answerConnect(_req: unknown, socket: Duplex): void {
   socket.on('error', () => socket.destroy());
-  markRefused(socket);
+  markRefused(socket, 405);
   endWith(socket, 405);
 }
 

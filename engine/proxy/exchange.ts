@@ -20,7 +20,7 @@ import { createCompressor, decideCompression, responseFacts, rewriteHeaders } fr
 import type { ClientCertInfo } from '../headers/client-cert.ts';
 import type { RequestFacts, RequestPeer } from '../headers/forwarded-headers.ts';
 import { TRANSFER_CODING_CHUNKED, TRANSFER_CODING_NONE } from '../headers/field-lists.ts';
-import { markRefused } from '../limits/refused-connections.ts';
+import { markRefused, refusedStatus } from '../limits/refused-connections.ts';
 import { HEAD_OK, checkRequestHead } from '../limits/request-limits.ts';
 import { REQUEST_OK, validateRequest, type RequestLine } from '../limits/request-validation.ts';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
@@ -296,7 +296,7 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
    * connection, which is marked so that nothing it carries later is served (SPEC 2.1).
    */
   private refuse(status: number): void {
-    if (!this.http2) markRefused((this.res as ServerResponse).socket ?? this.res);
+    if (!this.http2) markRefused((this.body as FrontRequest).socket, status);
     respondWithError(this, status, true);
   }
 
@@ -386,6 +386,8 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     if (this.closed) return;
     this.closed = true;
     this.releaseHeldBody?.();
+    // Cut by a parse error in its body: the clientError handler answered for it.
+    if (this.status === 0 && !this.http2) this.status = refusedStatus((this.body as FrontRequest).socket);
     // The client went away before the response was complete: the backend exchange is dropped.
     this.upstream?.abort();
     const facts = this.facts;

@@ -92,7 +92,7 @@ export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, clie
     services.accessLog(completeAccessLogRecord(record, status, bytesSent, durationMs, backend?.label, upstreamMs));
   };
   const answer = (status: number): void => {
-    markRefused(socket);
+    markRefused(socket, status);
     const bytes = ANSWERS.get(status)!;
     client.end(bytes);
     setTimeout(() => client.destroy(), 1000).unref();
