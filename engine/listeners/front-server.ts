@@ -11,10 +11,19 @@
  * idleTimeout, and the `timeout` hook decides — a connection with a request in flight is
  * spared, any other is closed (node's keep-alive timer uses the same value, without its
  * extra second of grace).
+ *
+ * Connection facts (peer, TLS, ALPN, client certificate) are captured here, as each connection
+ * is set up, and kept with it (proxy/connection-facts.ts); HTTP/2 sessions get a guard against
+ * floods (limits/http2-guard.ts). A connection whose client stopped taking bytes is not spared
+ * by the idle timeout for its requests in flight: see `onSocketTimeout` and `onSessionTimeout`.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
-import { createSecureServer, type Http2SecureServer, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { constants as h2, createSecureServer, type Http2SecureServer, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
+import { closeSession, HTTP2_SESSION_OPTIONS, Http2SessionGuards, type CalmReason } from '../limits/http2-guard.ts';
+import { adoptConnectionFacts, captureConnectionFacts, factsOf, requestsInFlight } from '../proxy/connection-facts.ts';
 import { answerClientError, answerConnect, applyHttpLimits, HTTP2_LIMIT_SETTINGS, httpLimitOptions } from '../limits/server-limits.ts';
 import { selectAlpn } from '../tls/alpn.ts';
 import { useServerContext } from '../tls/server-context.ts';
@@ -52,6 +61,8 @@ export interface FrontServerHooks {
 export interface FrontServerOptions {
   /** E17's request-head deadline, ms (default 10 s; tests shorten it). */
   headersTimeoutMs?: number | undefined;
+  /** Told when an HTTP/2 client went over a flood bound and got GOAWAY ENHANCE_YOUR_CALM. */
+  onHttp2Calm?: ((reason: CalmReason) => void) | undefined;
 }
 
 /** isHttp2Session tells an HTTP/2 session from an HTTP/1 socket in a 'timeout' event. */
@@ -75,6 +86,7 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
   let server: FrontServer;
   if (!tls) {
     server = createHttpServer({ ...http1, keepAliveTimeoutBuffer: 0, shouldUpgradeCallback: wantsWebSocket }, onRequest);
+    server.prependListener('connection', (socket: Socket) => captureConnectionFacts(socket, false));
     finishSetup(server, config, hooks, limits);
     return server;
   }
@@ -83,6 +95,7 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
   server = createSecureServer(
     {
       ...http1,
+      ...HTTP2_SESSION_OPTIONS,
       allowHTTP1: true,
       maxHeaderListPairs: HTTP2_LIMIT_SETTINGS.maxHeaderListPairs,
       settings: { ...HTTP2_LIMIT_SETTINGS.settings },
@@ -100,6 +113,17 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
   for (const listener of server.listeners('stream')) server.off('stream', listener as never);
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => hooks.onStream(stream, headers, rawHeaders));
   useServerContext(server, tls.serverContext);
+  // Facts first, before node's own 'secureConnection' listener builds the HTTP/2 session or the
+  // HTTP/1.1 parser on the socket.
+  server.prependListener('secureConnection', (socket: Socket) => captureConnectionFacts(socket, true));
+  const guards = new Http2SessionGuards(options.onHttp2Calm);
+  server.on('session', (session: Http2Session) => {
+    // The socket is bound to the session during this event; later it may not be.
+    const facts = adoptConnectionFacts(session, session.socket as Socket, true);
+    guards.attach(session, facts);
+    session.on('timeout', () => onSessionTimeout(session, hooks));
+  });
+  server.once('close', () => guards.stop());
   // The HTTP/2 server decides upgrades of its HTTP/1.1 connections the same way.
   (server as unknown as { shouldUpgradeCallback: typeof wantsWebSocket }).shouldUpgradeCallback = wantsWebSocket;
   finishSetup(server, config, hooks, limits);
@@ -118,10 +142,51 @@ function finishSetup(server: FrontServer, config: ListenerConfig, hooks: FrontSe
   // HTTP/1 sockets reach the idle hook through the server's 'timeout'; HTTP/2 sessions through
   // their own, because node subscribes the server's handler to a session's first timeout only.
   server.on('timeout', (target: object) => {
-    if (!isHttp2Session(target)) hooks.onIdle(target);
+    if (!isHttp2Session(target)) onSocketTimeout(target as Socket, hooks);
   });
-  server.on('session', (session: Http2Session) => session.on('timeout', () => hooks.onIdle(session)));
   applyHttpSettings(server, config);
+}
+
+/**
+ * onSocketTimeout: an HTTP/1 socket saw no bytes move for idleTimeout. If response bytes are
+ * still queued for the client, the client stopped reading: it is cut (a slow reader holds
+ * nothing beyond the socket buffers for longer than idleTimeout). Otherwise the idle hook
+ * decides (a request waiting for its backend spares the connection).
+ */
+function onSocketTimeout(socket: Socket, hooks: FrontServerHooks): void {
+  if (socket.writableLength > 0 && !socket.destroyed) {
+    socket.destroy();
+    return;
+  }
+  hooks.onIdle(socket);
+}
+
+/**
+ * onSessionTimeout: an HTTP/2 session saw no frames for idleTimeout. Without streams in flight
+ * the idle hook closes it. With streams in flight it is spared — a backend may be slow, and
+ * requestTimeout bounds that — but it is watched: the timer is re-armed, and when no byte has
+ * moved either way for requestTimeout beyond the first idle period, every stream left is
+ * waiting for a client that does not read (a backend that slow would have ended its stream
+ * with a 504 or a cut by then), and the session is closed.
+ */
+function onSessionTimeout(session: Http2Session, hooks: FrontServerHooks): void {
+  const facts = factsOf(session);
+  if (session.destroyed || facts === undefined || requestsInFlight(session) === 0) {
+    hooks.onIdle(session);
+    return;
+  }
+  const config = hooks.current();
+  const transport = facts.transport;
+  const moved = transport === undefined ? 0 : transport.bytesRead + transport.bytesWritten;
+  const now = performance.now();
+  if (facts.sparedBytes !== moved) {
+    facts.sparedBytes = moved;
+    facts.sparedAt = now;
+  } else if (now - facts.sparedAt >= config.requestTimeoutMs) {
+    closeSession(session, transport, h2.NGHTTP2_NO_ERROR);
+    return;
+  }
+  session.setTimeout(config.idleTimeoutMs);
 }
 
 /**

@@ -9,13 +9,17 @@ import type { AccessLogRecord } from '../types.ts';
 
 export type { AccessLogRecord };
 
-/** TlsFacts are the connection's TLS version and cipher, read once per connection. */
+/** TlsFacts are the connection's TLS version and cipher, captured once when the connection is set up. */
 export interface TlsFacts {
   readonly version: string;
   readonly cipher: string;
 }
 
-/** tlsFacts reads a TLS connection's protocol version and OpenSSL cipher name (as SPEC 1.5 names them). */
+/**
+ * tlsFacts reads a TLS connection's protocol version and OpenSSL cipher name (as SPEC 1.5 names
+ * them). Call it when the connection is set up (proxy/connection-facts.ts does), never when a
+ * request finishes: by then the socket may be closed, or unbound from its HTTP/2 session.
+ */
 export function tlsFacts(socket: TLSSocket): TlsFacts | undefined {
   const version = socket.getProtocol();
   const cipher = socket.getCipher();

@@ -6,7 +6,8 @@
  *
  * Time limits are not timers per request: the pool's clock sweeps every connection a few times
  * a second and fails those past their deadline — the response head by the exchange's deadline
- * (504, E8), a silent body after `upstreamBodyTimeoutMs`, a connect after CONNECT_TIMEOUT_MS.
+ * (504, E8), a silent body after `upstreamBodyTimeoutMs`, a client that takes none of the body
+ * for as long (CLIENT_STALLED: the connection is paused for it), a connect after CONNECT_TIMEOUT_MS.
  */
 import net from 'node:net';
 import type { Readable } from 'node:stream';
@@ -131,8 +132,11 @@ export class UpstreamConnection implements ResponseSink {
     if (!this.parser.headReceived) {
       if (now >= ex.upstreamDeadline) this.fail(new UpstreamError('RESPONSE_TIMEOUT', 'no response from the backend within the request timeout'));
       else if (!this.connected && now >= this.connectDeadline) this.fail(new UpstreamError('CONNECT_TIMEOUT', `connect to ${this.pool.label} timed out`));
-    } else if (!this.paused && now >= this.bodyDeadline) {
-      this.fail(new UpstreamError('BODY_TIMEOUT', 'the backend stopped sending the response body'));
+    } else if (now >= this.bodyDeadline) {
+      // Paused, the client is the one not taking the body (a slow or zero-window reader): it
+      // may not hold this connection, and the bytes buffered for it, longer than a silent backend could.
+      if (this.paused) this.fail(new UpstreamError('CLIENT_STALLED', 'the client stopped reading the response body'));
+      else this.fail(new UpstreamError('BODY_TIMEOUT', 'the backend stopped sending the response body'));
     }
   }
 
@@ -259,6 +263,8 @@ export class UpstreamConnection implements ResponseSink {
     if (ex.onUpstreamData(chunk, last)) return true;
     if (this.exchange !== undefined && !this.paused) {
       this.paused = true;
+      // From now on the body deadline bounds the client's stall (sweep).
+      this.bodyDeadline = this.pool.clock.now + ex.upstreamBodyTimeoutMs;
       this.socket.pause();
     }
     return false;
