@@ -19,12 +19,15 @@ const BIG = 'z'.repeat(256 * 1024);
 /** RSS_LIMIT_MB is generous (GC timing, TLS buffers) but far below what an unbounded attack reaches. */
 const RSS_LIMIT_MB = 96;
 
+/** One buffer for every answer: the in-process backend must not be what the memory bound measures. */
+const BIG_RESPONSE = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n${BIG}`, 'latin1');
+
 let fx: ProxyFixture;
 let port = 0;
 
 beforeAll(async () => {
   fx = new ProxyFixture();
-  const backend = await fx.backend((req) => (req.requestLine.includes('/big') ? `HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n${BIG}` : okResponse()));
+  const backend = await fx.backend((req) => (req.requestLine.includes('/big') ? BIG_RESPONSE : okResponse()));
   const leaf = await issueCertificate({ commonName: 'a.example', dnsNames: ['a.example'] }, await createCa());
   await fx.apply(buildSnapshotParts({ backends: [backend.port], https: leaf, listener: { idleTimeout: 1, requestTimeout: 1 } }));
   port = fx.port('lsn-1');

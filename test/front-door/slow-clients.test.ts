@@ -15,12 +15,15 @@ import { SteadyClient } from './support/steady-client.ts';
 const BIG = 'w'.repeat(4 * 1024 * 1024);
 const HEAD_DEADLINE_MS = 1000;
 
+/** One buffer for every answer: the in-process backend must not be what the memory bound measures. */
+const BIG_RESPONSE = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n${BIG}`, 'latin1');
+
 let fx: ProxyFixture;
 let port = 0;
 
 beforeAll(async () => {
   fx = new ProxyFixture({ headersTimeoutMs: HEAD_DEADLINE_MS });
-  const backend = await fx.backend((req) => (req.requestLine.includes('/big') ? `HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n${BIG}` : okResponse()));
+  const backend = await fx.backend((req) => (req.requestLine.includes('/big') ? BIG_RESPONSE : okResponse()));
   await fx.apply(buildSnapshotParts({ backends: [backend.port], listener: { idleTimeout: 1, requestTimeout: 1 } }));
   port = fx.port('lsn-1');
 });
