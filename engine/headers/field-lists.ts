@@ -60,10 +60,11 @@ export const TRANSFER_CODING_MALFORMED = 3;
  * readTransferCoding classifies one Transfer-Encoding value, given what earlier fields of the
  * same request said (`previous`): only a single `chunked` (any case, optional whitespace) is
  * framing the engine can re-frame; any other coding is unknown to it (it decodes none), and a
- * list it cannot read unambiguously is malformed. A second field is malformed whatever it says.
+ * list it cannot read unambiguously is malformed. An unknown coding in any field decides
+ * (501); otherwise a second field is malformed whatever it says.
  */
 export function readTransferCoding(value: string, previous: number): number {
-  if (previous !== TRANSFER_CODING_NONE) return previous === TRANSFER_CODING_UNKNOWN ? previous : TRANSFER_CODING_MALFORMED;
+  if (previous === TRANSFER_CODING_UNKNOWN) return previous;
   let chunked = 0;
   let malformed = false;
   let start = 0;
@@ -81,5 +82,5 @@ export function readTransferCoding(value: string, previous: number): number {
     }
     start = comma + 1;
   }
-  return malformed || chunked !== 1 ? TRANSFER_CODING_MALFORMED : TRANSFER_CODING_CHUNKED;
+  return malformed || chunked !== 1 || previous !== TRANSFER_CODING_NONE ? TRANSFER_CODING_MALFORMED : TRANSFER_CODING_CHUNKED;
 }

@@ -61,6 +61,8 @@ export interface RequestFacts {
   acceptEncoding: string | undefined;
   /** The Cookie fields, joined with `; `, or undefined. */
   cookie: string | undefined;
+  /** The Expect fields, joined with `, ` (never forwarded: the engine answers expectations itself), or undefined. */
+  expect: string | undefined;
 }
 
 /** Default names of the client-certificate headers, in the case SPEC 1.2.1 writes them. */
@@ -81,16 +83,17 @@ const K_CONTENT_LENGTH = 7;
 const K_COOKIE = 8;
 const K_TRANSFER_ENCODING = 9;
 const K_ACCEPT_ENCODING = 10;
+const K_EXPECT = 11;
 
 const MODE_OFF = 0;
 const MODE_APPEND = 1;
 const MODE_REMOVE = 2;
 
 /**
- * Always dropped: hop-by-hop fields, plus `Expect` (Node's server answers `100-continue`
- * itself and undici refuses the field) and `HTTP2-Settings` (an h2c upgrade is per hop).
+ * Always dropped: hop-by-hop fields and `HTTP2-Settings` (an h2c upgrade is per hop). `Expect`
+ * is not forwarded either (the engine answers `100-continue` itself); it is read into the facts.
  */
-const ALWAYS_DROPPED = ['keep-alive', 'proxy-connection', 'expect', 'http2-settings'];
+const ALWAYS_DROPPED = ['keep-alive', 'proxy-connection', 'http2-settings'];
 
 /**
  * Names a `Connection` list cannot remove: routing and framing fields, and X-Forwarded-For
@@ -142,6 +145,7 @@ export class ForwardedHeaders {
     this.kind('cookie', K_COOKIE);
     this.kind('transfer-encoding', K_TRANSFER_ENCODING);
     this.kind('accept-encoding', K_ACCEPT_ENCODING);
+    this.kind('expect', K_EXPECT);
     // Every field the engine adds is removed from the client's set first (anti-spoofing).
     if (this.slbId !== undefined) this.kind('slb-id', K_DROP);
     if (this.proto !== undefined) this.kind('x-forwarded-proto', K_DROP);
@@ -185,6 +189,7 @@ export class ForwardedHeaders {
     let contentLength: string | undefined;
     let transferCoding = TRANSFER_CODING_NONE;
     let acceptEncoding: string | undefined;
+    let expect: string | undefined;
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       const name = rawHeaders[i]!;
       const value = rawHeaders[i + 1]!;
@@ -236,6 +241,9 @@ export class ForwardedHeaders {
         case K_TRANSFER_ENCODING:
           transferCoding = readTransferCoding(value, transferCoding);
           break;
+        case K_EXPECT:
+          expect = expect === undefined ? value : expect + ', ' + value;
+          break;
         case K_ACCEPT_ENCODING:
           acceptEncoding = acceptEncoding === undefined ? value : acceptEncoding + ', ' + value;
           out.push(name, value);
@@ -260,6 +268,7 @@ export class ForwardedHeaders {
       facts.transferCoding = transferCoding;
       facts.acceptEncoding = acceptEncoding;
       facts.cookie = cookieAt === -1 ? undefined : out[cookieAt + 1];
+      facts.expect = expect;
     }
     if (connectionTokens !== undefined) removeListed(out, connectionTokens);
     if (teName !== undefined) out.push(teName, 'trailers');

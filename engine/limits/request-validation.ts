@@ -24,6 +24,8 @@ export interface RequestLine {
   /** The request target as received (HTTP/2: `:path`). */
   readonly url: string;
   readonly http2: boolean;
+  /** True on an HTTPS listener: an absolute-form target must say `https`, else `http`. */
+  readonly secure: boolean;
   /** HTTP/1.x version numbers as node parsed them (ignored for HTTP/2). */
   readonly versionMajor: number;
   readonly versionMinor: number;
@@ -31,11 +33,12 @@ export interface RequestLine {
 
 /**
  * validateRequest returns REQUEST_OK or the status to refuse the request with (SPEC 2.1): 400,
- * 405 (CONNECT), 501 (a transfer coding other than `chunked`) or 505 (an HTTP/2 or HTTP/3
- * version in an HTTP/1 request line). `host` is the first Host field (HTTP/2: or
- * `:authority`), `transferCoding` what the header pass read of Transfer-Encoding.
+ * 405 (CONNECT), 417 (an expectation other than `100-continue`), 501 (a transfer coding other
+ * than `chunked`) or 505 (an HTTP/2 or HTTP/3 version in an HTTP/1 request line). `host` is the
+ * first Host field (HTTP/2: or `:authority`), `transferCoding` what the header pass read of
+ * Transfer-Encoding, `expect` the Expect field.
  */
-export function validateRequest(line: RequestLine, host: string | undefined, transferCoding: number): number {
+export function validateRequest(line: RequestLine, host: string | undefined, transferCoding: number, expect: string | undefined): number {
   if (line.method === 'CONNECT') return 405;
   const http2 = line.http2;
   if (!http2) {
@@ -48,32 +51,40 @@ export function validateRequest(line: RequestLine, host: string | undefined, tra
   } else if (!isValidHost(host)) {
     return 400;
   }
-  const target = checkTarget(line.method, line.url, host);
+  const target = checkTarget(line.method, line.url, host, line.secure);
   if (target !== REQUEST_OK) return target;
   if (transferCoding !== TRANSFER_CODING_NONE) {
+    // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means its framing cannot be trusted.
+    if (!http2 && line.versionMinor === 0) return 400;
     if (transferCoding === TRANSFER_CODING_UNKNOWN) return 501;
     if (transferCoding === TRANSFER_CODING_MALFORMED) return 400;
-    // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means its framing cannot be trusted.
-    if (transferCoding === TRANSFER_CODING_CHUNKED && !http2 && line.versionMinor === 0) return 400;
   }
+  // Node's HTTP/1 server sends the 100 for any value containing the token (`100-continue, foo`);
+  // anything but the bare expectation is refused, as node refuses other expectations.
+  if (expect !== undefined && expect.trim().toLowerCase() !== '100-continue') return 417;
   return REQUEST_OK;
 }
 
 /**
- * checkTarget accepts origin-form (`/…`), `*` for OPTIONS, and absolute-form with an http or
- * https authority equal to Host; never a fragment, whitespace or a control character (the
- * HTTP/1 parser has refused the latter two already; HTTP/2 `:path` has not).
+ * checkTarget accepts origin-form (`/…`), `*` for OPTIONS, and absolute-form with the
+ * listener's scheme and an authority equal to Host. The target holds only printable ASCII
+ * without `#` (a fragment is never sent), `"`, `<`, `>`, `\` and `` ` `` (characters RFC 3986
+ * excludes and browsers always escape; a backslash is a second path separator to some
+ * backends), and every `%` starts an escape of two hex digits, so that no backend decodes
+ * the target differently from what the engine saw. `{`, `}`, `|` and `^`, also outside RFC 3986,
+ * are common unescaped in real query strings and pass.
  */
-function checkTarget(method: string, url: string, host: string | undefined): number {
+function checkTarget(method: string, url: string, host: string | undefined, secure: boolean): number {
   if (url.length === 0) return 400;
   for (let i = 0; i < url.length; i++) {
     const c = url.charCodeAt(i);
-    if (c <= 32 || c === 127 || c === 35 /* # */) return 400;
+    if (c <= 32 || c >= 127 || c === 35 /* # */ || c === 34 /* " */ || c === 60 /* < */ || c === 62 /* > */ || c === 92 /* \ */ || c === 96 /* ` */) return 400;
+    if (c === 37 /* % */ && (i + 2 >= url.length || !isHexDigit(url.charCodeAt(i + 1)) || !isHexDigit(url.charCodeAt(i + 2)))) return 400;
   }
   const first = url.charCodeAt(0);
   if (first === 47 /* / */) return REQUEST_OK;
   if (url === '*') return method === 'OPTIONS' ? REQUEST_OK : 400;
-  const authorityStart = schemeLength(url);
+  const authorityStart = schemeLength(url, secure);
   if (authorityStart === 0) return 400;
   let end = authorityStart;
   while (end < url.length) {
@@ -89,12 +100,11 @@ function checkTarget(method: string, url: string, host: string | undefined): num
   return REQUEST_OK;
 }
 
-/** schemeLength is the length of a leading `http://` or `https://` (any case), else 0. */
-function schemeLength(url: string): number {
+/** schemeLength is the length of a leading `https://` (secure) or `http://` (not), any case, else 0. */
+function schemeLength(url: string, secure: boolean): number {
   const lower = url.slice(0, 8).toLowerCase();
-  if (lower.startsWith('http://')) return 7;
-  if (lower === 'https://') return 8;
-  return 0;
+  if (secure) return lower === 'https://' ? 8 : 0;
+  return lower.startsWith('http://') ? 7 : 0;
 }
 
 /**

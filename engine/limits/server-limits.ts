@@ -11,7 +11,9 @@
  *   HPE_UNEXPECTED_CONTENT_LENGTH; obs-fold → HPE_INVALID_HEADER_TOKEN; bare LF →
  *   HPE_INVALID_VERSION / HPE_CR_EXPECTED; bare CR → HPE_LF_EXPECTED; all answered 400.
  * - More than `maxHeadersCount` fields are silently dropped, hence the count in checkRequestHead.
- * - An HTTP/1.1 request without Host is answered 400 by node itself (`requireHostHeader`).
+ * - An HTTP/1.1 request without Host is left to the engine's request validation (400 and the
+ *   connection marked refused): node's own `requireHostHeader` answer would let a request
+ *   pipelined behind it through.
  *
  * The same settings apply to `http.Server` and to an `http2` secure server with allowHTTP1
  * (for its HTTP/1.1 connections): pass `httpLimitOptions()` to the constructor and call
@@ -37,7 +39,7 @@ export interface HttpLimitSettings {
   connectionsCheckingInterval: number;
   maxHeadersCount: number;
   insecureHTTPParser: false;
-  requireHostHeader: true;
+  requireHostHeader: false;
   joinDuplicateHeaders: false;
 }
 
@@ -55,7 +57,7 @@ export function httpLimitOptions(headersTimeoutMs = HEADERS_TIMEOUT_MS, checking
     // One more than allowed, so that "too many" is visible in rawHeaders.
     maxHeadersCount: MAX_HEADER_FIELDS + 1,
     insecureHTTPParser: false,
-    requireHostHeader: true,
+    requireHostHeader: false,
     joinDuplicateHeaders: false,
   };
 }
@@ -86,7 +88,7 @@ export const HTTP2_LIMIT_SETTINGS = {
 
 /** Precomputed minimal answers: status line, Connection: close, a short text body. */
 const RESPONSES: ReadonlyMap<number, Buffer> = new Map(
-  [400, 405, 408, 413, 414, 431, 500].map((status) => {
+  [400, 405, 408, 413, 414, 431, 500, 505].map((status) => {
     const body = `${status} ${STATUS_CODES[status]}\n`;
     return [
       status,
@@ -95,7 +97,7 @@ const RESPONSES: ReadonlyMap<number, Buffer> = new Map(
   }),
 );
 
-/** errorResponseBytes returns the raw HTTP/1.1 answer for a status (400, 405, 408, 413, 414, 431, 500). */
+/** errorResponseBytes returns the raw HTTP/1.1 answer for a status (400, 405, 408, 413, 414, 431, 500, 505). */
 export function errorResponseBytes(status: number): Buffer {
   return RESPONSES.get(status) ?? RESPONSES.get(400)!;
 }
@@ -116,7 +118,26 @@ export function clientErrorStatus(err: ClientErrorLike): number | undefined {
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') return undefined;
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
   if (code === 'HPE_HEADER_OVERFLOW') return overflowIsRequestLine(err) ? 414 : 431;
+  if (code === 'HPE_INVALID_VERSION' && versionAboveOne(err)) return 505;
   return 400;
+}
+
+/** NEWER_VERSION matches a request line whose version's major number is 2–9 (llhttp reads 2.0 itself and refuses 3.0 and up). */
+const NEWER_VERSION = /^[!-~]+ [!-~]+ HTTP\/[2-9]\.[0-9]\r?$/;
+
+/**
+ * versionAboveOne tells whether an HPE_INVALID_VERSION came from a request line naming an
+ * HTTP version above 1 (SPEC 2.1: 505), not from a malformed line (bare LF and friends: 400).
+ */
+function versionAboveOne(err: ClientErrorLike): boolean {
+  const packet = err.rawPacket;
+  if (packet === undefined || packet.length === 0) return false;
+  const at = Math.min(err.bytesParsed ?? 0, packet.length);
+  const start = at === 0 ? 0 : packet.lastIndexOf(10, at - 1) + 1;
+  let end = packet.indexOf(10, start);
+  if (end === -1) end = packet.length;
+  if (end - start > 256) return false;
+  return NEWER_VERSION.test(packet.toString('latin1', start, end));
 }
 
 /**

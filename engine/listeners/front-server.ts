@@ -70,9 +70,12 @@ export function isHttp2Session(target: object): target is Http2Session {
   return typeof (target as Partial<Http2Session>).goaway === 'function';
 }
 
-/** wantsWebSocket is the upgrade filter: only WebSocket upgrades leave the HTTP server. */
+/**
+ * wantsWebSocket is the upgrade filter: only HTTP/1.1 WebSocket upgrades leave the HTTP server;
+ * an `Upgrade` field in any other request is served as a plain request without it.
+ */
 function wantsWebSocket(req: IncomingMessage): boolean {
-  return isWebSocketUpgrade(req.method, req.headers.upgrade);
+  return req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && isWebSocketUpgrade(req.method, req.headers.upgrade);
 }
 
 /** createFrontServer builds the (not yet listening) server for a listener's first configuration. */
@@ -138,6 +141,9 @@ function finishSetup(server: FrontServer, config: ListenerConfig, hooks: FrontSe
   const events = server as unknown as HttpServer;
   events.on('clientError', answerClientError);
   events.on('connect', answerConnect);
+  // Expectations other than 100-continue: the pipeline refuses them itself (417 that closes the
+  // connection, SPEC 2.1) instead of node's 417 that keeps it open.
+  events.on('checkExpectation', (req: FrontRequest, res: ServerResponse) => hooks.onRequest(req, res));
   events.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => hooks.onUpgrade(req, socket, head));
   // HTTP/1 sockets reach the idle hook through the server's 'timeout'; HTTP/2 sessions through
   // their own, because node subscribes the server's handler to a session's first timeout only.

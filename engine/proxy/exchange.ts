@@ -79,6 +79,7 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   transferCoding = TRANSFER_CODING_NONE;
   acceptEncoding: string | undefined = undefined;
   cookie: string | undefined = undefined;
+  expect: string | undefined = undefined;
   // RequestPeer.
   readonly websocket = false;
   backend: Backend | undefined = undefined;
@@ -154,6 +155,11 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     this.facts.inFlight++;
   }
 
+  /** secure tells whether the listener is HTTPS (RequestLine). */
+  get secure(): boolean {
+    return this.config.tls !== undefined;
+  }
+
   /** ip is the connection's peer address (RequestPeer). */
   get ip(): string {
     return this.facts.ip;
@@ -194,7 +200,7 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
       return;
     }
     const headers = this.config.forwarded.build(raw, this, this);
-    const invalid = validateRequest(this, this.host, this.transferCoding);
+    const invalid = validateRequest(this, this.host, this.transferCoding, this.expect);
     if (invalid !== REQUEST_OK) {
       this.refuse(invalid);
       return;

@@ -43,6 +43,7 @@ class UpgradeRequest implements RequestFacts, PickInput {
   transferCoding = TRANSFER_CODING_NONE;
   acceptEncoding: string | undefined = undefined;
   cookie: string | undefined = undefined;
+  expect: string | undefined = undefined;
   private readonly config: ListenerConfig;
   private readonly facts: ConnectionFacts;
   private readonly rawHeaders: readonly string[];
@@ -102,8 +103,8 @@ export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, clie
   const refused = checkRequestHead(req.method ?? '', req.url ?? '', req.rawHeaders);
   if (refused !== HEAD_OK) return answer(refused);
   const headers = config.forwarded.build(req.rawHeaders, { ip: facts.ip, port: facts.port, clientCert: facts.clientCert, websocket: true }, request);
-  const line = { method: req.method ?? '', url: req.url ?? '', http2: false, versionMajor: req.httpVersionMajor, versionMinor: req.httpVersionMinor };
-  const invalid = validateRequest(line, request.host, request.transferCoding);
+  const line = { method: req.method ?? '', url: req.url ?? '', http2: false, secure: config.tls !== undefined, versionMajor: req.httpVersionMajor, versionMinor: req.httpVersionMinor };
+  const invalid = validateRequest(line, request.host, request.transferCoding, request.expect);
   if (invalid !== REQUEST_OK) return answer(invalid);
   const key = webSocketKey(req.rawHeaders);
   // An upgrade is an HTTP/1.1 GET without a body (RFC 6455 §4.1), with one well-formed key.

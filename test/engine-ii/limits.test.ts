@@ -115,7 +115,6 @@ describe('E17 table on an http.Server (raw sockets)', () => {
     { name: 'bare LF after a header', request: 'GET /l HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n', status: 400 },
     { name: 'bare CR inside the head', request: 'GET /l HTTP/1.1\r\nHost: x\rX-A: b\r\n\r\n', status: 400 },
     { name: 'two Host fields', request: 'GET /d HTTP/1.1\r\nHost: a.example\r\nhost: b.example\r\n\r\n', status: 400 },
-    { name: 'HTTP/1.1 without Host', request: 'GET /n HTTP/1.1\r\nAccept: */*\r\n\r\n', status: 400 },
     { name: 'space before the colon', request: 'GET /n HTTP/1.1\r\nHost : x\r\n\r\n', status: 400 },
     { name: 'a NUL in a value', request: 'GET /n HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n', status: 400 },
     { name: 'an unknown transfer coding last', request: 'POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n', status: 400 },
@@ -176,7 +175,7 @@ describe('E17 table on an http.Server (raw sockets)', () => {
 describe('E17 defaults', () => {
   it('the builder carries E17 values and node-safe companions', () => {
     const o = httpLimitOptions();
-    expect(o).toMatchObject({ headersTimeout: 10_000, maxHeadersCount: 101, insecureHTTPParser: false, requireHostHeader: true, connectionsCheckingInterval: 1000 });
+    expect(o).toMatchObject({ headersTimeout: 10_000, maxHeadersCount: 101, insecureHTTPParser: false, requireHostHeader: false, connectionsCheckingInterval: 1000 });
     expect(o.requestTimeout).toBeGreaterThanOrEqual(o.headersTimeout);
     expect(HTTP2_LIMIT_SETTINGS.settings.maxConcurrentStreams).toBe(128);
   });

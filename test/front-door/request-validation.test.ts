@@ -16,11 +16,11 @@ import { ForwardedHeaders, type RequestFacts } from '../../engine/headers/index.
 import { isValidHost, REQUEST_OK, validateRequest, type RequestLine } from '../../engine/limits/request-validation.ts';
 import { forwardedConfig, pairs } from '../engine-ii/fixtures.ts';
 
-const h1 = (method: string, url: string, major = 1, minor = 1): RequestLine => ({ method, url, http2: false, versionMajor: major, versionMinor: minor });
-const h2 = (method: string, url: string): RequestLine => ({ method, url, http2: true, versionMajor: 1, versionMinor: 1 });
+const h1 = (method: string, url: string, major = 1, minor = 1): RequestLine => ({ method, url, http2: false, secure: false, versionMajor: major, versionMinor: minor });
+const h2 = (method: string, url: string): RequestLine => ({ method, url, http2: true, secure: true, versionMajor: 1, versionMinor: 1 });
 
 describe('validateRequest (SPEC 2.1)', () => {
-  const rows: { name: string; line: RequestLine; host: string | undefined; te?: number; status: number }[] = [
+  const rows: { name: string; line: RequestLine; host: string | undefined; te?: number; expect?: string; status: number }[] = [
     { name: 'a plain GET', line: h1('GET', '/a?b=c'), host: 'example.com', status: REQUEST_OK },
     { name: 'HTTP/1.0 without Host', line: h1('GET', '/', 1, 0), host: undefined, status: REQUEST_OK },
     { name: 'HTTP/1.1 without Host', line: h1('GET', '/'), host: undefined, status: 400 },
@@ -33,7 +33,20 @@ describe('validateRequest (SPEC 2.1)', () => {
     { name: '* with GET', line: h1('GET', '*'), host: 'a', status: 400 },
     { name: '* with OPTIONS', line: h1('OPTIONS', '*'), host: 'a', status: REQUEST_OK },
     { name: 'absolute-form naming Host', line: h1('GET', 'http://Example.com/x'), host: 'example.com', status: REQUEST_OK },
-    { name: 'absolute-form https with a port', line: h1('GET', 'https://a:8443?q'), host: 'a:8443', status: REQUEST_OK },
+    { name: 'absolute-form https on an HTTPS listener', line: { ...h1('GET', 'https://a:8443?q'), secure: true }, host: 'a:8443', status: REQUEST_OK },
+    { name: 'absolute-form https on an HTTP listener', line: h1('GET', 'https://a/x'), host: 'a', status: 400 },
+    { name: 'absolute-form http on an HTTPS listener', line: { ...h1('GET', 'http://a/x'), secure: true }, host: 'a', status: 400 },
+    { name: 'a double quote in the target', line: h1('GET', '/a"b'), host: 'a', status: 400 },
+    { name: 'a backslash in the target', line: h1('GET', '/a\\b'), host: 'a', status: 400 },
+    { name: 'angle brackets in the target', line: h1('GET', '/<a>'), host: 'a', status: 400 },
+    { name: 'a backtick in the target', line: h1('GET', '/a`b'), host: 'a', status: 400 },
+    { name: 'a bad percent escape', line: h1('GET', '/a%zz'), host: 'a', status: 400 },
+    { name: 'a truncated percent escape', line: h1('GET', '/a%4'), host: 'a', status: 400 },
+    { name: 'a non-ASCII character in an HTTP/2 :path', line: h2('GET', '/é'), host: 'a', status: 400 },
+    { name: 'braces, bar and caret in a query', line: h1('GET', '/q?f={a|1}^'), host: 'a', status: REQUEST_OK },
+    { name: 'Expect: 100-continue', line: h1('POST', '/'), host: 'a', expect: '100-Continue ', status: REQUEST_OK },
+    { name: 'Expect: 100-continue with more', line: h1('POST', '/'), host: 'a', expect: '100-continue, foo', status: 417 },
+    { name: 'another expectation', line: h1('POST', '/'), host: 'a', expect: 'foo', status: 417 },
     { name: 'absolute-form naming another host', line: h1('GET', 'http://internal/x'), host: 'example.com', status: 400 },
     { name: 'absolute-form with userinfo', line: h1('GET', 'http://u@a/x'), host: 'a', status: 400 },
     { name: 'absolute-form with another scheme', line: h1('GET', 'ftp://a/x'), host: 'a', status: 400 },
@@ -46,11 +59,12 @@ describe('validateRequest (SPEC 2.1)', () => {
     { name: 'a Host with a slash', line: h1('GET', '/'), host: 'a/b', status: 400 },
     { name: 'chunked', line: h1('POST', '/'), host: 'a', te: TRANSFER_CODING_CHUNKED, status: REQUEST_OK },
     { name: 'chunked in HTTP/1.0', line: h1('POST', '/', 1, 0), host: 'a', te: TRANSFER_CODING_CHUNKED, status: 400 },
+    { name: 'an unknown coding in HTTP/1.0', line: h1('POST', '/', 1, 0), host: 'a', te: TRANSFER_CODING_UNKNOWN, status: 400 },
     { name: 'an unknown coding', line: h1('POST', '/'), host: 'a', te: TRANSFER_CODING_UNKNOWN, status: 501 },
     { name: 'a malformed coding list', line: h1('POST', '/'), host: 'a', te: TRANSFER_CODING_MALFORMED, status: 400 },
   ];
-  it.each(rows)('$name → $status', ({ line, host, te, status }) => {
-    expect(validateRequest(line, host, te ?? TRANSFER_CODING_NONE)).toBe(status);
+  it.each(rows)('$name → $status', ({ line, host, te, expect: expectation, status }) => {
+    expect(validateRequest(line, host, te ?? TRANSFER_CODING_NONE, expectation)).toBe(status);
   });
 });
 
@@ -75,8 +89,9 @@ describe('readTransferCoding', () => {
     expect(readTransferCoding(value, TRANSFER_CODING_NONE)).toBe(expected);
   });
 
-  it('a second field is malformed, unless an unknown coding was already seen', () => {
+  it('a second field is malformed, unless either field names an unknown coding', () => {
     expect(readTransferCoding('chunked', TRANSFER_CODING_CHUNKED)).toBe(TRANSFER_CODING_MALFORMED);
+    expect(readTransferCoding('gzip', TRANSFER_CODING_CHUNKED)).toBe(TRANSFER_CODING_UNKNOWN);
     expect(readTransferCoding('chunked', TRANSFER_CODING_UNKNOWN)).toBe(TRANSFER_CODING_UNKNOWN);
   });
 });
@@ -95,7 +110,7 @@ describe('isValidHost', () => {
 describe('field names with `_` (SPEC 2.1, underscoreHeadersEnabled)', () => {
   const listener = { loadBalancerId: 'alb-abcdefghijklmnopqrst', port: 8443, protocol: 'HTTPS' } as const;
   const raw = ['Host', 'a', 'X_Forwarded_For', '6.6.6.6', 'Content_Length', '5', 'Transfer_Encoding', 'chunked', 'X-Real', 'kept'];
-  const facts = (): RequestFacts => ({ host: undefined, contentLength: undefined, transferCoding: TRANSFER_CODING_NONE, acceptEncoding: undefined, cookie: undefined });
+  const facts = (): RequestFacts => ({ host: undefined, contentLength: undefined, transferCoding: TRANSFER_CODING_NONE, acceptEncoding: undefined, cookie: undefined, expect: undefined });
 
   it('are dropped by default, and never count as framing', () => {
     const f = facts();

@@ -54,9 +54,7 @@ const teCoding = rows('te-coding', refuse(501), [
   ['Transfer-Encoding x-chunked', te('x-chunked')],
   ['Transfer-Encoding chunk', te('chunk')],
   ['Transfer-Encoding gzip, chunked', te('gzip, chunked')],
-  ['Transfer-Encoding chunked, gzip', te('chunked, gzip')],
   ['Transfer-Encoding identity, chunked', te('identity, chunked')],
-  ['Transfer-Encoding fields chunked and gzip', post(['Transfer-Encoding: chunked', 'Transfer-Encoding: gzip'], CHUNKED_HELLO)],
   ['Transfer-Encoding fields gzip and chunked', post(['Transfer-Encoding: gzip', 'Transfer-Encoding: chunked'], CHUNKED_HELLO)],
 ]);
 
@@ -72,6 +70,10 @@ const teSyntax = rows('te-syntax', refuse(400), [
   ['two Transfer-Encoding chunked fields', post(['Transfer-Encoding: chunked', 'Transfer-Encoding: chunked'], CHUNKED_HELLO)],
   ['Transfer-Encoding chunked and transfer-encoding CHUNKED', post(['Transfer-Encoding: chunked', 'transfer-encoding: CHUNKED'], CHUNKED_HELLO)],
   ['Transfer-Encoding empty', te('', 'hello')],
+  // chunked before another coding: node's parser refuses the head itself, before the engine
+  // can tell an unknown coding (501) from a malformed list.
+  ['Transfer-Encoding chunked, gzip', te('chunked, gzip')],
+  ['Transfer-Encoding fields chunked and gzip', post(['Transfer-Encoding: chunked', 'Transfer-Encoding: gzip'], CHUNKED_HELLO)],
 ]);
 
 const chunkedForms: CorpusRow[] = rows('chunked-ok', normalised(rechunked('hello')), [
