@@ -381,7 +381,8 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
       if (this.status === 0) this.status = 400;
       return;
     }
-    this.group?.metrics?.backendError(backendErrorReason(err));
+    // A client that stopped reading is the client's doing, not the backend's.
+    if (err.code !== 'CLIENT_STALLED') this.group?.metrics?.backendError(backendErrorReason(err));
     if (this.closed) return;
     this.compressor?.destroy();
     respondWithError(this, statusForUpstreamError(err));

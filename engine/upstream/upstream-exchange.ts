@@ -16,6 +16,7 @@ export type UpstreamErrorCode =
   | 'CLOSED'
   | 'POOL_CLOSED'
   | 'REQUEST_BODY'
+  | 'CLIENT_STALLED'
   | 'SOCKET';
 
 /** UpstreamError is a failed exchange; `code` is one of UpstreamErrorCode or a socket error code (ECONNREFUSED, …). */

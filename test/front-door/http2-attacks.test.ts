@@ -76,5 +76,8 @@ describe('HTTP/2 attacks end in GOAWAY or a close within their bound; memory bou
     expect(r.endedMs, 'streams never reset').toBeDefined();
     expect(r.endedMs!).toBeLessThan(4000);
     expect(stats.failed, stats.errors.join('; ')).toBe(0);
+    // A client that stops reading is not a backend error.
+    const backendErrors = await fx.registry.getSingleMetric('gatehouse_backend_errors_total')?.get();
+    expect(backendErrors?.values.reduce((sum, v) => sum + v.value, 0) ?? 0).toBe(0);
   });
 });
