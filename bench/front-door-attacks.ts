@@ -199,7 +199,8 @@ const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 
 function rssCell(samples: Sample[]): string {
-  return `${mb(median(samples.map((s) => s.rssBefore)))} / ${mb(median(samples.map((s) => s.rssPeak)))} / ${mb(median(samples.map((s) => s.rssAfter)))}`;
+  const growth = median(samples.map((s) => s.rssPeak - s.rssBefore));
+  return `${mb(median(samples.map((s) => s.rssBefore)))} / ${mb(median(samples.map((s) => s.rssPeak)))} / ${mb(median(samples.map((s) => s.rssAfter)))} (+${mb(growth)})`;
 }
 
 function endCell(samples: Sample[]): string {
@@ -213,8 +214,8 @@ function endCell(samples: Sample[]): string {
   const ended = median(samples.map((s) => s.outcome.ended));
   const times = samples.map((s) => s.outcome.lastMs).filter((x): x is number => x !== undefined);
   const when = times.length === 0 ? 'none ended' : `${fmtMs(median(times))}${times.length < samples.length ? ` (${times.length} of ${samples.length} rounds)` : ''}`;
-  const endedPart = conns > 1 ? `${ended}/${conns} ended, last ` : '';
-  return `${codes}; ${endedPart}${when}; ${median(samples.map((s) => s.outcome.sent)).toLocaleString('en')} sent`;
+  const endedPart = conns === 1 ? when : times.length === 0 ? `${ended}/${conns} ended` : `${ended}/${conns} ended, last ${when}`;
+  return `${codes}; ${endedPart}; ${median(samples.map((s) => s.outcome.sent)).toLocaleString('en')} sent`;
 }
 
 function steadyCell(samples: Sample[]): string {
@@ -234,7 +235,7 @@ function report(results: Map<string, Record<Target['name'], Sample[]>>, machine:
     '',
     `Machine: ${machine}`,
     '',
-    'Columns: *RSS MB* — the proxy\'s resident memory before the attack / at its peak during it (sampled every 50 ms) / 1 s after it (Gatehouse: the `gatehouse serve` process, which also holds the management API; nginx: the sum over its 2 workers). *End* — what the attacker\'s connections got (a GOAWAY and its code; "close": closed without one; "open": neither within the run; slow readers, which cannot see a close: "closed by proxy" once no proxy process owns the connection\'s socket, from `ss -p`), when the last one ended (ms from the attack\'s start), and how many frames (streams for the zero-window reader, header bytes per connection for slowloris) were sent. *Steady client* — a well-behaved HTTP/2 client on its own connection to the HTTPS listener, from 0.3 s before the attack until it ends (at least 3 s from its start, so that attacks ended early are measured over the same window), one GET after another 20 ms apart, each with a 2 s deadline: answers / failures, p99 ms.',
+    'Columns: *RSS MB* — the proxy\'s resident memory before the attack / at its peak during it (sampled every 50 ms) / 1 s after it, and in brackets the median growth from before to peak (Gatehouse: the `gatehouse serve` process, which also holds the management API; nginx: the sum over its 2 workers). *End* — what the attacker\'s connections got (a GOAWAY and its code; "close": closed without one; "open": neither within the run; slow readers, which cannot see a close: "closed by proxy" once no proxy process owns the connection\'s socket, from `ss -p`), when the last one ended (ms from the attack\'s start), and how many frames (streams for the zero-window reader, header bytes per connection for slowloris) were sent. *Steady client* — a well-behaved HTTP/2 client on its own connection to the HTTPS listener, from 0.3 s before the attack until it ends (at least 3 s from its start, so that attacks ended early are measured over the same window), one GET after another 20 ms apart, each with a 2 s deadline: answers / failures, p99 ms.',
     '',
     '| attack | RSS MB Gatehouse | RSS MB nginx | end, Gatehouse | end, nginx | steady client Gatehouse | steady client nginx |',
     '|---|---:|---:|---|---|---:|---:|',
