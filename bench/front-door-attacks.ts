@@ -145,6 +145,38 @@ async function slowReaders(port: number): Promise<Outcome> {
   };
 }
 
+/**
+ * fastReaders is the control for slowReaders: the same connections and the same 4 MiB each,
+ * read as fast as they come. Whatever memory both rows show is the cost of moving the bytes,
+ * not of a client that stops reading.
+ */
+async function fastReaders(port: number): Promise<Outcome> {
+  const sockets = await Promise.all(Array.from({ length: SLOW_READERS }, () => connectPlain(port)));
+  const t0 = Date.now();
+  const doneAt: number[] = [];
+  await Promise.all(
+    sockets.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          let got = 0;
+          const finish = () => {
+            doneAt.push(Date.now() - t0);
+            resolve();
+          };
+          s.on('error', finish);
+          s.on('data', (d: Buffer) => {
+            got += d.length;
+            if (got >= BIG_BYTES) finish();
+          });
+          setTimeout(resolve, SLOW_READER_MAX_MS).unref();
+          s.write('GET /big HTTP/1.1\r\nHost: a.example\r\n\r\n');
+        }),
+    ),
+  );
+  for (const s of sockets) s.destroy();
+  return { connections: sockets.length, ended: doneAt.length, lastMs: doneAt.length === 0 ? undefined : Math.max(...doneAt), codes: ['read whole'], sent: sockets.length };
+}
+
 const BENCH_ATTACKS: BenchAttack[] = [
   ...ATTACKS.map((a): BenchAttack => ({ name: a.name, run: async (t) => fromResults(await a.run(t.httpsPort)) })),
   {
@@ -152,6 +184,8 @@ const BENCH_ATTACKS: BenchAttack[] = [
     run: async (t) => fromResults([await zeroWindowReader(t.httpsPort, '/big', ZERO_WINDOW_STREAMS, ZERO_WINDOW_MAX_MS)], 'all streams reset'),
   },
   { name: `HTTP/1 slowloris (${SLOWLORIS_CONNECTIONS} connections, 1 header byte/s)`, run: (t) => slowloris(t.httpPort) },
+  // The control runs first: the first row that moves large bodies through a process pays its memory high-water mark.
+  { name: `control: HTTP/1 readers (${SLOW_READERS} × ${BIG_BYTES / 2 ** 20} MiB, read at once)`, run: (t) => fastReaders(t.httpPort) },
   { name: `HTTP/1 slow readers (${SLOW_READERS} × ${BIG_BYTES / 2 ** 20} MiB, never read)`, run: (t) => slowReaders(t.httpPort) },
 ];
 
