@@ -11,8 +11,10 @@ import { sendProblem } from './problem.ts';
 /**
  * PUBLIC_ROUTES answer without a token, as `METHOD route-template`. Matched on the route the
  * router chose, not on URL text, so no spelling of a path reaches another route unauthenticated.
+ * The liveness probe answers HEAD too: many probes (Gatehouse's own health checks among them)
+ * send HEAD by default, and HEAD reveals nothing GET does not.
  */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /v1/healthz']);
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /v1/healthz', 'HEAD /v1/healthz']);
 
 /**
  * TokenCheck verifies presented tokens against the admin token. Both sides are hashed to 32

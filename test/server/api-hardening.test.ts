@@ -89,10 +89,10 @@ describe('authentication on every registered route', () => {
     }
   });
 
-  it('refuses a missing or wrong token with 401 UNAUTHENTICATED on every route but GET /v1/healthz', async () => {
+  it('refuses a missing or wrong token with 401 UNAUTHENTICATED on every route but GET and HEAD /v1/healthz', async () => {
     let checked = 0;
     for (const route of routes) {
-      if (route.method === 'GET' && route.url === '/v1/healthz') continue;
+      if ((route.method === 'GET' || route.method === 'HEAD') && route.url === '/v1/healthz') continue;
       for (const target of concrete(route.url)) {
         for (const [why, authorization] of WRONG) {
           const res = await callWith(route.method, target, authorization);
@@ -111,8 +111,9 @@ describe('authentication on every registered route', () => {
     expect(checked).toBeGreaterThan(100);
   });
 
-  it('GET /v1/healthz answers without a token', async () => {
+  it('GET and HEAD /v1/healthz answer without a token', async () => {
     expect((await callWith('GET', '/v1/healthz', undefined)).status).toBe(200);
+    expect((await callWith('HEAD', '/v1/healthz', undefined)).status).toBe(200);
   });
 
   it('a path fastify cannot route (an id over its length limit) is not answered before the token check', async () => {
