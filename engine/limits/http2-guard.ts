@@ -9,7 +9,7 @@
  * refuses before they reach the pipeline (HPACK bombs, huge header blocks).
  *
  * One Http2SessionGuard per session keeps token buckets for those, and one sweep per server
- * looks at the refused streams once a second. A client over a bound gets GOAWAY
+ * looks at the refused streams ten times a second. A client over a bound gets GOAWAY
  * ENHANCE_YOUR_CALM, and its socket is destroyed GOAWAY_GRACE_MS later if it has not closed
  * by then (a client that does not read would otherwise hold it). The fatal errors node detects
  * itself are answered with a code that says what happened (ENHANCE_YOUR_CALM for floods,
@@ -44,8 +44,12 @@ export const HTTP2_FLOOD_LIMITS = {
 
 /** GOAWAY_GRACE_MS is how long a connection told to go away may take to close before its socket is destroyed. */
 export const GOAWAY_GRACE_MS = 1_000;
-/** REFUSED_SWEEP_MS is how often the refused-stream count of each session is looked at. */
-export const REFUSED_SWEEP_MS = 1_000;
+/**
+ * REFUSED_SWEEP_MS is how often the refused-stream count of each session is looked at. Every
+ * refused header block costs a decode, so the sooner the better; one look reads a counter node
+ * shares with its native side (about 0.15 µs), so ten a second cost 1.5 µs per session per second.
+ */
+export const REFUSED_SWEEP_MS = 100;
 
 /**
  * HTTP2_SESSION_OPTIONS are node's own per-session bounds, stated rather than left to defaults:
@@ -242,7 +246,7 @@ function destroyWithCode(this: Http2Session, err?: Error | number, code?: number
 }
 
 /**
- * Http2SessionGuards holds the guards of one server's sessions and sweeps them once a second
+ * Http2SessionGuards holds the guards of one server's sessions and sweeps them every REFUSED_SWEEP_MS
  * while any is open (one timer per server, none per request).
  */
 export class Http2SessionGuards {
