@@ -159,7 +159,10 @@ async function fastReaders(port: number): Promise<Outcome> {
       (s) =>
         new Promise<void>((resolve) => {
           let got = 0;
+          let done = false;
           const finish = () => {
+            if (done) return;
+            done = true;
             doneAt.push(Date.now() - t0);
             resolve();
           };
