@@ -5,11 +5,11 @@
  * /proc, and a view of which client connections the proxy process still holds (for clients that
  * do not read, which cannot see a close themselves).
  */
-import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { GatehouseServe } from '../test/helpers/gatehouse-serve.ts';
+import { waitForPort } from './bench-processes.ts';
 
 /** BIG_BYTES is the size of the backend's /big body (slow readers ask for it). */
 export const BIG_BYTES = 4 * 1024 * 1024;
@@ -26,35 +26,6 @@ export interface Target {
   /** alive is false once the process (nginx: its master) has exited. */
   alive(): boolean;
   stop(): Promise<void>;
-}
-
-/** nginxBinary finds Debian's nginx (installing it when missing and running as root). */
-export function nginxBinary(): string {
-  for (const c of ['nginx', '/usr/sbin/nginx']) if (spawnSync(c, ['-v'], { stdio: 'ignore' }).status === 0) return c;
-  if (process.getuid?.() !== 0) throw new Error('nginx is missing: apt-get install nginx');
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'nginx'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  return '/usr/sbin/nginx';
-}
-
-/** waitForPort resolves once something accepts TCP connections on 127.0.0.1:port. */
-export function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = tcpConnect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`port ${port} never opened`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
 }
 
 /** childrenOf lists a process's children (Linux /proc/<pid>/task/<pid>/children). */

@@ -16,7 +16,7 @@
  * clients"); the raw figures go to bench/out/front-door-attacks-<time>.json either way.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,8 @@ import { parseArgs } from 'node:util';
 import { ATTACKS, zeroWindowReader, type AttackResult } from '../test/front-door/support/h2-attacks.ts';
 import { SteadyClient, type SteadyStats } from '../test/front-door/support/steady-client.ts';
 import { issueCertificate } from '../test/helpers/pki.ts';
-import { BIG_BYTES, heldPeers, nginxBinary, startBackend, startGatehouse, startNginxProxy, targetRss, type Target } from './attack-targets.ts';
+import { BIG_BYTES, heldPeers, startBackend, startGatehouse, startNginxProxy, targetRss, type Target } from './attack-targets.ts';
+import { nginxBinary, writeResultsSection } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 
 const { values: args } = parseArgs({
@@ -286,19 +287,6 @@ function report(results: Map<string, Record<Target['name'], Sample[]>>, machine:
   return lines.join('\n');
 }
 
-function writeSection(text: string): void {
-  const file = join(import.meta.dirname, 'RESULTS.md');
-  const current = readFileSync(file, 'utf8');
-  const start = current.indexOf(SECTION);
-  let next: string;
-  if (start === -1) next = `${current.trimEnd()}\n\n${text}`;
-  else {
-    const after = current.indexOf('\n## ', start + SECTION.length);
-    next = `${current.slice(0, start)}${text}${after === -1 ? '' : `\n${current.slice(after + 1)}`}`;
-  }
-  writeFileSync(file, `${next.trimEnd()}\n`);
-}
-
 async function main(): Promise<void> {
   const nginx = nginxBinary();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-attacks-'));
@@ -364,7 +352,7 @@ async function main(): Promise<void> {
     const outDir = join(import.meta.dirname, 'out');
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, `front-door-attacks-${Date.now()}.json`), JSON.stringify({ machine, rounds: ROUNDS, crashes, results: Object.fromEntries(results) }, null, 2));
-    if (args.write) writeSection(text);
+    if (args.write) writeResultsSection(SECTION, text);
   } finally {
     await cleanup();
   }

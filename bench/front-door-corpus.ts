@@ -15,9 +15,8 @@
  * --write puts the tables into bench/RESULTS.md (section "Front door: malformed and smuggling
  * requests"); the raw outcomes go to bench/out/front-door-corpus-<time>.json either way.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +26,7 @@ import { categorise, judge, runRows, type Category, type RowOutcome, type Target
 import { RecordingBackend } from '../test/front-door/support/recording-backend.ts';
 import { GatehouseServe } from '../test/helpers/gatehouse-serve.ts';
 import { issueCertificate } from '../test/helpers/pki.ts';
+import { nginxBinary, waitForPort, writeResultsSection } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 
 const { values: args } = parseArgs({ options: { write: { type: 'boolean', default: false } } });
@@ -39,33 +39,6 @@ interface Run {
   protocol: ListenerProtocol;
   target: Target;
   outcomes: Map<string, RowOutcome>;
-}
-
-function nginxBinary(): string {
-  for (const c of ['nginx', '/usr/sbin/nginx']) if (spawnSync(c, ['-v'], { stdio: 'ignore' }).status === 0) return c;
-  if (process.getuid?.() !== 0) throw new Error('nginx is missing: apt-get install nginx');
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'nginx'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  return '/usr/sbin/nginx';
-}
-
-function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const s = tcpConnect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > deadline) reject(new Error(`port ${port} never opened`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
 }
 
 /** startNginx runs nginx in the foreground as the reverse proxy most deployments copy. */
@@ -204,19 +177,6 @@ function report(runs: Run[], machine: string, command: string): string {
   return lines.join('\n');
 }
 
-function writeSection(text: string): void {
-  const file = join(import.meta.dirname, 'RESULTS.md');
-  const current = readFileSync(file, 'utf8');
-  const start = current.indexOf(SECTION);
-  let next: string;
-  if (start === -1) next = `${current.trimEnd()}\n\n${text}`;
-  else {
-    const after = current.indexOf('\n## ', start + SECTION.length);
-    next = `${current.slice(0, start)}${text}${after === -1 ? '' : `\n${current.slice(after + 1)}`}`;
-  }
-  writeFileSync(file, `${next.trimEnd()}\n`);
-}
-
 async function main(): Promise<void> {
   const nginx = nginxBinary();
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-front-door-'));
@@ -265,7 +225,7 @@ async function main(): Promise<void> {
       }),
     }));
     writeFileSync(join(outDir, `front-door-corpus-${Date.now()}.json`), JSON.stringify(dump, null, 2));
-    if (args.write) writeSection(text);
+    if (args.write) writeResultsSection(SECTION, text);
   } finally {
     for (const s of stops.reverse()) await s();
     for (const b of [backends.gatehouse.http, backends.gatehouse.https, backends.nginx.http, backends.nginx.https]) await b.close();

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { issueCertificate } from '../test/helpers/pki.ts';
-import { BIG_BYTES, nginxBinary, startBackend, startGatehouse, targetRss } from './attack-targets.ts';
+import { BIG_BYTES, startBackend, startGatehouse, targetRss } from './attack-targets.ts';
+import { nginxBinary } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, clients: { type: 'string', default: '32' } } });
