@@ -68,7 +68,11 @@ export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, clie
   const startedAt = performance.now();
   const socket = client as Socket;
   if (isRefused(socket)) {
-    // Pipelined behind a request the engine refused: that answer closes the connection.
+    // Pipelined behind a request the engine refused: nothing more is served here. The socket
+    // left the HTTP server with the upgrade, so it is ended here, after the refusal's bytes.
+    client.on('error', () => {});
+    client.end();
+    setTimeout(() => client.destroy(), 1000).unref();
     return;
   }
   // The HTTP server's idle timer no longer applies; the relay keeps its own.

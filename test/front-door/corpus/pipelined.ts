@@ -56,6 +56,12 @@ const afterAnswer: CorpusRow[] = REFUSED.filter((_, i) => i % 4 === 0).map(([nam
 /** The smuggled request hidden inside a body that only one framing reading would see. */
 const smuggled: CorpusRow[] = [
   {
+    name: 'a WebSocket upgrade pipelined behind a refused request',
+    class: 'pipelined',
+    raw: req('GET', '/', [`Host: ${HOST}`, 'Host: internal']) + wsUpgrade('/ws/ok'),
+    expect: refuse(400),
+  },
+  {
     name: 'CL.TE: the marker inside the Content-Length body after a last chunk',
     class: 'pipelined',
     raw: post([`Content-Length: ${5 + MARKER.length}`, 'Transfer-Encoding: chunked'], `0\r\n\r\n${MARKER}`),
