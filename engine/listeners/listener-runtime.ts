@@ -57,13 +57,30 @@ export class ListenerRuntime {
       config,
       {
         current: () => this.configRef,
+        // The handlers never throw by design; should one ever do, its connection goes, not the process.
         onRequest: (req, res) => {
           // A draining HTTP/1 connection finishes its request, then closes.
           if (this.draining) res.shouldKeepAlive = false;
-          handleRequest(this.configRef, req, res, services);
+          try {
+            handleRequest(this.configRef, req, res, services);
+          } catch {
+            req.socket.destroy();
+          }
         },
-        onStream: (stream, headers, rawHeaders) => handleStream(this.configRef, stream, headers, rawHeaders, services),
-        onUpgrade: (req, socket, head) => handleUpgrade(this.configRef, req, socket, head, services),
+        onStream: (stream, headers, rawHeaders) => {
+          try {
+            handleStream(this.configRef, stream, headers, rawHeaders, services);
+          } catch {
+            stream.destroy();
+          }
+        },
+        onUpgrade: (req, socket, head) => {
+          try {
+            handleUpgrade(this.configRef, req, socket, head, services);
+          } catch {
+            socket.destroy();
+          }
+        },
         onIdle: closeIfIdle,
       },
       { headersTimeoutMs: options.headersTimeoutMs },

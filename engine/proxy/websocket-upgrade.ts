@@ -34,7 +34,8 @@ function rawAnswer(status: number): Buffer {
   );
 }
 
-const ANSWERS: ReadonlyMap<number, Buffer> = new Map([400, 405, 414, 431, 501, 503, 505].map((s) => [s, rawAnswer(s)]));
+/** ANSWERS are the statuses the upgrade path answers itself: E17's limits, SPEC 2.1's refusals, 503. */
+const ANSWERS: ReadonlyMap<number, Buffer> = new Map([400, 405, 408, 414, 417, 431, 501, 503, 505].map((s) => [s, rawAnswer(s)]));
 
 /** UpgradeRequest is the upgrade's request facts and scheduling input. */
 class UpgradeRequest implements RequestFacts, PickInput {
@@ -98,7 +99,7 @@ export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, clie
   };
   const answer = (status: number): void => {
     markRefused(socket, status);
-    const bytes = ANSWERS.get(status)!;
+    const bytes = ANSWERS.get(status) ?? rawAnswer(status);
     client.end(bytes);
     setTimeout(() => client.destroy(), 1000).unref();
     report(status, bytes.length);

@@ -84,6 +84,13 @@ const wsInvalid = rows('websocket-invalid', refuse(400), [
   ['WebSocket upgrade with a body carrying a request', wsUpgrade('/ws/ok', undefined, [`Content-Length: ${MARKER.length}`], MARKER)],
 ]);
 
+// The upgrade path answers every refusal of SPEC 2.1 itself, with the same statuses.
+const wsRefusedOther: CorpusRow[] = [
+  ...rows('expect', refuse(417), [['WebSocket upgrade with Expect: foo', wsUpgrade('/ws/ok', undefined, ['Expect: foo'])]]),
+  ...rows('te-coding', refuse(501), [['WebSocket upgrade with Transfer-Encoding: gzip', wsUpgrade('/ws/ok', undefined, ['Transfer-Encoding: gzip'])]]),
+  ...rows('absolute-form', refuse(400), [['WebSocket upgrade to an absolute-form target naming another host', req('GET', 'http://internal/ws/ok', [`Host: ${HOST}`, 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${WS_KEY}`, 'Sec-WebSocket-Version: 13'])]]),
+];
+
 /** wsAnswered: a valid upgrade to `/ws/<answer>`, the marker sent with it (early) or after the answer (late). */
 function wsAnswered(answer: WsAnswer, cls: CorpusRow['class'], expectation: CorpusRow['expect'], label: string): CorpusRow[] {
   const isTunnel = answer === 'ok';
@@ -103,7 +110,7 @@ const wsAnswers: CorpusRow[] = [
 ];
 
 /** UPGRADE_ROWS are the Expect, non-WebSocket upgrade and WebSocket rows. */
-export const UPGRADE_ROWS: CorpusRow[] = [...expect, ...upgradeOther, ...wsInvalid, ...wsAnswers];
+export const UPGRADE_ROWS: CorpusRow[] = [...expect, ...upgradeOther, ...wsInvalid, ...wsRefusedOther, ...wsAnswers];
 
 /** wsUpgradeReached: the backend received the client's WebSocket upgrade, Upgrade and key intact. */
 export const wsUpgradeReached = all(has('Upgrade', 'websocket'), has('Sec-WebSocket-Key', WS_KEY));
