@@ -86,20 +86,27 @@ export const HTTP2_LIMIT_SETTINGS = {
   settings: { maxConcurrentStreams: 128, maxHeaderListSize: PARSER_MAX_HEADER_SIZE },
 } as const;
 
-/** Precomputed minimal answers: status line, Connection: close, a short text body. */
+/**
+ * Precomputed minimal answers for every 4xx and 5xx status node names: status line,
+ * Connection: close, a short text body. Written on raw sockets — a clientError, a CONNECT, a
+ * WebSocket upgrade the engine answers itself — where no ServerResponse exists.
+ */
 const RESPONSES: ReadonlyMap<number, Buffer> = new Map(
-  [400, 405, 408, 413, 414, 431, 500, 505].map((status) => {
-    const body = `${status} ${STATUS_CODES[status]}\n`;
-    return [
-      status,
-      Buffer.from(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, 'latin1'),
-    ];
-  }),
+  Object.keys(STATUS_CODES)
+    .map(Number)
+    .filter((status) => status >= 400)
+    .map((status) => {
+      const body = `${status} ${STATUS_CODES[status]}\n`;
+      return [
+        status,
+        Buffer.from(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`, 'latin1'),
+      ];
+    }),
 );
 
-/** errorResponseBytes returns the raw HTTP/1.1 answer for a status (400, 405, 408, 413, 414, 431, 500, 505). */
+/** errorResponseBytes returns the raw HTTP/1.1 answer that closes the connection, for any 4xx or 5xx status (500 for another). */
 export function errorResponseBytes(status: number): Buffer {
-  return RESPONSES.get(status) ?? RESPONSES.get(400)!;
+  return RESPONSES.get(status) ?? RESPONSES.get(500)!;
 }
 
 /** ClientErrorLike is what node passes to 'clientError'. */

@@ -7,7 +7,7 @@
  * idleTimeout on the relayed bytes and its requestTimeout on the backend's answer. The relay
  * tunnels only after a matching 101. The finished relay is one access-log record.
  */
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
@@ -15,6 +15,7 @@ import { TRANSFER_CODING_NONE } from '../headers/field-lists.ts';
 import type { RequestFacts } from '../headers/forwarded-headers.ts';
 import { isRefused, markRefused } from '../limits/refused-connections.ts';
 import { HEAD_OK, checkRequestHead } from '../limits/request-limits.ts';
+import { errorResponseBytes } from '../limits/server-limits.ts';
 import { REQUEST_OK, validateRequest } from '../limits/request-validation.ts';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
 import { completeAccessLogRecord, createAccessLogRecord } from '../observability/access-log.ts';
@@ -24,18 +25,6 @@ import { relayWebSocket } from '../websocket/relay.ts';
 import { connectionFacts, type ConnectionFacts, type ConnectionOwner } from './connection-facts.ts';
 import type { ListenerServices } from './front-types.ts';
 import { originForm } from './request-target.ts';
-
-/** rawAnswer is a complete HTTP/1.1 response that closes the connection, for answers on an upgrade socket. */
-function rawAnswer(status: number): Buffer {
-  const body = `${status} ${STATUS_CODES[status] ?? ''}\n`;
-  return Buffer.from(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-    'latin1',
-  );
-}
-
-/** ANSWERS are the statuses the upgrade path answers itself: E17's limits, SPEC 2.1's refusals, 503. */
-const ANSWERS: ReadonlyMap<number, Buffer> = new Map([400, 405, 408, 414, 417, 431, 501, 503, 505].map((s) => [s, rawAnswer(s)]));
 
 /** UpgradeRequest is the upgrade's request facts and scheduling input. */
 class UpgradeRequest implements RequestFacts, PickInput {
@@ -99,7 +88,7 @@ export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, clie
   };
   const answer = (status: number): void => {
     markRefused(socket, status);
-    const bytes = ANSWERS.get(status) ?? rawAnswer(status);
+    const bytes = errorResponseBytes(status);
     client.end(bytes);
     setTimeout(() => client.destroy(), 1000).unref();
     report(status, bytes.length);

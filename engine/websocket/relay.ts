@@ -20,6 +20,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { listHasToken } from '../headers/field-lists.ts';
+import { errorResponseBytes } from '../limits/server-limits.ts';
 import { ResponseParser, type ResponseSink } from '../upstream/response-parser.ts';
 
 /** WebSocketTarget is the chosen backend server. */
@@ -145,9 +146,7 @@ export function relayWebSocket(
       if (finished) return;
       if (status === 0) {
         status = code;
-        const text = STATUS_CODES[code] ?? '';
-        const body = `${text}\n`;
-        const response = `HTTP/1.1 ${code} ${text}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+        const response = errorResponseBytes(code);
         bytesToClient += response.length;
         client.write(response);
       }
