@@ -129,8 +129,6 @@ const kGuard = Symbol('gatehouse.http2Guard');
 
 type GuardedSession = Http2Session & { [kGuard]?: Http2SessionGuard };
 
-/** CalmReason names the bound a client went over (for metrics and tests). */
-export type CalmReason = 'settings' | 'pings' | 'cancelled_streams' | 'refused_streams';
 
 /** Http2SessionGuard keeps one session's budgets. */
 export class Http2SessionGuard implements ConnectionGuard {
@@ -140,18 +138,16 @@ export class Http2SessionGuard implements ConnectionGuard {
   private readonly pings: TokenBucket;
   private readonly cancelled: TokenBucket;
   private readonly refused: TokenBucket;
-  private readonly onCalm: ((reason: CalmReason) => void) | undefined;
   /** Streams that reached the pipeline. */
   private streamsSeen = 0;
   /** Streams node refused before the pipeline, as of the last sweep. */
   private refusedSeen = 0;
   private calmed = false;
 
-  constructor(session: Http2Session, transport: Socket | undefined, onCalm: ((reason: CalmReason) => void) | undefined) {
+  constructor(session: Http2Session, transport: Socket | undefined) {
     const now = performance.now();
     this.session = session;
     this.transport = transport;
-    this.onCalm = onCalm;
     this.settings = new TokenBucket(HTTP2_FLOOD_LIMITS.settings, now);
     this.pings = new TokenBucket(HTTP2_FLOOD_LIMITS.pings, now);
     this.cancelled = new TokenBucket(HTTP2_FLOOD_LIMITS.cancelledStreams, now);
@@ -160,7 +156,7 @@ export class Http2SessionGuard implements ConnectionGuard {
 
   /** streamCancelled counts a stream that closed before its response was complete. */
   streamCancelled(): void {
-    if (!this.cancelled.take(1, performance.now())) this.calm('cancelled_streams');
+    if (!this.cancelled.take(1, performance.now())) this.calm();
   }
 
   /** sweep counts the streams node refused since the last sweep (stream ids the pipeline never saw). */
@@ -176,17 +172,16 @@ export class Http2SessionGuard implements ConnectionGuard {
     const refused = Math.max(0, (last + 1) / 2 - this.streamsSeen);
     const fresh = refused - this.refusedSeen;
     this.refusedSeen = refused;
-    if (fresh > 0 && !this.refused.take(fresh, now)) this.calm('refused_streams');
+    if (fresh > 0 && !this.refused.take(fresh, now)) this.calm();
   }
 
   /**
    * calm sends GOAWAY ENHANCE_YOUR_CALM and closes the session; the socket is destroyed after
    * GOAWAY_GRACE_MS if the client has not closed it. Idempotent.
    */
-  calm(reason: CalmReason): void {
+  calm(): void {
     if (this.calmed) return;
     this.calmed = true;
-    this.onCalm?.(reason);
     closeSession(this.session, this.transport, constants.NGHTTP2_ENHANCE_YOUR_CALM);
   }
 
@@ -199,13 +194,13 @@ export class Http2SessionGuard implements ConnectionGuard {
   /** onSettings spends the SETTINGS budget (a 'remoteSettings' listener). */
   static onSettings(this: GuardedSession): void {
     const guard = this[kGuard];
-    if (guard !== undefined && !guard.settings.take(1, performance.now())) guard.calm('settings');
+    if (guard !== undefined && !guard.settings.take(1, performance.now())) guard.calm();
   }
 
   /** onPing spends the PING budget (a 'ping' listener). */
   static onPing(this: GuardedSession): void {
     const guard = this[kGuard];
-    if (guard !== undefined && !guard.pings.take(1, performance.now())) guard.calm('pings');
+    if (guard !== undefined && !guard.pings.take(1, performance.now())) guard.calm();
   }
 }
 
@@ -252,20 +247,10 @@ function destroyWithCode(this: Http2Session, err?: Error | number, code?: number
 export class Http2SessionGuards {
   private readonly guards = new Set<Http2SessionGuard>();
   private timer: NodeJS.Timeout | undefined = undefined;
-  private readonly onCalm: ((reason: CalmReason) => void) | undefined;
-
-  constructor(onCalm?: (reason: CalmReason) => void) {
-    this.onCalm = onCalm;
-  }
-
-  /** size is the number of sessions guarded. */
-  get size(): number {
-    return this.guards.size;
-  }
 
   /** attach guards a new session whose connection facts are `facts`. */
   attach(session: Http2Session, facts: ConnectionFacts): Http2SessionGuard {
-    const guard = new Http2SessionGuard(session, facts.transport, this.onCalm);
+    const guard = new Http2SessionGuard(session, facts.transport);
     const guarded = session as GuardedSession;
     guarded[kGuard] = guard;
     facts.guard = guard;

@@ -7,9 +7,10 @@
  * not tokens, control characters in values, Content-Length forms, Content-Length with
  * Transfer-Encoding, two Transfer-Encoding fields, bare CR or LF, obs-fold — and node answers
  * those through `clientError` (limits/server-limits.ts). What llhttp lets through and a load
- * balancer must not forward is checked here: HTTP/0.9 and HTTP/2.0 request lines, fragments and
- * misplaced `*`, absolute-form targets naming another host, Host values that are not
- * `host[:port]`, transfer codings other than one `chunked`, and CONNECT.
+ * balancer must not forward is checked here: HTTP/0.9 and HTTP/2.0 request lines, targets with
+ * a fragment or characters backends may read differently, misplaced `*`, absolute-form targets
+ * naming another host or scheme, Host values that are not `host[:port]`, transfer codings other
+ * than one `chunked`, expectations other than `100-continue`, and CONNECT.
  *
  * One pass over short strings, no allocation on the common path (an origin-form target).
  */
@@ -34,7 +35,7 @@ export interface RequestLine {
 /**
  * validateRequest returns REQUEST_OK or the status to refuse the request with (SPEC 2.1): 400,
  * 405 (CONNECT), 417 (an expectation other than `100-continue`), 501 (a transfer coding other
- * than `chunked`) or 505 (an HTTP/2 or HTTP/3 version in an HTTP/1 request line). `host` is the
+ * than `chunked`) or 505 (a version above 1 in an HTTP/1 request line). `host` is the
  * first Host field (HTTP/2: or `:authority`), `transferCoding` what the header pass read of
  * Transfer-Encoding, `expect` the Expect field.
  */

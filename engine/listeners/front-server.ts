@@ -12,7 +12,7 @@
  * spared, any other is closed (node's keep-alive timer uses the same value, without its
  * extra second of grace).
  *
- * Connection facts (peer, TLS, ALPN, client certificate) are captured here, as each connection
+ * Connection facts (peer, TLS, client certificate) are captured here, as each connection
  * is set up, and kept with it (proxy/connection-facts.ts); HTTP/2 sessions get a guard against
  * floods (limits/http2-guard.ts). A connection whose client stopped taking bytes is not spared
  * by the idle timeout for its requests in flight: see `onSocketTimeout` and `onSessionTimeout`.
@@ -22,7 +22,7 @@ import { constants as h2, createSecureServer, type Http2SecureServer, type Http2
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { closeSession, HTTP2_SESSION_OPTIONS, Http2SessionGuards, type CalmReason } from '../limits/http2-guard.ts';
+import { closeSession, HTTP2_SESSION_OPTIONS, Http2SessionGuards } from '../limits/http2-guard.ts';
 import { adoptConnectionFacts, captureConnectionFacts, factsOf, requestsInFlight } from '../proxy/connection-facts.ts';
 import { answerClientError, answerConnect, applyHttpLimits, HTTP2_LIMIT_SETTINGS, httpLimitOptions } from '../limits/server-limits.ts';
 import { selectAlpn } from '../tls/alpn.ts';
@@ -61,8 +61,6 @@ export interface FrontServerHooks {
 export interface FrontServerOptions {
   /** E17's request-head deadline, ms (default 10 s; tests shorten it). */
   headersTimeoutMs?: number | undefined;
-  /** Told when an HTTP/2 client went over a flood bound and got GOAWAY ENHANCE_YOUR_CALM. */
-  onHttp2Calm?: ((reason: CalmReason) => void) | undefined;
 }
 
 /** isHttp2Session tells an HTTP/2 session from an HTTP/1 socket in a 'timeout' event. */
@@ -119,7 +117,7 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
   // Facts first, before node's own 'secureConnection' listener builds the HTTP/2 session or the
   // HTTP/1.1 parser on the socket.
   server.prependListener('secureConnection', (socket: Socket) => captureConnectionFacts(socket, true));
-  const guards = new Http2SessionGuards(options.onHttp2Calm);
+  const guards = new Http2SessionGuards();
   server.on('session', (session: Http2Session) => {
     // The socket is bound to the session during this event; later it may not be.
     const facts = adoptConnectionFacts(session, session.socket as Socket, true);

@@ -1,6 +1,6 @@
 /**
  * ConnectionFacts: what the pipeline knows about one client connection — peer address and
- * port, TLS version and cipher, ALPN, client certificate, requests in flight. They are
+ * port, TLS version and cipher, client certificate, requests in flight. They are
  * captured once, when the connection is set up (the server's 'connection' event for HTTP,
  * 'secureConnection' for HTTPS), and kept on the objects that own the connection: the socket,
  * and for HTTP/2 also the session. Nothing on the request path reads them from a socket later:
@@ -32,8 +32,6 @@ export class ConnectionFacts {
   readonly port: number;
   /** TLS version and cipher (HTTPS), undefined on HTTP. */
   readonly tlsFacts: TlsFacts | undefined;
-  /** The negotiated ALPN protocol ('h2', 'http/1.1'), undefined without one. */
-  readonly alpn: string | undefined;
   /** The client certificate (mutual TLS), undefined on HTTP or without one. */
   readonly clientCert: ClientCertInfo | undefined;
   /** Requests on this connection whose response has not finished (the idle timeout spares the connection while > 0). */
@@ -49,12 +47,11 @@ export class ConnectionFacts {
   sparedBytes = -1;
   sparedAt = 0;
 
-  constructor(ip: string, port: number, tls: TlsFacts | undefined, alpn: string | undefined, clientCert: ClientCertInfo | undefined, transport?: Socket) {
+  constructor(ip: string, port: number, tls: TlsFacts | undefined, clientCert: ClientCertInfo | undefined, transport?: Socket) {
     this.transport = transport;
     this.ip = ip;
     this.port = port;
     this.tlsFacts = tls;
-    this.alpn = alpn;
     this.clientCert = clientCert;
   }
 }
@@ -76,20 +73,12 @@ export function captureConnectionFacts(socket: Socket, secure: boolean): Connect
   try {
     if (secure) {
       const tls = socket as TLSSocket;
-      const alpn = tls.alpnProtocol;
-      facts = new ConnectionFacts(
-        socket.remoteAddress ?? UNKNOWN_IP,
-        socket.remotePort ?? 0,
-        tlsFacts(tls),
-        typeof alpn === 'string' ? alpn : undefined,
-        connectionClientCert(tls),
-        socket,
-      );
+      facts = new ConnectionFacts(socket.remoteAddress ?? UNKNOWN_IP, socket.remotePort ?? 0, tlsFacts(tls), connectionClientCert(tls), socket);
     } else {
-      facts = new ConnectionFacts(socket.remoteAddress ?? UNKNOWN_IP, socket.remotePort ?? 0, undefined, undefined, undefined, socket);
+      facts = new ConnectionFacts(socket.remoteAddress ?? UNKNOWN_IP, socket.remotePort ?? 0, undefined, undefined, socket);
     }
   } catch {
-    facts = new ConnectionFacts(UNKNOWN_IP, 0, undefined, undefined, undefined, undefined);
+    facts = new ConnectionFacts(UNKNOWN_IP, 0, undefined, undefined, undefined);
   }
   owner[kFacts] = facts;
   return facts;
@@ -118,7 +107,7 @@ export function factsOf(owner: object | undefined): ConnectionFacts | undefined 
 export function connectionFacts(owner: ConnectionOwner, socket: Socket | undefined, secure: boolean): ConnectionFacts {
   let facts = owner[kFacts];
   if (facts === undefined) {
-    facts = socket === undefined ? new ConnectionFacts(UNKNOWN_IP, 0, undefined, undefined, undefined) : captureConnectionFacts(socket, secure);
+    facts = socket === undefined ? new ConnectionFacts(UNKNOWN_IP, 0, undefined, undefined) : captureConnectionFacts(socket, secure);
     owner[kFacts] = facts;
   }
   return facts;
