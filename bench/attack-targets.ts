@@ -9,7 +9,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GatehouseServe } from '../test/helpers/gatehouse-serve.ts';
-import { waitForPort } from './bench-processes.ts';
+import { apiOk, waitForPort, waitRunning } from './bench-processes.ts';
 
 /** BIG_BYTES is the size of the backend's /big body (slow readers ask for it). */
 export const BIG_BYTES = 4 * 1024 * 1024;
@@ -151,11 +151,7 @@ http {
 export async function startGatehouse(ports: { http: number; https: number }, backendPort: number, certPem: string, keyPem: string): Promise<Target> {
   const serve = await GatehouseServe.startFresh();
   try {
-    const ok = async (method: string, path: string, body?: unknown) => {
-      const r = await serve.api(method, path, body);
-      if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-      return r.body;
-    };
+    const ok = (method: string, path: string, body?: unknown) => apiOk(serve, method, path, body);
     const lb = await ok('POST', '/v1/load-balancers', { name: 'front-door-attacks' });
     const group = await ok('POST', '/v1/server-groups', { name: 'front-door-attacks', servers: [{ address: '127.0.0.1', port: backendPort }] });
     const cert = await ok('POST', '/v1/certificates', { name: 'front-door-attacks', certificatePem: certPem, privateKeyPem: keyPem });
@@ -164,15 +160,7 @@ export async function startGatehouse(ports: { http: number; https: number }, bac
       await ok('POST', '/v1/listeners', { ...common, protocol: 'HTTPS', port: ports.https, http2Enabled: true, certificates: { defaultCertificateId: cert.id } }),
       await ok('POST', '/v1/listeners', { ...common, protocol: 'HTTP', port: ports.http }),
     ];
-    const deadline = Date.now() + 20_000;
-    for (const l of listeners) {
-      for (;;) {
-        const now = await ok('GET', `/v1/listeners/${l.id}`);
-        if (now.status === 'Running') break;
-        if (now.status === 'Failed' || Date.now() > deadline) throw new Error(`listener ${l.id}: ${now.status} ${now.statusReason ?? ''}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitRunning(serve, listeners.map((l) => l.id));
   } catch (err) {
     await serve.close();
     throw err;

@@ -1,11 +1,13 @@
 /**
  * What the front-door benchmarks share: finding Debian's nginx, waiting for a port to accept,
- * and writing a benchmark's section into bench/RESULTS.md.
+ * configuring `gatehouse serve` through its API until its listeners run, and writing a
+ * benchmark's section into bench/RESULTS.md.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
+import type { GatehouseServe } from '../test/helpers/gatehouse-serve.ts';
 
 /** nginxBinary finds Debian's nginx (installing it when missing and running as root). */
 export function nginxBinary(): string {
@@ -51,4 +53,24 @@ export function writeResultsSection(heading: string, text: string): void {
     next = `${current.slice(0, start)}${text}${after === -1 ? '' : `\n${current.slice(after + 1)}`}`;
   }
   writeFileSync(file, `${next.trimEnd()}\n`);
+}
+
+/** apiOk makes a management API call that must succeed and returns its body; anything else throws with the answer. */
+export async function apiOk(serve: GatehouseServe, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await serve.api(method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** waitRunning waits until every listener reads `Running`; `Failed`, or none within `timeoutMs`, throws. */
+export async function waitRunning(serve: GatehouseServe, listenerIds: readonly string[], timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const id of listenerIds) {
+    for (;;) {
+      const now = await apiOk(serve, 'GET', `/v1/listeners/${id}`);
+      if (now.status === 'Running') break;
+      if (now.status === 'Failed' || Date.now() > deadline) throw new Error(`listener ${id}: ${now.status} ${now.statusReason ?? ''}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }

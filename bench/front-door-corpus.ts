@@ -26,7 +26,7 @@ import { categorise, judge, runRows, type Category, type RowOutcome, type Target
 import { RecordingBackend } from '../test/front-door/support/recording-backend.ts';
 import { GatehouseServe } from '../test/helpers/gatehouse-serve.ts';
 import { issueCertificate } from '../test/helpers/pki.ts';
-import { nginxBinary, waitForPort, writeResultsSection } from './bench-processes.ts';
+import { apiOk, nginxBinary, waitForPort, waitRunning, writeResultsSection } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 
 const { values: args } = parseArgs({ options: { write: { type: 'boolean', default: false } } });
@@ -77,11 +77,7 @@ http {
 /** startGatehouse starts `gatehouse serve` and creates the listeners through the management API. */
 async function startGatehouse(ports: { http: number; https: number }, backends: { http: number; https: number }, certPem: string, keyPem: string): Promise<GatehouseServe> {
   const serve = await GatehouseServe.startFresh();
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const r = await serve.api(method, path, body);
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
+  const ok = (method: string, path: string, body?: unknown) => apiOk(serve, method, path, body);
   const lb = await ok('POST', '/v1/load-balancers', { name: 'front-door' });
   const group = (name: string, port: number) => ok('POST', '/v1/server-groups', { name, servers: [{ address: '127.0.0.1', port }], healthCheck: { enabled: false } });
   const plain = await group('front-door-http', backends.http);
@@ -92,15 +88,7 @@ async function startGatehouse(ports: { http: number; https: number }, backends: 
     await ok('POST', '/v1/listeners', { ...common, protocol: 'HTTP', port: ports.http, defaultServerGroupId: plain.id }),
     await ok('POST', '/v1/listeners', { ...common, protocol: 'HTTPS', port: ports.https, defaultServerGroupId: secure.id, certificates: { defaultCertificateId: cert.id } }),
   ];
-  const deadline = Date.now() + 20_000;
-  for (const l of listeners) {
-    for (;;) {
-      const now = await ok('GET', `/v1/listeners/${l.id}`);
-      if (now.status === 'Running') break;
-      if (now.status === 'Failed' || Date.now() > deadline) throw new Error(`listener ${l.id}: ${now.status} ${now.statusReason ?? ''}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await waitRunning(serve, listeners.map((l) => l.id));
   return serve;
 }
 
