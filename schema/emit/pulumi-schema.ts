@@ -46,6 +46,8 @@ export interface PulumiPackageSchema {
   description: string;
   keywords: string[];
   license: string;
+  publisher: string;
+  pluginDownloadURL?: string;
   config: { variables: Record<string, PulumiPropertySpec>; defaults: string[] };
   provider: PulumiResourceSpec;
   resources: Record<string, PulumiResourceSpec>;
@@ -169,13 +171,57 @@ const providerProperties: Record<string, PulumiPropertySpec> = {
   },
 };
 
-/** PulumiSchemaOptions: the package version to stamp (the package.json version). */
+/**
+ * PLUGIN_DOWNLOAD_URL_PLACEHOLDER is the committed schema's `pluginDownloadURL`: a pattern that
+ * shows its shape (`${VERSION}` is the plugin version; the engine appends the archive's file
+ * name) and that a publisher replaces at build time (`npm run pack -- --plugin-download-url`).
+ */
+export const PLUGIN_DOWNLOAD_URL_PLACEHOLDER = 'https://plugins.example.com/gatehouse/v${VERSION}';
+
+/** SDK_PACKAGE_NAME is the npm name of the Node.js SDK: a publisher scope, as third-party Pulumi packages are named. */
+export const SDK_PACKAGE_NAME = '@gatehouse/pulumi';
+
+/**
+ * PulumiSchemaOptions: the package version to stamp (the package.json version) and where the
+ * plugin is downloaded from — the placeholder when not given, no location at all when `null`
+ * (users then install the plugin archive themselves).
+ */
 export interface PulumiSchemaOptions {
   version?: string;
+  pluginDownloadURL?: string | null;
+}
+
+/** languageSections are what `pulumi package gen-sdk` reads for each language it generates. */
+function languageSections(): Record<string, unknown> {
+  return {
+    nodejs: {
+      packageName: SDK_PACKAGE_NAME,
+      packageDescription: 'Typed Pulumi resources for the Gatehouse application load balancer.',
+      dependencies: { '@pulumi/pulumi': '^3.0.0' },
+      respectSchemaVersion: true,
+    },
+    python: {
+      packageName: 'pulumi_gatehouse',
+      requires: { pulumi: '>=3.0.0,<4.0.0' },
+      pyproject: { enabled: true },
+      respectSchemaVersion: true,
+    },
+    go: {
+      importBasePath: 'example.com/gatehouse/pulumi-gatehouse/sdk/go/gatehouse',
+      generateResourceContainerTypes: true,
+      respectSchemaVersion: true,
+    },
+    csharp: {
+      rootNamespace: 'Gatehouse',
+      packageReferences: { Pulumi: '3.*' },
+      respectSchemaVersion: true,
+    },
+  };
 }
 
 /** buildPulumiSchema builds the package schema from the resource models; deterministic for one input. */
 export function buildPulumiSchema(options: PulumiSchemaOptions = {}): PulumiPackageSchema {
+  const downloadUrl = options.pluginDownloadURL === undefined ? PLUGIN_DOWNLOAD_URL_PLACEHOLDER : options.pluginDownloadURL;
   const collector = new TypeCollector();
   const resources: Record<string, PulumiResourceSpec> = {};
   for (const kind of ALL_RESOURCE_KINDS) resources[kind.token] = resourceSpec(kind, collector);
@@ -188,6 +234,8 @@ export function buildPulumiSchema(options: PulumiSchemaOptions = {}): PulumiPack
     description: 'Gatehouse: a self-hosted application load balancer declared as code — load balancers, HTTP/HTTPS and QUIC listeners, certificates, TLS security policies and server groups.',
     keywords: ['pulumi', 'gatehouse', 'load-balancer', 'category/network', 'kind/native'],
     license: 'Apache-2.0',
+    publisher: 'Gatehouse',
+    ...(downloadUrl === null ? {} : { pluginDownloadURL: downloadUrl }),
     config: { variables: structuredClone(providerProperties), defaults: ['endpoint', 'token'] },
     provider: {
       description: 'The Gatehouse provider: where the management API is and how to authenticate.',
@@ -198,14 +246,7 @@ export function buildPulumiSchema(options: PulumiSchemaOptions = {}): PulumiPack
     },
     resources,
     types,
-    language: {
-      nodejs: {
-        packageName: PULUMI_PACKAGE_NAME,
-        packageDescription: 'Typed Pulumi resources for the Gatehouse application load balancer.',
-        dependencies: { '@pulumi/pulumi': '^3.0.0' },
-        respectSchemaVersion: true,
-      },
-    },
+    language: languageSections(),
   };
 }
 

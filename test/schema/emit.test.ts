@@ -18,7 +18,19 @@ describe('Pulumi package schema (SPEC §5)', () => {
     expect(Object.keys(schema.resources).sort()).toEqual(
       ['Certificate', 'Listener', 'LoadBalancer', 'QuicListener', 'ServerGroup', 'TlsSecurityPolicy'].map((k) => `gatehouse:index:${k}`),
     );
-    expect(schema.language.nodejs).toMatchObject({ packageName: 'gatehouse' });
+    expect(schema.language.nodejs).toMatchObject({ packageName: '@gatehouse/pulumi' });
+  });
+
+  it('carries the language sections gen-sdk reads for Node.js, Python, Go and .NET', () => {
+    expect(schema.language.python).toMatchObject({ packageName: 'pulumi_gatehouse', requires: { pulumi: '>=3.0.0,<4.0.0' } });
+    expect(schema.language.go).toMatchObject({ importBasePath: expect.stringMatching(/\/sdk\/go\/gatehouse$/) });
+    expect(schema.language.csharp).toMatchObject({ rootNamespace: 'Gatehouse', packageReferences: { Pulumi: '3.*' } });
+  });
+
+  it('carries the plugin download placeholder, a publisher\'s URL instead, or no location when none is configured', () => {
+    expect(schema.pluginDownloadURL).toBe('https://plugins.example.com/gatehouse/v${VERSION}');
+    expect(buildPulumiSchema({ version, pluginDownloadURL: 'https://dl.corp.test/gatehouse/v${VERSION}' }).pluginDownloadURL).toBe('https://dl.corp.test/gatehouse/v${VERSION}');
+    expect('pluginDownloadURL' in buildPulumiSchema({ version, pluginDownloadURL: null })).toBe(false);
   });
 
   it('has provider config endpoint and secret token with their environment fallbacks', () => {
