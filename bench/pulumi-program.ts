@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
-import * as gatehouse from 'gatehouse';
+import * as gatehouse from '@gatehouse/pulumi';
 
 const config = new pulumi.Config();
 const count = config.getNumber('count') ?? 200;

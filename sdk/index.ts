@@ -1,8 +1,8 @@
 /**
- * The Gatehouse Pulumi SDK: `import * as gatehouse from "gatehouse"`. The package's main
- * export, and deliberately nothing more than the resource classes, their argument and state
- * types, and the Provider: it loads `schema/` and `@pulumi/pulumi`, never the server, the
- * engine or SQLite.
+ * The Gatehouse Pulumi SDK, the npm package `@gatehouse/pulumi`
+ * (`import * as gatehouse from "@gatehouse/pulumi"`): deliberately nothing more than the
+ * resource classes, their argument and state types, and the Provider. It loads `schema/` and
+ * `@pulumi/pulumi`, never the server, the engine or SQLite.
  */
 export { Certificate, type CertificateArgs, type CertificateState } from './certificate.ts';
 export { Listener, type ListenerArgs, type ListenerState } from './listener.ts';

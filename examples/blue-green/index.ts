@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import * as gatehouse from 'gatehouse';
+import * as gatehouse from '@gatehouse/pulumi';
 
 type Color = 'blue' | 'green';
 

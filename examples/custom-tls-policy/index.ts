@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import * as gatehouse from 'gatehouse';
+import * as gatehouse from '@gatehouse/pulumi';
 
 const config = new pulumi.Config();
 const readPem = (key: string, fallback: string): string => readFileSync(resolve(import.meta.dirname, config.get(key) ?? fallback), 'utf8');

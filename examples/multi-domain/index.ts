@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import * as gatehouse from 'gatehouse';
+import * as gatehouse from '@gatehouse/pulumi';
 
 interface CertificateFiles {
   /** A short name for the Pulumi resource and the certificate. */

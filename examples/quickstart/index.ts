@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import * as gatehouse from 'gatehouse';
+import * as gatehouse from '@gatehouse/pulumi';
 
 const config = new pulumi.Config();
 // Relative paths are taken from this folder; make them with ../make-demo-certs.sh.

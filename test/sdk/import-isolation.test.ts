@@ -1,5 +1,5 @@
 /**
- * SPEC §5: `import * as gatehouse from "gatehouse"` loads the SDK alone — `sdk/`, `schema/` and
+ * SPEC §5: `import * as gatehouse from "@gatehouse/pulumi"` loads the SDK alone — `sdk/`, `schema/` and
  * the npm dependencies — never the server, the engine or SQLite. Checked in a fresh Node
  * process that records every module resolved (import and require) and Node's own load list.
  */
@@ -33,22 +33,22 @@ function usesSqlite(loaded: Loaded): boolean {
   return loaded.resolved.includes('node:sqlite') || loaded.moduleLoadList.some((m) => /\bsqlite\b/i.test(m));
 }
 
-describe('importing "gatehouse"', () => {
+describe('importing "@gatehouse/pulumi"', () => {
   it('resolves the package name to the SDK and exports the six classes and the Provider', async () => {
-    const loaded = await load('gatehouse');
+    const loaded = await load('@gatehouse/pulumi');
     expect(ownFiles(loaded)).toContain('sdk/index.ts');
     expect(loaded.exported).toEqual(['Certificate', 'Listener', 'LoadBalancer', 'Provider', 'QuicListener', 'ServerGroup', 'TlsSecurityPolicy']);
     expect(loaded.resolved.some((u) => u.includes('/node_modules/@pulumi/pulumi/'))).toBe(true);
   });
 
   it('loads only sdk/, schema/ and package.json from the checkout: no server/, engine/, provider/ or cli/', async () => {
-    const loaded = await load('gatehouse');
+    const loaded = await load('@gatehouse/pulumi');
     const outside = ownFiles(loaded).filter((f) => !f.startsWith('sdk/') && !f.startsWith('schema/') && f !== 'package.json');
     expect(outside).toEqual([]);
   });
 
   it('does not load node:sqlite', async () => {
-    expect(usesSqlite(await load('gatehouse'))).toBe(false);
+    expect(usesSqlite(await load('@gatehouse/pulumi'))).toBe(false);
   });
 
   it('the detector does see SQLite when something loads it (control)', async () => {
