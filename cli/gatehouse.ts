@@ -2,11 +2,28 @@
 /**
  * The `gatehouse` command (SPEC §4): serve, status and drift. Runs on Node 24 directly from
  * TypeScript (`npx gatehouse …` in a checkout). Commands load lazily, so `gatehouse status`
- * does not pull in the server, SQLite or the engine.
+ * does not pull in the server, SQLite or the engine. Started by a Node.js older than 24 (an
+ * installed `gatehouse` runs on the first `node` on PATH), it says so in one line and exits 1.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { GATEHOUSE_VERSION } from '../server/version.ts';
 import { UsageError } from './args.ts';
 import type { CliIo } from './cli-io.ts';
+
+/** REQUIRED_NODE_MAJOR is the oldest Node.js major version the command runs on (`engines` in package.json). */
+export const REQUIRED_NODE_MAJOR = 24;
+
+/**
+ * nodeVersionProblem is the one-line refusal to run on a Node.js older than REQUIRED_NODE_MAJOR,
+ * or undefined when this one will do. An installed `gatehouse` starts on whichever `node` comes
+ * first on PATH (`#!/usr/bin/env node`), which may be older than the code needs.
+ */
+export function nodeVersionProblem(version: string = process.versions.node, execPath: string = process.execPath): string | undefined {
+  const major = Number.parseInt(version.replace(/^v/, ''), 10);
+  if (major >= REQUIRED_NODE_MAJOR) return undefined;
+  return `gatehouse: requires Node.js ${REQUIRED_NODE_MAJOR} or later, but was started by Node.js ${version.replace(/^v/, '')} (${execPath}); put Node.js ${REQUIRED_NODE_MAJOR} first on PATH\n`;
+}
 
 /** CommandModule is what a command's module provides. */
 export interface CommandModule {
@@ -80,7 +97,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
   }
 }
 
-if (import.meta.main) {
-  const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
-  process.exitCode = await main(process.argv.slice(2), process.env, io);
+/** isEntry says whether this module is the program Node runs; Node.js before 22.18 has no import.meta.main. */
+function isEntry(): boolean {
+  const meta = import.meta as { main?: boolean };
+  if (typeof meta.main === 'boolean') return meta.main;
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  const tooOld = nodeVersionProblem();
+  if (tooOld !== undefined) {
+    process.stderr.write(tooOld);
+    process.exitCode = 1;
+  } else {
+    const io: CliIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+    process.exitCode = await main(process.argv.slice(2), process.env, io);
+  }
 }
