@@ -54,7 +54,7 @@ export const CIPHERS_BY_VERSION: Readonly<Record<TlsVersion, readonly string[]>>
 };
 
 /** ALL_CIPHERS is every cipher name a custom policy may list. */
-export const ALL_CIPHERS: readonly string[] = [...CIPHERS_TLS12, ...CIPHERS_TLS13];
+export const ALL_CIPHERS = [...CIPHERS_TLS12, ...CIPHERS_TLS13] as const;
 
 const ECDHE_TLS12 = CIPHERS_TLS12.filter((c) => c.startsWith('ECDHE-'));
 

@@ -11,4 +11,3 @@ export { Provider, type ProviderArgs } from './provider.ts';
 export { QuicListener, type QuicListenerArgs, type QuicListenerState } from './quic-listener.ts';
 export { ServerGroup, type ServerGroupArgs, type ServerGroupState } from './server-group.ts';
 export { TlsSecurityPolicy, type TlsSecurityPolicyArgs, type TlsSecurityPolicyState } from './tls-security-policy.ts';
-export type { InputValue, Inputs, OutputProperties } from './types.ts';

@@ -120,9 +120,11 @@ export const serverGroupOutputSchema = z
     ...commonOutputShape,
     protocol: protocolField,
     ...groupMutableShape,
-    healthCheck: healthCheckSchema.extend({
-      protocol: z.enum(['HTTP', 'HTTPS', 'TCP']).describe('Protocol of the check: `HTTP`, `HTTPS` or `TCP`.'),
-    }),
+    healthCheck: healthCheckSchema
+      .extend({
+        protocol: z.enum(['HTTP', 'HTTPS', 'TCP']).describe('Protocol of the check: `HTTP`, `HTTPS` or `TCP`.'),
+      })
+      .describe(healthCheckSchema.description ?? ''),
   })
   .describe('A group of backend servers with scheduling, health checks, stickiness and draining.');
 

@@ -26,7 +26,7 @@ const policyMutableShape = {
     .min(1)
     .describe('TLS versions offered: a non-empty, contiguous subset of TLSv1.0, TLSv1.1, TLSv1.2, TLSv1.3.'),
   ciphers: z
-    .array(z.enum(ALL_CIPHERS as [string, ...string[]]))
+    .array(z.enum(ALL_CIPHERS))
     .min(1)
     .describe('Cipher suites offered (OpenSSL/IANA names); each must be supported by a chosen version.'),
   tags: tagsField(),

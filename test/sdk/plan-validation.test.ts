@@ -146,7 +146,7 @@ const BAD: { what: string; token: string; build: Build; value: unknown; path: st
   {
     what: 'a cipher no chosen TLS version supports',
     token: 'gatehouse:index:TlsSecurityPolicy',
-    build: (n, v) => new gatehouse.TlsSecurityPolicy(n, { name: 'modern', tlsVersions: ['TLSv1.3'], ciphers: ['TLS_AES_128_GCM_SHA256', v as string] }),
+    build: (n, v) => new gatehouse.TlsSecurityPolicy(n, { name: 'modern', tlsVersions: ['TLSv1.3'], ciphers: ['TLS_AES_128_GCM_SHA256', v as 'AES128-SHA'] }),
     value: 'AES128-SHA',
     path: 'ciphers[1]',
     code: 'VALIDATION_FAILED',
