@@ -115,11 +115,14 @@ export async function moduleClosure(buildDir: string, entry: string = SERVER_ENT
 }
 
 /** packageDependencies maps each imported package to the root's range, failing on any the root does not declare. */
-export function packageDependencies(closure: ModuleClosure, root: RootPackageJson): Record<string, string> {
+export function packageDependencies(closure: ModuleClosure, root: RootPackageJson, lock?: PackageLock): Record<string, string> {
   const declared = root.dependencies ?? {};
   const missing = [...closure.packages].filter(([name]) => !Object.hasOwn(declared, name));
   if (missing.length > 0) {
-    const lines = missing.map(([name, users]) => `  ${name} (imported by ${users.join(', ')})`);
+    const lines = missing.map(([name, users]) => {
+      const installed = lock?.packages[`node_modules/${name}`]?.version;
+      return `  ${name} (imported by ${users.join(', ')})${installed ? `: npm install ${name}@^${installed} declares the version installed now` : ''}`;
+    });
     throw new Error(`the gatehouse command imports packages the root package.json does not declare in "dependencies":\n${lines.join('\n')}`);
   }
   return Object.fromEntries([...closure.packages.keys()].map((name) => [name, declared[name]!]));
@@ -191,7 +194,7 @@ export async function buildServerPackage(ctx: PackContext): Promise<Artifact> {
   const rootJson = JSON.parse(readFileSync(join(ctx.root, 'package.json'), 'utf8')) as RootPackageJson;
   const lock = JSON.parse(readFileSync(join(ctx.root, 'package-lock.json'), 'utf8')) as PackageLock;
   const closure = await moduleClosure(ctx.buildDir);
-  const dependencies = packageDependencies(closure, rootJson);
+  const dependencies = packageDependencies(closure, rootJson, lock);
 
   const stage = join(ctx.workDir, 'server-package');
   rmSync(stage, { recursive: true, force: true });
