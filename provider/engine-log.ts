@@ -5,12 +5,9 @@
  * also shows. Messages never carry the token or a private key: callers pass only names, ids,
  * codes and server texts.
  */
-import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
-
-const require = createRequire(import.meta.url);
-const engineGrpc = require('@pulumi/pulumi/proto/engine_grpc_pb.js') as typeof import('@pulumi/pulumi/proto/engine_grpc_pb.js');
-const enginePb = require('@pulumi/pulumi/proto/engine_pb.js') as typeof import('@pulumi/pulumi/proto/engine_pb.js');
+import engineGrpc from '@pulumi/pulumi/proto/engine_grpc_pb.js';
+import enginePb from '@pulumi/pulumi/proto/engine_pb.js';
 
 /** LogLevel is a severity of the engine's Log service. */
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';

@@ -7,11 +7,8 @@
  * unknown can never slip into an API request body), resource references become their ids.
  * Encoding puts the secret wrappers back at the remembered paths.
  */
-import { createRequire } from 'node:module';
+import structPb from 'google-protobuf/google/protobuf/struct_pb.js';
 import { formatPath } from '../schema/field-path.ts';
-
-const require = createRequire(import.meta.url);
-const structPb = require('google-protobuf/google/protobuf/struct_pb.js') as typeof import('google-protobuf/google/protobuf/struct_pb.js');
 
 /** Struct is google.protobuf.Struct, the carrier of every property map. */
 export type Struct = import('google-protobuf/google/protobuf/struct_pb.js').Struct;

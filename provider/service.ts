@@ -5,6 +5,7 @@
  * preview and old inputs.
  */
 import { readFileSync } from 'node:fs';
+import { getAsset, isSea } from 'node:sea';
 import * as grpc from '@grpc/grpc-js';
 import { decodeStruct, encodeStruct, type Decoded } from './marshal.ts';
 import type { GatehouseProvider, ResourceRef } from './gatehouse-provider.ts';
@@ -18,9 +19,18 @@ type PropertyDiffKind = import('@pulumi/pulumi/proto/provider_pb.js').PropertyDi
 const SCHEMA_URL = new URL('../schema/pulumi/schema.json', import.meta.url);
 const PACKAGE_URL = new URL('../package.json', import.meta.url);
 
+/**
+ * shippedText reads a file the plugin ships with: from the checkout (or an installed package),
+ * or, in the plugin archive's single executable, the asset of that name that packaging put in it
+ * (`schema.json`, `package.json`: the schema and version chosen when the archive was packed).
+ */
+function shippedText(asset: string, url: URL): string {
+  return isSea() ? getAsset(asset, 'utf8') : readFileSync(url, 'utf8');
+}
+
 /** pluginVersion is the package version, reported by GetPluginInfo. */
 export function pluginVersion(): string {
-  const pkg = JSON.parse(readFileSync(PACKAGE_URL, 'utf8')) as { version?: string };
+  const pkg = JSON.parse(shippedText('package.json', PACKAGE_URL)) as { version?: string };
   return pkg.version ?? '0.0.0';
 }
 
@@ -114,7 +124,7 @@ export function createService(provider: GatehouseProvider): grpc.UntypedServiceI
       if (req.getSubpackageName()) throw new ProviderError(`the gatehouse provider has no sub-package ${req.getSubpackageName()}`);
       let text: string;
       try {
-        text = readFileSync(SCHEMA_URL, 'utf8');
+        text = shippedText('schema.json', SCHEMA_URL);
       } catch {
         throw new ProviderError('the Pulumi schema (schema/pulumi/schema.json) has not been generated: run npm run gen:schema');
       }
