@@ -18,7 +18,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
 import type { Artifact, PackContext } from './artifact.ts';
 
-/** ENTRY is the command's compiled entry, relative to the build folder; it becomes `bin.gatehouse`. */
+/** SERVER_ENTRY is the command's compiled entry, relative to the build folder; it becomes `bin.gatehouse`. */
 export const SERVER_ENTRY = 'cli/gatehouse.js';
 /** SERVER_README is the operator README shipped in the tarball (as README.md). */
 const SERVER_README = join('packaging', 'server-README.md');
