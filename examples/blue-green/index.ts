@@ -11,7 +11,7 @@ import * as gatehouse from '@gatehouse/pulumi';
 type Color = 'blue' | 'green';
 
 const config = new pulumi.Config();
-const readPem = (key: string, fallback: string): string => readFileSync(resolve(import.meta.dirname, config.get(key) ?? fallback), 'utf8');
+const readPem = (key: string, fallback: string): string => readFileSync(resolve(config.get(key) ?? fallback), 'utf8');
 const activeColor = (config.get('activeColor', { allowedValues: ['blue', 'green'] }) ?? 'blue') as Color;
 const port = config.getNumber('port') ?? 10446;
 const servers: Record<Color, string[]> = {

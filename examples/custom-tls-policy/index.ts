@@ -7,7 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as gatehouse from '@gatehouse/pulumi';
 
 const config = new pulumi.Config();
-const readPem = (key: string, fallback: string): string => readFileSync(resolve(import.meta.dirname, config.get(key) ?? fallback), 'utf8');
+const readPem = (key: string, fallback: string): string => readFileSync(resolve(config.get(key) ?? fallback), 'utf8');
 const port = config.getNumber('port') ?? 10447;
 const backend = config.get('backend') ?? '127.0.0.1:3001';
 

@@ -23,7 +23,7 @@ const files = config.getObject<CertificateFiles[]>('certificates') ?? [
   { name: 'shop-example-org', certFile: 'certs/shop-example-org.pem', keyFile: 'certs/shop-example-org.key' },
 ];
 if (files.length === 0) throw new Error('config "certificates" needs at least one entry: the default certificate');
-const read = (file: string): string => readFileSync(resolve(import.meta.dirname, file), 'utf8');
+const read = (file: string): string => readFileSync(resolve(file), 'utf8');
 
 /** toServer turns `host:port` (an IP, a host name, or `[v6]:port`) into a server entry. */
 function toServer(hostPort: string): { address: string; port: number } {

@@ -6,8 +6,8 @@ import * as pulumi from '@pulumi/pulumi';
 import * as gatehouse from '@gatehouse/pulumi';
 
 const config = new pulumi.Config();
-// Relative paths are taken from this folder; make them with ../make-demo-certs.sh.
-const readPem = (key: string, fallback: string): string => readFileSync(resolve(import.meta.dirname, config.get(key) ?? fallback), 'utf8');
+// Relative paths are taken from the project folder (Pulumi runs programs there); make them with ../make-demo-certs.sh.
+const readPem = (key: string, fallback: string): string => readFileSync(resolve(config.get(key) ?? fallback), 'utf8');
 const port = config.getNumber('port') ?? 10443;
 const backends = config.getObject<string[]>('backends') ?? ['127.0.0.1:3001', '127.0.0.1:3002'];
 

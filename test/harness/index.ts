@@ -2,6 +2,7 @@
  * The test-only stand-in for the Pulumi engine. Start with `runProgram`; README.md explains it.
  */
 export { runProgram, secret, type RunMode, type RunProgramOptions, type RunResult, type ConfigInput } from './run-program.ts';
+export type { ProgramRunner } from './program-process.ts';
 export {
   PluginHost, type PluginHostOptions, type PluginCallRecord, type CheckResult, type CheckFailure,
   type DiffResult, type DiffKind, type PropertyDiffResult, type ConfigureResult, type ResourceCall,

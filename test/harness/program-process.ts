@@ -2,15 +2,27 @@
  * Runs a Pulumi TypeScript program through `@pulumi/pulumi/cmd/run`, the same runner the
  * Node.js language host uses, on Node 24 with type stripping.
  *
- * cmd/run only loads ts-node when PULUMI_NODEJS_TYPESCRIPT is "true"; the harness removes that
- * variable and passes the `.ts` entry file itself, so Node 24 strips the types and the
- * program's own `package.json` (`"type": "module"`) makes it an ES module.
+ * cmd/run only loads ts-node when PULUMI_NODEJS_TYPESCRIPT is "true". By default the harness
+ * removes that variable and passes the `.ts` entry file itself, so Node 24 strips the types and
+ * the checkout's `package.json` (`"type": "module"`) makes it an ES module. A ProgramRunner runs
+ * a program as an installed project does instead: that project's own `@pulumi/pulumi` runner,
+ * on the Node it names, with ts-node when `typescript` is set (Pulumi's default TypeScript setup).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PULUMI_CMD_RUN } from './grpc-stubs.ts';
+
+/** ProgramRunner starts a program the way an installed project's Node.js language host would. */
+export interface ProgramRunner {
+  /** The Node.js executable. */
+  readonly node: string;
+  /** The project's `@pulumi/pulumi/cmd/run/index.js`. */
+  readonly cmdRun: string;
+  /** Compile TypeScript with ts-node (`PULUMI_NODEJS_TYPESCRIPT=true`), as Pulumi does by default. */
+  readonly typescript: boolean;
+}
 
 /** ProgramProcessOptions are the arguments of one program run. */
 export interface ProgramProcessOptions {
@@ -30,6 +42,8 @@ export interface ProgramProcessOptions {
   secretKeys: readonly string[];
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
+  /** How to start the program; the checkout's runner on Node 24 with type stripping when absent. */
+  runner?: ProgramRunner;
 }
 
 /** ProgramExit is how the program process ended. */
@@ -54,7 +68,7 @@ export function nodeBinary(): string {
 /** runProgramProcess starts the program, waits for it to exit (or kills it at the timeout). */
 export function runProgramProcess(o: ProgramProcessOptions): Promise<ProgramExit> {
   const args = [
-    PULUMI_CMD_RUN,
+    o.runner?.cmdRun ?? PULUMI_CMD_RUN,
     `--monitor=${o.monitorAddress}`,
     `--engine=${o.engineAddress}`,
     `--project=${o.project}`,
@@ -71,10 +85,11 @@ export function runProgramProcess(o: ProgramProcessOptions): Promise<ProgramExit
     PULUMI_CONFIG: JSON.stringify(o.config),
     PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(o.secretKeys),
   };
-  delete env['PULUMI_NODEJS_TYPESCRIPT'];
+  if (o.runner?.typescript) env['PULUMI_NODEJS_TYPESCRIPT'] = 'true';
+  else delete env['PULUMI_NODEJS_TYPESCRIPT'];
   delete env['NODE_OPTIONS'];
   return new Promise((resolve, reject) => {
-    const child = spawn(nodeBinary(), args, { cwd: o.pwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(o.runner?.node ?? nodeBinary(), args, { cwd: o.pwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -11,7 +11,7 @@ import { busyTime } from './call-timing.ts';
 import { Deployment, type ConfigEntry } from './deployment.ts';
 import { MonitorServer } from './monitor-server.ts';
 import type { PluginCallRecord } from './plugin-host.ts';
-import { nodeBinary, runProgramProcess, type ProgramExit } from './program-process.ts';
+import { nodeBinary, runProgramProcess, type ProgramExit, type ProgramRunner } from './program-process.ts';
 import { Secret, toPlain } from './property-value.ts';
 import { ProviderRegistry } from './providers.ts';
 import { passphraseFor, readState, writeState, type StateResource } from './state-file.ts';
@@ -52,6 +52,8 @@ export interface RunProgramOptions {
   timeoutMs?: number;
   /** `--parallel` for the program; default unbounded, as the CLI. */
   parallel?: number;
+  /** How to start the program; default the checkout's runner on Node 24 with type stripping. */
+  runner?: ProgramRunner;
 }
 
 /** RunResult is what happened. */
@@ -127,6 +129,7 @@ export async function runProgram(o: RunProgramOptions): Promise<RunResult> {
         monitorAddress: address, engineAddress: address, dryRun: o.mode === 'preview',
         parallel: o.parallel ?? 2147483647, config: flatConfig,
         secretKeys: Object.keys(config).filter((k) => config[k]?.secret), env, timeoutMs: o.timeoutMs ?? 120_000,
+        ...(o.runner ? { runner: o.runner } : {}),
       });
       programMs = performance.now() - t0;
       await deployment.settle();

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProgram, secret, type ConfigInput, type RunMode, type RunResult, type Step } from '../../harness/index.ts';
+import { runProgram, secret, type ConfigInput, type ProgramRunner, type RunMode, type RunResult, type Step } from '../../harness/index.ts';
 import { nodeBinary } from '../../harness/program-process.ts';
 import { cleanEnv, GATEHOUSE_CLI, PLUGIN, ROOT, type GatehouseServe } from '../../helpers/gatehouse-serve.ts';
 import { writeDemoCerts, type DemoCerts } from './demo-certs.ts';
@@ -20,12 +20,32 @@ export interface DriftRun {
   stderr: string;
 }
 
+/**
+ * ExampleInstall says where an example program, its SDK and the provider plugin come from: the
+ * checkout (CHECKOUT_INSTALL), or a project outside it where the packed artifacts were installed.
+ */
+export interface ExampleInstall {
+  /** The folder holding one folder per example (`<examplesDir>/<example>/index.ts`). */
+  readonly examplesDir: string;
+  /** The provider plugin executable. */
+  readonly pluginPath: string;
+  /** How the program starts; the checkout's runner with type stripping when absent. */
+  readonly runner?: ProgramRunner;
+  /** Environment for the program and the plugin on top of the test's (e.g. a PATH without the checkout). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** CHECKOUT_INSTALL runs the checkout's examples with the checkout's plugin launcher. */
+export const CHECKOUT_INSTALL: ExampleInstall = { examplesDir: join(ROOT, 'examples'), pluginPath: PLUGIN };
+
 /** ExampleStackOptions name the example and its stack config (bare keys get the project namespace). */
 export interface ExampleStackOptions {
   example: string;
   /** The `name` of the example's Pulumi.yaml: the namespace of its config keys. */
   project: string;
   server: GatehouseServe;
+  /** Where the program, SDK and plugin come from; default the checkout. */
+  install?: ExampleInstall;
 }
 
 /** ExampleStack owns a temporary folder: the state file and the demo certificates. */
@@ -36,8 +56,10 @@ export class ExampleStack {
   readonly dir: string;
   readonly statePath: string;
   readonly certs: DemoCerts;
+  readonly install: ExampleInstall;
 
   private constructor(o: ExampleStackOptions, dir: string, certs: DemoCerts) {
+    this.install = o.install ?? CHECKOUT_INSTALL;
     this.example = o.example;
     this.project = o.project;
     this.server = o.server;
@@ -61,14 +83,15 @@ export class ExampleStack {
   run(mode: RunMode, config: Readonly<Record<string, ConfigInput>>): Promise<RunResult> {
     return runProgram({
       mode,
-      programFile: join(ROOT, 'examples', this.example, 'index.ts'),
+      programFile: join(this.install.examplesDir, this.example, 'index.ts'),
       project: this.project,
       stack: 'e2e',
-      pluginPath: PLUGIN,
+      pluginPath: this.install.pluginPath,
       statePath: this.statePath,
       config: { 'gatehouse:endpoint': this.server.url, 'gatehouse:token': secret(this.server.token), ...config },
-      env: { GATEHOUSE_ENDPOINT: undefined, GATEHOUSE_TOKEN: undefined },
+      env: { ...this.install.env, GATEHOUSE_ENDPOINT: undefined, GATEHOUSE_TOKEN: undefined },
       timeoutMs: 45_000,
+      ...(this.install.runner ? { runner: this.install.runner } : {}),
     });
   }
 
