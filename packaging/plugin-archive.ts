@@ -113,10 +113,12 @@ export async function buildPluginArchiveWithReport(ctx: PackContext): Promise<{ 
 
   writeFileSync(join(stage, 'README.md'), readme(ctx.version, node.version));
   chmodSync(join(stage, 'README.md'), 0o644);
+  writeFileSync(join(stage, NODE_LICENSE), nodeLicense(node.version, work));
+  chmodSync(join(stage, NODE_LICENSE), 0o644);
 
   const file = join(ctx.outDir, `pulumi-resource-gatehouse-v${ctx.version}-${pulumiPlatform()}.tar.gz`);
   rmSync(file, { force: true });
-  tarGz(stage, [EXECUTABLE, 'README.md'].sort(), file);
+  tarGz(stage, [EXECUTABLE, 'README.md', NODE_LICENSE].sort(), file);
   return {
     artifact: { label: 'provider plugin', file },
     report: { bundleBytes: statSync(bundle).size, executableBytes: statSync(exe).size, nodeVersion: node.version },
@@ -192,6 +194,24 @@ function forbiddenInputs(metafile: Metafile, ctx: PackContext): string[] {
     }
   }
   return [...new Set(problems)];
+}
+
+/** NODE_LICENSE is the file that carries the license of the embedded Node.js and its bundled libraries. */
+export const NODE_LICENSE = 'LICENSE.nodejs';
+
+/**
+ * nodeLicense is the LICENSE of the embedded Node.js release, which its license requires to go
+ * with every copy: taken from the npm package of that very build (`node-<os>-<arch>`, the one
+ * the `node` devDependency installed, so npm's cache normally has it).
+ */
+function nodeLicense(nodeVersion: string, work: string): string {
+  const spec = `node-${process.platform}-${process.arch}@${nodeVersion.replace(/^v/, '')}`;
+  const out = run('npm', ['pack', spec, '--prefer-offline', '--json', '--pack-destination', work], work, `npm pack ${spec}`);
+  const [packed] = JSON.parse(out) as { filename: string }[];
+  run('tar', ['-xzf', join(work, packed!.filename), '-C', work, 'package/LICENSE'], work, `extracting the LICENSE of ${spec}`);
+  const text = readFileSync(join(work, 'package', 'LICENSE'), 'utf8');
+  if (!text.includes('Node.js')) throw new Error(`${spec} carries no Node.js license text`);
+  return text;
 }
 
 /** node24 is the Node 24 binary to embed: this process's when it is Node 24, else the project's own. */
@@ -271,6 +291,6 @@ Install it for Pulumi with:
 
     pulumi plugin install resource gatehouse ${version} -f pulumi-resource-gatehouse-v${version}-${pulumiPlatform()}.tar.gz
 
-Gatehouse is licensed under Apache-2.0; the embedded Node.js under its own (MIT) license.
+Gatehouse is licensed under Apache-2.0; the embedded Node.js under its own license, in\n${NODE_LICENSE}.
 `;
 }

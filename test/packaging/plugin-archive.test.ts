@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPluginArchive } from '../../packaging/plugin-archive.ts';
+import { buildPluginArchive, NODE_LICENSE } from '../../packaging/plugin-archive.ts';
 import { renderPulumiSchema } from '../../schema/emit/pulumi-schema.ts';
 import { PluginHost, Secret, type PropertyMap, type ResourceCall } from '../harness/index.ts';
 import { providerGrpc, providerPb } from '../harness/grpc-stubs.ts';
@@ -82,7 +82,7 @@ describe('the plugin archive', () => {
     expect(archive.split('/').at(-1)).toBe(`pulumi-resource-gatehouse-v${VERSION}-${process.platform}-${cpu}.tar.gz`);
   });
 
-  it('holds the executable at its root, mode 0755 and owned by root, beside a README', () => {
+  it('holds the executable at its root, mode 0755 and owned by root, beside a README and the embedded Node.js license', () => {
     const list = spawnSync('tar', ['--numeric-owner', '-tvzf', archive], { encoding: 'utf8', timeout: T });
     expect(list.status, list.stderr).toBe(0);
     const members = list.stdout
@@ -92,10 +92,11 @@ describe('the plugin archive', () => {
         const [mode, owner, , , , ...name] = line.split(/\s+/);
         return { mode, owner, name: name.join(' ') };
       });
-    expect(members.map((m) => m.name)).toEqual(['README.md', EXECUTABLE]);
+    expect(members.map((m) => m.name)).toEqual([NODE_LICENSE, 'README.md', EXECUTABLE]);
     expect(members.find((m) => m.name === EXECUTABLE)).toEqual({ mode: '-rwxr-xr-x', owner: '0/0', name: EXECUTABLE });
     expect(members.every((m) => m.owner === '0/0' && !m.name.includes('/'))).toBe(true);
-    expect(readdirSync(extracted).sort()).toEqual(['README.md', EXECUTABLE]);
+    expect(readdirSync(extracted).sort()).toEqual([NODE_LICENSE, 'README.md', EXECUTABLE]);
+    expect(readFileSync(join(extracted, NODE_LICENSE), 'utf8')).toMatch(/^Node\.js is licensed for use as follows:/);
     expect(statSync(join(extracted, EXECUTABLE)).mode & 0o777).toBe(0o755);
     expect(readFileSync(join(extracted, 'README.md'), 'utf8')).toContain(`pulumi plugin install resource gatehouse ${VERSION} -f ${archive.split('/').at(-1)}`);
   });
