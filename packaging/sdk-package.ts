@@ -20,7 +20,8 @@ import { sdkDeclarations } from './sdk-declarations.ts';
 /** The checkout folders whose compiled modules may end up in the SDK bundle. */
 const ALLOWED_SOURCE_FOLDERS = ['sdk', 'schema'];
 
-interface SdkManifest {
+/** SdkManifest is what the package takes from sdk/package.json. */
+export interface SdkManifest {
   name: string;
   description: string;
   license: string;
@@ -67,8 +68,8 @@ async function bundle(ctx: PackContext, outFile: string, dependencies: readonly 
   return inputs;
 }
 
-/** manifest is the package's package.json: the SDK's own (sdk/package.json) made publishable. */
-function manifest(ctx: PackContext, sdk: SdkManifest): Record<string, unknown> {
+/** sdkManifest is the package's package.json: the SDK's own (sdk/package.json) made publishable. */
+export function sdkManifest(ctx: Pick<PackContext, 'version' | 'pluginDownloadUrl'>, sdk: SdkManifest): Record<string, unknown> {
   return {
     name: sdk.name,
     version: ctx.version,
@@ -100,7 +101,7 @@ export async function buildSdkPackage(ctx: PackContext): Promise<Artifact> {
   // The Provider class is written by hand; the compiler's declaration of it already documents every property.
   copyFileSync(join(ctx.buildDir, 'sdk', 'provider.d.ts'), join(stage, 'provider.d.ts'));
   copyFileSync(join(ctx.root, 'sdk', 'README.md'), join(stage, 'README.md'));
-  writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest(ctx, sdk), null, 2)}\n`);
+  writeFileSync(join(stage, 'package.json'), `${JSON.stringify(sdkManifest(ctx, sdk), null, 2)}\n`);
   const npm = spawnSync('npm', ['pack', '--pack-destination', ctx.outDir, '--json'], { cwd: stage, encoding: 'utf8' });
   if (npm.status !== 0) throw new Error(`npm pack of the SDK failed:\n${npm.stderr}`);
   const [packed] = JSON.parse(npm.stdout) as { filename: string }[];

@@ -6,11 +6,12 @@
  * generated property carries a doc comment.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkDeclarations, sdkModuleName } from '../../packaging/sdk-declarations.ts';
+import { sdkManifest, type SdkManifest } from '../../packaging/sdk-package.ts';
 import { ALL_RESOURCE_KINDS } from '../../schema/kinds.ts';
 import { ROOT } from '../helpers/gatehouse-serve.ts';
 
@@ -102,5 +103,24 @@ describe('the SDK package declarations', () => {
       expect(undocumented).toEqual([]);
     }
     expect(checked).toBeGreaterThan(200);
+  });
+});
+
+describe("the SDK package's package.json", () => {
+  const sdk = JSON.parse(readFileSync(join(ROOT, 'sdk', 'package.json'), 'utf8')) as SdkManifest;
+
+  it('names the plugin and its version, and where to download it only when a location is configured', () => {
+    expect(sdkManifest({ version: '1.2.3', pluginDownloadUrl: undefined }, sdk)['pulumi']).toEqual({ resource: true, name: 'gatehouse', version: '1.2.3' });
+    expect(sdkManifest({ version: '1.2.3', pluginDownloadUrl: 'https://dl.corp.test/gatehouse/v${VERSION}' }, sdk)['pulumi']).toEqual({
+      resource: true,
+      name: 'gatehouse',
+      version: '1.2.3',
+      server: 'https://dl.corp.test/gatehouse/v1.2.3',
+    });
+  });
+
+  it('depends on @pulumi/pulumi and zod only, at the ranges sdk/package.json gives', () => {
+    expect(sdkManifest({ version: '1.2.3', pluginDownloadUrl: undefined }, sdk)).toMatchObject({ name: '@gatehouse/pulumi', main: 'index.js', types: 'index.d.ts', dependencies: sdk.dependencies });
+    expect(Object.keys(sdk.dependencies).sort()).toEqual(['@pulumi/pulumi', 'zod']);
   });
 });
