@@ -3,7 +3,8 @@
  * JSON Schemas; the checkout's SDK derives its types from the zod models. They must describe
  * the same API: for every class, the compiler checks that the generated arguments, state,
  * instance and constructor types and the source ones are assignable both ways, and every
- * generated property carries a doc comment.
+ * generated property carries a doc comment. The package's package.json names the plugin it
+ * needs, and its download location when one is configured.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
