@@ -11,6 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { beforeAll, describe } from 'vitest';
+import type { ExampleInstall } from '../e2e/support/example-stack.ts';
 import { ROOT } from '../helpers/gatehouse-serve.ts';
 import { oncePerRun } from './once-per-run.ts';
 import { packedArtifacts } from './packed-artifacts.ts';
@@ -90,5 +92,30 @@ export function installedProject(): Promise<InstalledProject> {
       cmdRun: join(projectDir, 'node_modules', '@pulumi', 'pulumi', 'cmd', 'run', 'index.js'),
       examplesDir,
     };
+  });
+}
+
+/**
+ * installedSuite runs one of the examples' end-to-end suites (test/e2e/suites) from the
+ * installed project: the copied program, run by the project's own Pulumi runner through ts-node
+ * on the machine's Node 20, against the plugin extracted from its archive, with a PATH that
+ * holds neither the checkout nor a Node 24.
+ */
+export function installedSuite(suite: (install: () => ExampleInstall) => void): void {
+  let install: ExampleInstall | undefined;
+  beforeAll(async () => {
+    const project = await installedProject();
+    install = {
+      examplesDir: project.examplesDir,
+      pluginPath: project.pluginPath,
+      runner: { node: USER_NODE, cmdRun: project.cmdRun, typescript: true },
+      env: { PATH: userPath(project) },
+    };
+  }, 480_000);
+  describe('installed from the packed artifacts', () => {
+    suite(() => {
+      if (!install) throw new Error('the installed project is not ready');
+      return install;
+    });
   });
 }
