@@ -7,7 +7,7 @@
  */
 import { normaliseIp } from '../headers/ip-address.ts';
 import type { Backend } from '../upstream/backend.ts';
-import type { Scheduler, SchedulingInput } from './scheduler.ts';
+import type { Scheduler, SchedulingInput } from './scheduler-types.ts';
 
 /**
  * POINTS_PER_MEMBER is the average number of ring points per weighted member; each member gets

@@ -5,7 +5,7 @@
  * of always choosing its first member. Weight 0 and unhealthy members get nothing.
  */
 import type { Backend } from '../upstream/backend.ts';
-import type { Scheduler } from './scheduler.ts';
+import type { Scheduler } from './scheduler-types.ts';
 
 /** WeightedLeastConnections is the Wlc scheduler over one fixed member list. */
 export class WeightedLeastConnections implements Scheduler {

@@ -5,7 +5,7 @@
  * in bursts; weight 0 members are never picked.
  */
 import type { Backend } from '../upstream/backend.ts';
-import type { Scheduler } from './scheduler.ts';
+import type { Scheduler } from './scheduler-types.ts';
 
 /** SmoothWeightedRoundRobin is the Wrr scheduler over one fixed member list. */
 export class SmoothWeightedRoundRobin implements Scheduler {

@@ -1,6 +1,6 @@
 /**
  * Server settings and the `clientError` answer for SPEC E17, as node 24 behaves (verified with
- * raw sockets in test/engine-ii/limits.test.ts):
+ * raw sockets in test/engine/limits/request-limits.test.ts):
  *
  * - A head over `maxHeaderSize` → clientError HPE_HEADER_OVERFLOW (URI and headers alike).
  * - Headers not complete within `headersTimeout` → clientError ERR_HTTP_REQUEST_TIMEOUT; node

@@ -28,8 +28,7 @@ import { completeAccessLogRecord, createAccessLogRecord } from '../observability
 import { backendErrorReason } from '../observability/metrics.ts';
 import type { Backend } from '../upstream/backend.ts';
 import type { PickInput, ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
-import type { UpstreamConnection } from '../upstream/upstream-connection.ts';
-import type { UpstreamError, UpstreamExchange } from '../upstream/upstream-exchange.ts';
+import type { UpstreamError, UpstreamExchange, UpstreamLink } from '../upstream/upstream-exchange.ts';
 import { connectionFacts, type ConnectionFacts, type ConnectionOwner } from './connection-facts.ts';
 import { respondWithError } from './error-responses.ts';
 import { writeHead, type FrontRequest, type FrontResponse, type ListenerServices } from './front-types.ts';
@@ -95,7 +94,7 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   upstreamRetryable = false;
   upstreamDeadline = 0;
   readonly upstreamBodyTimeoutMs: number;
-  upstream: UpstreamConnection | undefined = undefined;
+  upstream: UpstreamLink | undefined = undefined;
   /** ms from forwarding the request until its response head arrived; -1 until then. */
   upstreamDurationMs = -1;
   /** The status sent to the client (0 until a head is written). */

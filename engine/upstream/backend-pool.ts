@@ -6,6 +6,7 @@
  * deadline (connection drain) and then cuts what is left.
  */
 import { isIP } from 'node:net';
+import type { ConnectionPool } from './connection-pool.ts';
 import type { UpstreamClock } from './upstream-clock.ts';
 import { UpstreamConnection } from './upstream-connection.ts';
 import { UpstreamError, type UpstreamExchange } from './upstream-exchange.ts';
@@ -19,7 +20,7 @@ export function backendPoolKey(protocol: 'HTTP' | 'HTTPS', address: string, port
 }
 
 /** BackendPool owns the connections to one backend. */
-export class BackendPool {
+export class BackendPool implements ConnectionPool<UpstreamConnection> {
   readonly key: string;
   readonly protocol: 'HTTP' | 'HTTPS';
   readonly address: string;

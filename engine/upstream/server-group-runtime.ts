@@ -6,7 +6,8 @@
  * group's GroupShared state, which every runtime of the group id points to.
  */
 import type { SnapshotServerGroup } from '../../schema/snapshot.ts';
-import { createScheduler, type Scheduler, type SchedulingInput } from '../balancing/scheduler.ts';
+import { createScheduler } from '../balancing/scheduler.ts';
+import type { Scheduler, SchedulingInput } from '../balancing/scheduler-types.ts';
 import { createStickiness, type Stickiness, type StickyInput } from '../balancing/sticky.ts';
 import { ServerCookieTable } from '../balancing/server-cookie-table.ts';
 import type { HealthChecker } from '../health/health-checker.ts';

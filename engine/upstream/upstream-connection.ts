@@ -12,9 +12,9 @@
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import tls from 'node:tls';
-import type { BackendPool } from './backend-pool.ts';
+import type { ConnectionPool } from './connection-pool.ts';
 import { ResponseParser, type ResponseSink } from './response-parser.ts';
-import { UpstreamError, type UpstreamExchange } from './upstream-exchange.ts';
+import { UpstreamError, type UpstreamExchange, type UpstreamLink } from './upstream-exchange.ts';
 
 /** CONNECT_TIMEOUT_MS bounds the TCP (and TLS) connect to a backend; beyond it the client gets 502. */
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -22,8 +22,8 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 export const KEEP_ALIVE_IDLE_MS = 4_000;
 
 /** UpstreamConnection is one connection of a BackendPool. */
-export class UpstreamConnection implements ResponseSink {
-  readonly pool: BackendPool;
+export class UpstreamConnection implements ResponseSink, UpstreamLink {
+  readonly pool: ConnectionPool<UpstreamConnection>;
   readonly socket: net.Socket;
   private readonly parser: ResponseParser;
   private exchange: UpstreamExchange | undefined = undefined;
@@ -49,7 +49,7 @@ export class UpstreamConnection implements ResponseSink {
   private readonly onBodyEnd = (): void => this.endBody();
   private readonly onBodyError = (err: Error): void => this.fail(new UpstreamError('REQUEST_BODY', `client request body failed: ${err.message}`, { cause: err }));
 
-  constructor(pool: BackendPool, now: number) {
+  constructor(pool: ConnectionPool<UpstreamConnection>, now: number) {
     this.pool = pool;
     this.connectDeadline = now + CONNECT_TIMEOUT_MS;
     this.parser = new ResponseParser(this);

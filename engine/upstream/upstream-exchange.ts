@@ -5,7 +5,6 @@
  * object and no per-request closures are needed.
  */
 import type { Readable } from 'node:stream';
-import type { UpstreamConnection } from './upstream-connection.ts';
 
 /** UpstreamErrorCode names why an exchange with a backend failed. */
 export type UpstreamErrorCode =
@@ -28,6 +27,14 @@ export class UpstreamError extends Error {
     this.name = 'UpstreamError';
     this.code = code;
   }
+}
+
+/** UpstreamLink is what the pipeline may do with the connection carrying its exchange. */
+export interface UpstreamLink {
+  /** resume continues reading the response after the client side drained. */
+  resume(): void;
+  /** abort drops the exchange (the client went away): the connection is closed, no callback follows. */
+  abort(): void;
 }
 
 /** UpstreamExchange is one request to a backend and the receiver of its response. */
@@ -57,7 +64,7 @@ export interface UpstreamExchange {
   /** Longest silence allowed while the response body streams, ms. */
   readonly upstreamBodyTimeoutMs: number;
   /** The connection carrying the request, set by it while it does. */
-  upstream: UpstreamConnection | undefined;
+  upstream: UpstreamLink | undefined;
   /** The response head: status and end-to-end fields; `connectionTokens` lists fields to drop too. */
   onUpstreamHead(status: number, headers: string[], connectionTokens: readonly string[] | undefined): void;
   /**
