@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { Backend, eventually, freePort } from '../server/support/live.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { Backend } from '../server/support/live.ts';
 import { GATEHOUSE_CLI, GatehouseServe } from '../helpers/gatehouse-serve.ts';
 
 const run = promisify(execFile);

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SnapshotTlsPolicy } from '../../schema/snapshot.ts';
-import { toOpenSslSettings } from '../../schema/tls-policies.ts';
+import { type CipherName, toOpenSslSettings } from '../../schema/tls-policies.ts';
 import { createCa, issueCertificate } from '../helpers/pki.ts';
 import { httpGet, httpsGet, tlsHandshake } from './support/clients.ts';
 import { derive, freshSession, replaceById, resumes, servedCommonName } from './support/apply-derive.ts';
@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 function customPolicy(versions: ('TLSv1.2' | 'TLSv1.3')[]): SnapshotTlsPolicy {
-  const ciphers = ['ECDHE-ECDSA-AES128-GCM-SHA256', ...(versions.includes('TLSv1.3') ? ['TLS_AES_128_GCM_SHA256'] : [])];
+  const ciphers: CipherName[] = ['ECDHE-ECDSA-AES128-GCM-SHA256', ...(versions.includes('TLSv1.3') ? (['TLS_AES_128_GCM_SHA256'] as const) : [])];
   return { id: 'tlsp-custom', tlsVersions: versions, ciphers, openssl: toOpenSslSettings({ tlsVersions: versions, ciphers }) };
 }
 

@@ -11,8 +11,9 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSnapshot, httpsListener, serverCertificate, serverGroup } from '../engine/support/snapshots.ts';
 import { createCa, issueCertificate } from '../helpers/pki.ts';
-import { type RawBackend } from '../engine-ii/support/raw-backend.ts';
-import { ProxyFixture, eventually, sleep } from '../engine-ii/support/proxy-fixture.ts';
+import { type RawBackend } from '../engine/support/raw-backend.ts';
+import { ProxyFixture } from '../engine/support/proxy-fixture.ts';
+import { eventually, sleep } from '../helpers/eventually.ts';
 import { Setting } from './support/h2-frames.ts';
 import { H2RawClient } from './support/h2-raw-client.ts';
 import { SteadyClient } from './support/steady-client.ts';
@@ -56,7 +57,7 @@ afterAll(async () => {
 
 /** logged waits for the access-log line of `path`. */
 async function logged(path: string): Promise<void> {
-  await eventually(() => expect(fx.records.some((r) => r.path === path)).toBe(true), 4000);
+  await eventually(() => expect(fx.records.some((r) => r.path === path)).toBe(true), 4000, 25);
 }
 
 /** servedAfter checks that the victim's listener still answers a fresh client. */
@@ -110,7 +111,7 @@ async function openVictim(kind: Kind, path: string): Promise<Victim> {
       ? `GET ${path} HTTP/1.1\r\nHost: a.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`
       : `GET ${path} HTTP/1.1\r\nHost: a.example\r\n\r\n`,
   );
-  await eventually(() => expect(received).toBeGreaterThan(0), 3000);
+  await eventually(() => expect(received).toBeGreaterThan(0), 3000, 25);
   return { close: () => socket.end(), reset: () => !tcp.destroyed && tcp.resetAndDestroy() };
 }
 

@@ -10,8 +10,9 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpListener, httpsListener, serverCertificate, serverGroup } from '../engine/support/snapshots.ts';
-import { RawClient } from '../engine-ii/support/raw-client.ts';
-import { ProxyFixture, eventually } from '../engine-ii/support/proxy-fixture.ts';
+import { RawClient } from '../engine/support/raw-client.ts';
+import { ProxyFixture } from '../engine/support/proxy-fixture.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { createCa, issueCertificate } from '../helpers/pki.ts';
 
 /**
@@ -157,14 +158,14 @@ describe('bodies held before a backend is chosen', () => {
     let body = '';
     for (let i = 0; i < 6; i++) body += `4000\r\n${piece}\r\n`;
     c.send(`POST /long HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${body}`);
-    await eventually(() => expect(wire.connections.length).toBe(before + 1));
-    await eventually(() => expect(wire.text(before).length).toBeGreaterThan(64 * 1024));
+    await eventually(() => expect(wire.connections.length).toBe(before + 1), 5000, 25);
+    await eventually(() => expect(wire.text(before).length).toBeGreaterThan(64 * 1024), 5000, 25);
     c.send('-1\r\nbroken\r\n0\r\n\r\n');
     expect((await c.response()).status).toBe(400);
     await c.closed;
-    await eventually(() => expect(wire.connections[before]!.closed).toBe(true));
+    await eventually(() => expect(wire.connections[before]!.closed).toBe(true), 5000, 25);
     expect(wire.text(before).endsWith('0\r\n\r\n')).toBe(false);
-    await eventually(() => expect(fx.records.find((r) => r.path === '/long')?.status).toBe(400));
+    await eventually(() => expect(fx.records.find((r) => r.path === '/long')?.status).toBe(400), 5000, 25);
   });
 
   it('Expect: 100-continue still gets its 100 before the body is sent', async () => {

@@ -15,7 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpListener, httpsListener, serverCertificate, serverGroup } from '../engine/support/snapshots.ts';
-import { ProxyFixture } from '../engine-ii/support/proxy-fixture.ts';
+import { ProxyFixture } from '../engine/support/proxy-fixture.ts';
 import { createCa, issueCertificate } from '../helpers/pki.ts';
 import { CLASSES, CORPUS, UNDERSCORE_ROWS, countByClass, type CorpusRow, type InputClass, type ListenerProtocol } from './corpus/index.ts';
 import { connectPlain, connectTls } from './support/corpus-client.ts';

@@ -9,9 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa, issueCertificate } from '../helpers/pki.ts';
-import { buildSnapshotParts } from '../engine-ii/support/parts.ts';
-import { okResponse } from '../engine-ii/support/raw-backend.ts';
-import { ProxyFixture } from '../engine-ii/support/proxy-fixture.ts';
+import { buildSnapshotParts } from '../engine/support/snapshots.ts';
+import { okResponse } from '../engine/support/raw-backend.ts';
+import { ProxyFixture } from '../engine/support/proxy-fixture.ts';
 import { ATTACKS, zeroWindowReader } from './support/h2-attacks.ts';
 import { SteadyClient } from './support/steady-client.ts';
 

@@ -14,7 +14,8 @@ import {
 } from '../../engine/headers/field-lists.ts';
 import { ForwardedHeaders, type RequestFacts } from '../../engine/headers/index.ts';
 import { isValidHost, REQUEST_OK, validateRequest, type RequestLine } from '../../engine/limits/request-validation.ts';
-import { forwardedConfig, pairs } from '../engine-ii/fixtures.ts';
+import { forwardedConfig } from '../engine/support/snapshots.ts';
+import { pairs } from '../engine/support/header-pairs.ts';
 
 const h1 = (method: string, url: string, major = 1, minor = 1): RequestLine => ({ method, url, http2: false, secure: false, versionMajor: major, versionMinor: minor });
 const h2 = (method: string, url: string): RequestLine => ({ method, url, http2: true, secure: true, versionMajor: 1, versionMinor: 1 });

@@ -8,9 +8,10 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSnapshotParts } from '../engine-ii/support/parts.ts';
-import { okResponse } from '../engine-ii/support/raw-backend.ts';
-import { ProxyFixture, eventually, sleep } from '../engine-ii/support/proxy-fixture.ts';
+import { buildSnapshotParts } from '../engine/support/snapshots.ts';
+import { okResponse } from '../engine/support/raw-backend.ts';
+import { ProxyFixture } from '../engine/support/proxy-fixture.ts';
+import { eventually, sleep } from '../helpers/eventually.ts';
 import { SteadyClient } from './support/steady-client.ts';
 
 const HEAD_DEADLINE_MS = 1000;
@@ -52,7 +53,7 @@ class PacedBackend {
 
   /** settled waits until `n` huge bodies have ended (their connections closed). */
   async settled(n: number): Promise<void> {
-    await eventually(() => expect(this.hugeTaken.length).toBeGreaterThanOrEqual(n), 5000);
+    await eventually(() => expect(this.hugeTaken.length).toBeGreaterThanOrEqual(n), 5000, 25);
   }
 
   close(): void {

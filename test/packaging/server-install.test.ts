@@ -21,7 +21,9 @@ import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/gatehouse-serve.ts';
-import { Backend, eventually, freePort, httpGet } from '../server/support/live.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { Backend, httpGet } from '../server/support/live.ts';
 import { packedArtifacts } from './packed-artifacts.ts';
 
 /** NODE_24_BIN is the folder of the project's Node 24 (the devDependency `node`). */

@@ -3,7 +3,8 @@
  * succeeds, the other 49 get 412 VERSION_MISMATCH; and 413 for a body over 1 MiB on the wire.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, LiveServer } from './support/live.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { LiveServer } from './support/live.ts';
 
 let live: LiveServer;
 

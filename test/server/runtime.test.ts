@@ -7,7 +7,9 @@
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend, eventually, freePort, httpGet, LiveServer } from './support/live.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { Backend, httpGet, LiveServer } from './support/live.ts';
 
 let live: LiveServer;
 let one: Backend;

@@ -12,7 +12,8 @@ import { EMPTY, ExampleStack, type ExampleInstall, gatehouseSteps, stepOf } from
 import { previewWritesNothing, refreshAdopts, refreshInSync, runOk } from '../support/stack-expectations.ts';
 import { freePort } from '../../helpers/free-port.ts';
 import { GatehouseServe } from '../../helpers/gatehouse-serve.ts';
-import { eventually, httpsRequest, waitForAnswer, type HttpsRequestOptions } from '../support/https-request.ts';
+import { eventually } from '../../helpers/eventually.ts';
+import { httpsRequest, waitForAnswer, type HttpsRequestOptions } from '../support/https-request.ts';
 
 /**
  * customTlsPolicySuite defines the custom-tls-policy tests for one installation of the example, the SDK and the

@@ -96,19 +96,3 @@ export async function waitForAnswer(o: HttpsRequestOptions, status = 200, timeou
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-
-/**
- * eventually retries an assertion until it passes or the time is up: a change made through the
- * API is applied to the engine just after the write is answered.
- */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}

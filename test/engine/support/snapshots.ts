@@ -1,6 +1,8 @@
 /**
  * Snapshot builders for engine tests: complete EngineSnapshots with every default applied,
- * so each test states only what it is about.
+ * so each test states only what it is about — the configuration defaults as the snapshot
+ * compiler applies them, whole snapshots (`buildSnapshot`) and the one-listener, one-group
+ * snapshot most feature tests need (`buildSnapshotParts`).
  */
 import { SNAPSHOT_FORMAT, deepFreeze, type EngineSnapshot, type ForwardedHeadersConfig, type HealthCheckConfig, type SnapshotCertificate, type SnapshotListener, type SnapshotServerGroup, type SnapshotTlsPolicy } from '../../../schema/snapshot.ts';
 import { SYSTEM_TLS_POLICIES, toOpenSslSettings } from '../../../schema/tls-policies.ts';
@@ -39,6 +41,16 @@ export const DEFAULT_HEALTH_CHECK: HealthCheckConfig = {
   unhealthyThreshold: 3,
   codes: ['http_2xx', 'http_3xx'],
 };
+
+/** forwardedConfig is SPEC 1.2.1's defaults with overrides. */
+export function forwardedConfig(overrides: Partial<ForwardedHeadersConfig> = {}): ForwardedHeadersConfig {
+  return { ...DEFAULT_FORWARDED_HEADERS, ...overrides };
+}
+
+/** healthConfig is SPEC 1.6's health-check defaults with overrides. */
+export function healthConfig(overrides: Partial<HealthCheckConfig> = {}): HealthCheckConfig {
+  return { ...DEFAULT_HEALTH_CHECK, ...overrides };
+}
 
 /** SYSTEM_POLICIES are the five system policies as the snapshot carries them. */
 export const SYSTEM_POLICIES: SnapshotTlsPolicy[] = SYSTEM_TLS_POLICIES.map((p) => ({
@@ -139,4 +151,38 @@ export function buildSnapshot(parts: SnapshotParts): EngineSnapshot {
     tlsPolicies: parts.tlsPolicies ?? SYSTEM_POLICIES,
     serverGroups: parts.serverGroups ?? [],
   });
+}
+
+/** PartsOptions choose the listener and group of buildSnapshotParts. */
+export interface PartsOptions {
+  /** Backend ports on 127.0.0.1 (weight 1), or full server entries. */
+  backends: (number | { port: number; weight?: number; address?: string })[];
+  /** Serve HTTPS with this certificate (HTTP/2 on unless `tls` says otherwise). */
+  https?: Issued;
+  tls?: TlsOverrides;
+  listener?: Partial<SnapshotListener>;
+  group?: Partial<SnapshotServerGroup>;
+  groupProtocol?: 'HTTP' | 'HTTPS';
+  health?: Partial<HealthCheckConfig>;
+  version?: number;
+}
+
+/**
+ * buildSnapshotParts returns the parts (for buildSnapshot / ProxyFixture.apply) of the snapshot
+ * most feature tests need: one listener `lsn-1` (HTTP, or HTTPS with the given certificate) in
+ * front of one server group `sgp-1`, with overrides for the fields a test is about.
+ */
+export function buildSnapshotParts(o: PartsOptions): SnapshotParts {
+  const servers = o.backends.map((b) => (typeof b === 'number' ? { port: b } : b));
+  const base = serverGroup('sgp-1', servers, { protocol: o.groupProtocol ?? 'HTTP', ...o.group });
+  const group: SnapshotServerGroup = o.health ? { ...base, healthCheck: { ...base.healthCheck, enabled: true, ...o.health } } : base;
+  const listener = o.https
+    ? httpsListener('lsn-1', 'sgp-1', 'cert-1', o.tls ?? {}, o.listener ?? {})
+    : httpListener('lsn-1', 'sgp-1', o.listener ?? {});
+  return {
+    version: o.version ?? 1,
+    listeners: [listener],
+    serverGroups: [group],
+    certificates: o.https ? [serverCertificate('cert-1', o.https, ['a.example'])] : [],
+  };
 }

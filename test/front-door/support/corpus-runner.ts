@@ -8,6 +8,7 @@
 import { MARKER, MARKER_SIGNS } from '../corpus/build.ts';
 import { wsUpgradeReached } from '../corpus/upgrades.ts';
 import { expectationFor, type CorpusRow, type Expectation, type ListenerProtocol, type Recorded } from '../corpus/types.ts';
+import { sleep } from '../../helpers/eventually.ts';
 import { exchange, type ClientOutcome, type Connect } from './corpus-client.ts';
 import { TUNNEL_GREETING, type RecordingBackend } from './recording-backend.ts';
 
@@ -40,8 +41,6 @@ const RESPONSE_MS = 2500;
 const CLOSE_GRACE_MS = 1000;
 /** SETTLE_MS lets a backend write that races the client's view land before the row is judged. */
 const SETTLE_MS = 40;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** carriesMarker: the row sends the marker request as a smuggling probe. */
 export function carriesMarker(row: CorpusRow): boolean {

@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -82,24 +82,6 @@ export class LiveServer {
   }
 }
 
-/**
- * freePort finds a port that is free right now, picked at random below Linux's ephemeral range
- * (32768+), so that outgoing connections of parallel tests do not take it before it is bound.
- */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    const s = createNetServer();
-    const ok = await new Promise<boolean>((done) => {
-      s.once('error', () => done(false));
-      s.listen(port, '127.0.0.1', () => done(true));
-    });
-    if (!ok) continue;
-    await new Promise<void>((done) => s.close(() => done()));
-    return port;
-  }
-}
-
 /** Backend is a named HTTP server answering its name, optionally after a delay. */
 export class Backend {
   readonly name: string;
@@ -135,17 +117,4 @@ export class Backend {
 export async function httpGet(port: number, path = '/'): Promise<{ status: number; text: string }> {
   const res = await request(`http://127.0.0.1:${port}${path}`, { reset: true, headersTimeout: 10_000, bodyTimeout: 10_000 });
   return { status: res.statusCode, text: await res.body.text() };
-}
-
-/** eventually retries an assertion until it passes or the time is up. */
-export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 10_000, stepMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, stepMs));
-    }
-  }
 }

@@ -1,0 +1,270 @@
+/**
+ * SPEC E17 on node 24 with raw sockets: request line + headers over 16 KiB → 431 (414 for the
+ * URI); more than 100 fields → 431; headers not complete in time → 408; CL+TE, duplicate
+ * Content-Length, obs-fold, bare CR/LF → 400; each time the connection is closed and nothing
+ * reaches the request handler's forwarding step. Servers are built exactly as the engine will
+ * build them: httpLimitOptions + applyHttpLimits + answerClientError + checkRequestHead.
+ */
+import { once } from 'node:events';
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  HEAD_OK,
+  HTTP2_LIMIT_SETTINGS,
+  answerClientError,
+  applyHttpLimits,
+  checkRequestHead,
+  clientErrorStatus,
+  httpLimitOptions,
+  refuseRequest,
+} from '../../../engine/limits/index.ts';
+import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
+
+/** Front is a server with the limits; `forwarded` counts requests that passed every check. */
+interface Front {
+  port: number;
+  forwarded: string[];
+  close(): void;
+}
+
+function handler(forwarded: string[]) {
+  return (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
+    const status = checkRequestHead(req.method!, req.url!, req.rawHeaders);
+    if (status !== HEAD_OK) return refuseRequest(res as http.ServerResponse, status, req.httpVersionMajor);
+    forwarded.push(req.url!);
+    res.end(`fields=${req.rawHeaders.length / 2 - (req.httpVersionMajor === 2 ? 4 : 0)}`);
+  };
+}
+
+async function plainFront(headersTimeoutMs?: number): Promise<Front> {
+  const forwarded: string[] = [];
+  const settings = httpLimitOptions(headersTimeoutMs);
+  const server = http.createServer(settings, handler(forwarded));
+  applyHttpLimits(server, settings);
+  server.on('clientError', answerClientError);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    forwarded,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+interface Answer {
+  text: string;
+  status: number;
+  closed: boolean;
+  elapsedMs: number;
+}
+
+/** exchange writes raw bytes (optionally in timed pieces) and reads until the server closes or 5 s pass. */
+async function exchange(port: number, pieces: (string | Buffer)[], gapMs = 0, connect?: () => net.Socket): Promise<Answer> {
+  const socket = connect ? connect() : net.connect(port, '127.0.0.1');
+  await once(socket, connect ? 'secureConnect' : 'connect');
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+  socket.on('error', () => {});
+  const closed = new Promise<boolean>((resolve) => {
+    socket.once('close', () => resolve(true));
+    setTimeout(() => resolve(false), 5000);
+  });
+  const started = Date.now();
+  for (const piece of pieces) {
+    if (socket.destroyed) break;
+    socket.write(piece);
+    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+  }
+  const wasClosed = await closed;
+  socket.destroy();
+  return { text, status: Number(text.slice(9, 12)), closed: wasClosed, elapsedMs: Date.now() - started };
+}
+
+const fields = (n: number) => Array.from({ length: n }, (_, i) => `X-Field-${i}: v${i}\r\n`).join('');
+
+let front: Front;
+beforeAll(async () => {
+  front = await plainFront(600);
+});
+afterAll(() => front?.close());
+
+describe('E17: request limits on an http.Server (raw sockets)', () => {
+  const cases: { name: string; request: string | Buffer; status: number }[] = [
+    { name: 'a 17 KiB header', request: `GET /h HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`, status: 431 },
+    { name: 'many headers totalling 17 KiB', request: `GET /h HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 34 }, (_, i) => `X-P${i}: ${'b'.repeat(500)}\r\n`).join('')}\r\n`, status: 431 },
+    { name: 'a 17 KiB URI', request: `GET /${'u'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 414 },
+    { name: 'a 15 KiB URI with 2 KiB of headers', request: `GET /${'u'.repeat(15 * 1024)} HTTP/1.1\r\nHost: x\r\nX-B: ${'b'.repeat(2048)}\r\n\r\n`, status: 431 },
+    { name: 'a 70 KiB header (beyond the parser bound)', request: `GET /h HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`, status: 431 },
+    { name: 'a 70 KiB URI (beyond the parser bound)', request: `GET /${'u'.repeat(70 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 414 },
+    { name: '101 header fields', request: `GET /f HTTP/1.1\r\n${fields(100)}Host: x\r\n\r\n`, status: 431 },
+    { name: '150 header fields', request: `GET /f HTTP/1.1\r\nHost: x\r\n${fields(149)}\r\n`, status: 431 },
+    { name: 'Content-Length with Transfer-Encoding', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', status: 400 },
+    { name: 'Transfer-Encoding with Content-Length', request: 'POST /s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n', status: 400 },
+    { name: 'duplicate differing Content-Length', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!', status: 400 },
+    { name: 'duplicate equal Content-Length', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello', status: 400 },
+    { name: 'Content-Length list', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\nhello', status: 400 },
+    { name: 'obs-fold', request: 'GET /o HTTP/1.1\r\nHost: x\r\nX-A: one\r\n  folded\r\n\r\n', status: 400 },
+    { name: 'obs-fold with a tab', request: 'GET /o HTTP/1.1\r\nHost: x\r\nX-A: one\r\n\tfolded\r\n\r\n', status: 400 },
+    { name: 'bare LF line endings', request: 'GET /l HTTP/1.1\nHost: x\n\n', status: 400 },
+    { name: 'bare LF after a header', request: 'GET /l HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n', status: 400 },
+    { name: 'bare CR inside the head', request: 'GET /l HTTP/1.1\r\nHost: x\rX-A: b\r\n\r\n', status: 400 },
+    { name: 'two Host fields', request: 'GET /d HTTP/1.1\r\nHost: a.example\r\nhost: b.example\r\n\r\n', status: 400 },
+    { name: 'space before the colon', request: 'GET /n HTTP/1.1\r\nHost : x\r\n\r\n', status: 400 },
+    { name: 'a NUL in a value', request: 'GET /n HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n', status: 400 },
+    { name: 'an unknown transfer coding last', request: 'POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n', status: 400 },
+  ];
+
+  it.each(cases)('$name → $status, connection closed, nothing forwarded', async ({ request, status }) => {
+    const before = front.forwarded.length;
+    const answer = await exchange(front.port, [request]);
+    expect(answer.status).toBe(status);
+    expect(answer.text).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer.closed).toBe(true);
+    expect(front.forwarded.length).toBe(before);
+  });
+
+  it.each([
+    { name: 'a 15 KiB header', request: `GET /ok HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(15 * 1024)}\r\nConnection: close\r\n\r\n` },
+    { name: 'exactly 100 header fields', request: `GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${fields(98)}\r\n` },
+    { name: 'a 15 KiB URI', request: `GET /${'u'.repeat(15 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n` },
+  ])('$name is served', async ({ request }) => {
+    const answer = await exchange(front.port, [request]);
+    expect(answer.status).toBe(200);
+    if (request.includes('X-Field-97')) expect(answer.text).toContain('fields=100');
+  });
+
+  it.each([
+    { name: 'a 66 KiB URI, its end in a second write', pieces: [`GET /${'u'.repeat(60 * 1024)}`, `${'u'.repeat(6 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`], status: 414 },
+    { name: 'a 66 KiB header value sent in two writes', pieces: [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(66 * 1024)}`, '\r\n\r\n'], status: 431 },
+    { name: 'a 66 KiB URI after a served request', pieces: [`GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /${'u'.repeat(66 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`], status: 414 },
+  ])('$name → $status (node overflow, classified)', async ({ pieces, status }) => {
+    const answer = await exchange(front.port, pieces, 50);
+    const last = answer.text.lastIndexOf('HTTP/1.1 ');
+    expect(Number(answer.text.slice(last + 9, last + 12))).toBe(status);
+    expect(answer.closed).toBe(true);
+  });
+
+  it('headers not complete in time → 408 and closed (raw bytes trickled)', async () => {
+    const answer = await exchange(front.port, ['GET /slow HTTP/1.1\r\n', 'Host: x\r\n', 'X-A: 1\r\n', 'X-B: 2\r\n'], 100);
+    expect(answer.status).toBe(408);
+    expect(answer.text).toContain('Connection: close');
+    expect(answer.closed).toBe(true);
+    expect(answer.elapsedMs).toBeGreaterThanOrEqual(500);
+    expect(answer.elapsedMs).toBeLessThan(4000);
+  });
+
+  it('a bad request after a good one on the same connection: the good one is answered, then 400 and close', async () => {
+    const answer = await exchange(front.port, ['GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  fold\r\n\r\n']);
+    expect(answer.text.startsWith('HTTP/1.1 200 OK')).toBe(true);
+    expect(answer.text).toContain('HTTP/1.1 400 Bad Request');
+    expect(answer.closed).toBe(true);
+  });
+
+  it('clientErrorStatus: a reset peer gets no answer', () => {
+    expect(clientErrorStatus(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBeUndefined();
+    expect(clientErrorStatus(Object.assign(new Error('x'), { code: 'HPE_INVALID_METHOD' }))).toBe(400);
+  });
+});
+
+describe('E17: request limit defaults', () => {
+  it('the builder carries E17 values and node-safe companions', () => {
+    const o = httpLimitOptions();
+    expect(o).toMatchObject({ headersTimeout: 10_000, maxHeadersCount: 101, insecureHTTPParser: false, requireHostHeader: false, connectionsCheckingInterval: 1000 });
+    expect(o.requestTimeout).toBeGreaterThanOrEqual(o.headersTimeout);
+    expect(HTTP2_LIMIT_SETTINGS.settings.maxConcurrentStreams).toBe(128);
+  });
+
+  it('with the default 10 s, slow headers get 408 after 10 s, not before (and not 30 s late)', async () => {
+    const slow = await plainFront();
+    try {
+      const socket = net.connect(slow.port, '127.0.0.1');
+      await once(socket, 'connect');
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.on('error', () => {});
+      const started = Date.now();
+      socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n');
+      await once(socket, 'close');
+      const elapsed = Date.now() - started;
+      expect(text.slice(0, 12)).toBe('HTTP/1.1 408');
+      expect(elapsed).toBeGreaterThanOrEqual(9_900);
+      expect(elapsed).toBeLessThan(13_000);
+    } finally {
+      slow.close();
+    }
+  }, 20_000);
+});
+
+describe('E17: request limits on the HTTPS front (http2 server with allowHTTP1)', () => {
+  let ca: Issued;
+  let server: http2.Http2SecureServer;
+  let port = 0;
+  const forwarded: string[] = [];
+
+  beforeAll(async () => {
+    ca = await createCa();
+    const cert = await issueCertificate({ commonName: 'localhost', dnsNames: ['localhost'] }, ca);
+    const settings = httpLimitOptions(600);
+    server = http2.createSecureServer(
+      { ...settings, key: cert.keyPem, cert: cert.chainPem, allowHTTP1: true, maxHeaderListPairs: HTTP2_LIMIT_SETTINGS.maxHeaderListPairs, settings: HTTP2_LIMIT_SETTINGS.settings },
+      handler(forwarded),
+    );
+    applyHttpLimits(server as unknown as Parameters<typeof applyHttpLimits>[0], settings);
+    // Http2SecureServer's typings omit 'clientError', which it emits for its HTTP/1.1 connections.
+    (server as unknown as net.Server).on('clientError', answerClientError);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as net.AddressInfo).port;
+  });
+  afterAll(() => server?.close());
+
+  const tlsH1 = () => tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: ca.certPem, ALPNProtocols: ['http/1.1'] });
+
+  it.each([
+    { name: 'HTTP/1.1 over TLS: 17 KiB header', request: `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`, status: 431 },
+    { name: 'HTTP/1.1 over TLS: 17 KiB URI', request: `GET /${'u'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 414 },
+    { name: 'HTTP/1.1 over TLS: 150 fields', request: `GET / HTTP/1.1\r\nHost: x\r\n${fields(149)}\r\n`, status: 431 },
+    { name: 'HTTP/1.1 over TLS: CL+TE', request: 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', status: 400 },
+  ])('$name → $status and closed', async ({ request, status }) => {
+    const before = forwarded.length;
+    const answer = await exchange(port, [request], 0, tlsH1);
+    expect(answer.status).toBe(status);
+    expect(answer.closed).toBe(true);
+    expect(forwarded.length).toBe(before);
+  });
+
+  it('HTTP/1.1 over TLS: slow headers → 408', async () => {
+    const answer = await exchange(port, ['GET / HTTP/1.1\r\n', 'Host: x\r\n'], 100, tlsH1);
+    expect(answer.status).toBe(408);
+    expect(answer.closed).toBe(true);
+  });
+
+  async function h2Request(headers: http2.OutgoingHttpHeaders): Promise<number> {
+    const session = http2.connect(`https://localhost:${port}`, { ca: ca.certPem, maxHeaderListPairs: 1000 });
+    try {
+      const stream = session.request({ ':path': '/h2', ...headers });
+      const [response] = (await once(stream, 'response')) as [http2.IncomingHttpHeaders];
+      stream.resume();
+      return Number(response[':status']);
+    } finally {
+      session.close();
+    }
+  }
+
+  it('HTTP/2: 100 fields are served, 101 and 150 fields get 431 (not a stream reset)', async () => {
+    const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`x-field-${i}`, `v${i}`]));
+    expect(await h2Request(many(100))).toBe(200);
+    expect(await h2Request(many(101))).toBe(431);
+    expect(await h2Request(many(150))).toBe(431);
+  });
+
+  it('HTTP/2: a 17 KiB header gets 431', async () => {
+    expect(await h2Request({ 'x-big': 'a'.repeat(17 * 1024) })).toBe(431);
+  });
+});
