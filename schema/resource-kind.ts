@@ -17,6 +17,24 @@ export const RESOURCE_KIND_NAMES = [
 /** ResourceKindName is one resource type name. */
 export type ResourceKindName = (typeof RESOURCE_KIND_NAMES)[number];
 
+/**
+ * StoredResource is a resource as the store keeps it: its id, its version and its output body,
+ * validated when it was written (every default applied), which a kind projects into the engine
+ * snapshot.
+ */
+export interface StoredResource<Body> {
+  readonly id: string;
+  readonly version: number;
+  readonly body: Body;
+}
+
+/** DeepReadonly is a plain-data type made read-only at every level, as the engine receives it. */
+export type DeepReadonly<T> = T extends readonly (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
 /** ResourceKind is the contract of one resource: its schemas, its id prefix, its replace fields. */
 export interface ResourceKind<
   Create extends z.ZodType = z.ZodType,

@@ -4,156 +4,51 @@
  * whole. Plain JSON-serialisable data (no classes, no Buffers) so that it can later be shipped
  * to worker processes or other nodes. References are by id, resolved through the top-level
  * tables, so a certificate shared by a thousand listeners is carried once.
+ *
+ * Each resource kind owns its part: its module in `resources/` defines the snapshot schema of
+ * the kind (from its own field schemas) and the projection of a stored resource into it. This
+ * module only assembles the tables; the types are read off the schemas.
  */
-import type { OpenSslSettings, TlsVersion } from './tls-policies.ts';
+import { z } from 'zod';
+import type { DeepReadonly } from './resource-kind.ts';
+import { certificateSnapshotSchema, type SnapshotCertificate } from './resources/certificate.ts';
+import { listenerSnapshotSchema, type SnapshotListener } from './resources/listener.ts';
+import { loadBalancerSnapshotSchema } from './resources/load-balancer.ts';
+import { quicListenerSnapshotSchema } from './resources/quic-listener.ts';
+import { serverGroupSnapshotSchema, type SnapshotServerGroup } from './resources/server-group.ts';
+import { tlsPolicySnapshotSchema } from './resources/tls-security-policy.ts';
+
+export type { ClientCertHeaderConfig, ForwardedHeadersConfig } from './resources/forwarded-headers.ts';
 
 /** SNAPSHOT_FORMAT is bumped whenever the shape below changes incompatibly. */
 export const SNAPSHOT_FORMAT = 1;
 
-/** EngineSnapshot is one complete, versioned configuration of the engine. */
-export interface EngineSnapshot {
-  readonly format: typeof SNAPSHOT_FORMAT;
-  /** Monotonic per store: a higher version is a newer configuration. */
-  readonly version: number;
-  readonly loadBalancers: readonly SnapshotLoadBalancer[];
-  readonly listeners: readonly SnapshotListener[];
-  readonly quicListeners: readonly SnapshotQuicListener[];
-  readonly certificates: readonly SnapshotCertificate[];
-  readonly tlsPolicies: readonly SnapshotTlsPolicy[];
-  readonly serverGroups: readonly SnapshotServerGroup[];
-}
+/** engineSnapshotSchema is one complete, versioned configuration of the engine (tests parse compiled snapshots against it). */
+export const engineSnapshotSchema = z.strictObject({
+  format: z.literal(SNAPSHOT_FORMAT),
+  version: z.number().int().min(0).describe('Monotonic per store: a higher version is a newer configuration.'),
+  loadBalancers: z.array(loadBalancerSnapshotSchema),
+  listeners: z.array(listenerSnapshotSchema),
+  quicListeners: z.array(quicListenerSnapshotSchema),
+  certificates: z.array(certificateSnapshotSchema),
+  tlsPolicies: z.array(tlsPolicySnapshotSchema),
+  serverGroups: z.array(serverGroupSnapshotSchema),
+});
 
-/** SnapshotLoadBalancer carries what listeners inherit: the bind address and the edition. */
-export interface SnapshotLoadBalancer {
-  readonly id: string;
-  readonly address: string;
-  readonly edition: 'Basic' | 'Standard' | 'StandardWithWaf';
-}
-
-/** SnapshotListener is one HTTP or HTTPS listener with every default applied. */
-export interface SnapshotListener {
-  readonly id: string;
-  /** The resource version, so the engine can report which version it runs. */
-  readonly version: number;
-  readonly loadBalancerId: string;
-  readonly protocol: 'HTTP' | 'HTTPS';
-  readonly port: number;
-  readonly defaultServerGroupId: string;
-  readonly idleTimeout: number;
-  readonly requestTimeout: number;
-  readonly compressionEnabled: boolean;
-  /** Forward request fields whose names contain `_` (SPEC 2.1); false drops them. */
-  readonly underscoreHeadersEnabled: boolean;
-  /** Present exactly when protocol is HTTPS. */
-  readonly tls?: SnapshotListenerTls;
-  readonly forwardedHeaders: ForwardedHeadersConfig;
-}
-
+/** EngineSnapshot is one complete, versioned configuration of the engine, read-only throughout. */
+export type EngineSnapshot = DeepReadonly<z.output<typeof engineSnapshotSchema>>;
+export type { SnapshotCertificate } from './resources/certificate.ts';
+export type { SnapshotListener } from './resources/listener.ts';
+export type { SnapshotLoadBalancer } from './resources/load-balancer.ts';
+export type { SnapshotQuicListener } from './resources/quic-listener.ts';
+export type { SnapshotServerGroup } from './resources/server-group.ts';
+export type { SnapshotTlsPolicy } from './resources/tls-security-policy.ts';
 /** SnapshotListenerTls is the TLS side of an HTTPS listener. */
-export interface SnapshotListenerTls {
-  readonly http2Enabled: boolean;
-  readonly defaultCertificateId: string;
-  readonly additionalCertificateIds: readonly string[];
-  readonly tlsPolicyId: string;
-  readonly mutualAuthentication: { readonly enabled: boolean; readonly caCertificateId?: string };
-  readonly quic: { readonly upgradeEnabled: boolean; readonly quicListenerId?: string };
-}
-
-/** SnapshotQuicListener is an HTTP/3 listener; the engine reports it Unavailable without QUIC. */
-export interface SnapshotQuicListener {
-  readonly id: string;
-  readonly version: number;
-  readonly loadBalancerId: string;
-  readonly port: number;
-  readonly defaultServerGroupId: string;
-  readonly idleTimeout: number;
-  readonly requestTimeout: number;
-  readonly defaultCertificateId: string;
-  readonly additionalCertificateIds: readonly string[];
-}
-
-/** SnapshotCertificate is a certificate with its decrypted key (Server) or none (CA). */
-export interface SnapshotCertificate {
-  readonly id: string;
-  readonly type: 'Server' | 'CA';
-  /** Leaf first, then its chain. */
-  readonly certificatePem: string;
-  readonly privateKeyPem?: string;
-  /** DNS SANs, else the CN: the names SNI selection matches (E1). */
-  readonly domains: readonly string[];
-}
-
-/** SnapshotTlsPolicy is a system or custom policy with its OpenSSL settings precomputed. */
-export interface SnapshotTlsPolicy {
-  readonly id: string;
-  readonly tlsVersions: readonly TlsVersion[];
-  readonly ciphers: readonly string[];
-  readonly openssl: OpenSslSettings;
-}
-
-/** ForwardedHeadersConfig is SPEC 1.2.1 with every default applied. */
-export interface ForwardedHeadersConfig {
-  readonly xForwardedFor: { readonly enabled: boolean; readonly mode: 'append' | 'remove' };
-  readonly clientIp: { readonly enabled: boolean; readonly trustedProxies: readonly string[] };
-  readonly slbId: boolean;
-  readonly proto: boolean;
-  readonly port: boolean;
-  readonly host: boolean;
-  readonly clientSrcPort: boolean;
-  readonly clientCertSubjectDn: ClientCertHeaderConfig;
-  readonly clientCertIssuerDn: ClientCertHeaderConfig;
-  readonly clientCertFingerprint: ClientCertHeaderConfig;
-  readonly clientCertClientVerify: ClientCertHeaderConfig;
-}
-
-/** ClientCertHeaderConfig turns one client-certificate header on, optionally renamed. */
-export interface ClientCertHeaderConfig {
-  readonly enabled: boolean;
-  readonly headerName?: string;
-}
-
-/** SnapshotServerGroup is a server group with its health check and stickiness resolved. */
-export interface SnapshotServerGroup {
-  readonly id: string;
-  readonly version: number;
-  readonly protocol: 'HTTP' | 'HTTPS';
-  readonly scheduler: 'Wrr' | 'Wlc' | 'Sch';
-  readonly servers: readonly SnapshotServer[];
-  readonly healthCheck: HealthCheckConfig;
-  readonly stickySession: {
-    readonly enabled: boolean;
-    readonly type: 'Insert' | 'Server';
-    readonly cookieTimeout: number;
-    readonly cookie?: string;
-  };
-  readonly connectionDrain: { readonly enabled: boolean; readonly timeout: number };
-}
-
+export type SnapshotListenerTls = NonNullable<SnapshotListener['tls']>;
 /** SnapshotServer is one backend of a server group. */
-export interface SnapshotServer {
-  readonly address: string;
-  readonly port: number;
-  readonly weight: number;
-  readonly description?: string;
-}
-
+export type SnapshotServer = SnapshotServerGroup['servers'][number];
 /** HealthCheckConfig is SPEC 1.6's healthCheck with every default applied. */
-export interface HealthCheckConfig {
-  readonly enabled: boolean;
-  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP';
-  readonly method: 'GET' | 'HEAD';
-  readonly path: string;
-  /** Absent = the server's address. */
-  readonly host?: string;
-  readonly httpVersion: 'HTTP1.0' | 'HTTP1.1';
-  /** 0 = the server's port. */
-  readonly port: number;
-  readonly interval: number;
-  readonly timeout: number;
-  readonly healthyThreshold: number;
-  readonly unhealthyThreshold: number;
-  readonly codes: readonly ('http_2xx' | 'http_3xx' | 'http_4xx' | 'http_5xx')[];
-}
+export type HealthCheckConfig = SnapshotServerGroup['healthCheck'];
 
 /** SnapshotProblem names one reference that does not resolve. */
 export interface SnapshotProblem {

@@ -2,6 +2,7 @@
  * TLS versions, the cipher table and the five system TLS policies of SPEC 1.5, plus the
  * mapping of a policy to the OpenSSL settings the engine configures.
  */
+import { z } from 'zod';
 
 /** TLS_VERSIONS lists the versions a policy may choose, oldest first. */
 export const TLS_VERSIONS = ['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
@@ -45,16 +46,19 @@ export const CIPHERS_TLS13 = [
   'TLS_AES_128_CCM_8_SHA256',
 ] as const;
 
+
+/** ALL_CIPHERS is every cipher name a custom policy may list. */
+export const ALL_CIPHERS = [...CIPHERS_TLS12, ...CIPHERS_TLS13] as const;
+/** CipherName is one cipher suite name a policy may list. */
+export type CipherName = (typeof ALL_CIPHERS)[number];
+
 /** CIPHERS_BY_VERSION is the table of SPEC 1.5: which cipher names each version supports. */
-export const CIPHERS_BY_VERSION: Readonly<Record<TlsVersion, readonly string[]>> = {
+export const CIPHERS_BY_VERSION: Readonly<Record<TlsVersion, readonly CipherName[]>> = {
   'TLSv1.0': CIPHERS_TLS10,
   'TLSv1.1': CIPHERS_TLS10,
   'TLSv1.2': CIPHERS_TLS12,
   'TLSv1.3': CIPHERS_TLS13,
 };
-
-/** ALL_CIPHERS is every cipher name a custom policy may list. */
-export const ALL_CIPHERS = [...CIPHERS_TLS12, ...CIPHERS_TLS13] as const;
 
 const ECDHE_TLS12 = CIPHERS_TLS12.filter((c) => c.startsWith('ECDHE-'));
 
@@ -63,10 +67,10 @@ export interface SystemTlsPolicy {
   readonly id: string;
   readonly name: string;
   readonly tlsVersions: readonly TlsVersion[];
-  readonly ciphers: readonly string[];
+  readonly ciphers: readonly CipherName[];
 }
 
-function systemPolicy(id: string, tlsVersions: TlsVersion[], ciphers: readonly string[]): SystemTlsPolicy {
+function systemPolicy(id: string, tlsVersions: TlsVersion[], ciphers: readonly CipherName[]): SystemTlsPolicy {
   return Object.freeze({ id, name: id, tlsVersions: Object.freeze(tlsVersions), ciphers: Object.freeze([...ciphers]) });
 }
 
@@ -87,18 +91,20 @@ export function systemPolicyById(id: string): SystemTlsPolicy | undefined {
   return SYSTEM_TLS_POLICIES.find((p) => p.id === id);
 }
 
+/** NODE_TLS_VERSIONS are the version names as node:tls spells them (`minVersion`, `maxVersion`). */
+const NODE_TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+/** openSslSettingsSchema is what node:tls needs to enforce one policy (E2). */
+export const openSslSettingsSchema = z.strictObject({
+  minVersion: z.enum(NODE_TLS_VERSIONS).describe('Lowest version, as node:tls spells it.'),
+  maxVersion: z.enum(NODE_TLS_VERSIONS).describe('Highest version, as node:tls spells it.'),
+  cipherList: z.string().describe('The TLS ≤1.2 cipher list (OpenSSL `ciphers`), with `@SECLEVEL=0` appended when needed.'),
+  tls13Suites: z.string().describe('The TLS 1.3 suites (OpenSSL `ciphersuites`), colon-separated; empty when 1.3 is off.'),
+  secLevel0: z.boolean().describe('Whether `@SECLEVEL=0` is required: TLS 1.0/1.1 or 3DES are in the policy.'),
+});
+
 /** OpenSslSettings are what node:tls needs to enforce one policy (E2). */
-export interface OpenSslSettings {
-  /** Lowest version, as node:tls spells it (`TLSv1`, `TLSv1.1`, …). */
-  readonly minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-  readonly maxVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-  /** The TLS ≤1.2 cipher list (OpenSSL `ciphers`), with `@SECLEVEL=0` appended when needed. */
-  readonly cipherList: string;
-  /** The TLS 1.3 suites (OpenSSL `ciphersuites`), colon-separated; empty when 1.3 is off. */
-  readonly tls13Suites: string;
-  /** Whether `@SECLEVEL=0` is required: TLS 1.0/1.1 or 3DES are in the policy. */
-  readonly secLevel0: boolean;
-}
+export type OpenSslSettings = z.output<typeof openSslSettingsSchema>;
 
 const NODE_VERSION_NAMES: Record<TlsVersion, OpenSslSettings['minVersion']> = {
   'TLSv1.0': 'TLSv1',

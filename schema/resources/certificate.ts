@@ -4,7 +4,7 @@
  * the wildcard rules are in `certificate-inspect.ts`, which needs the stored key on PUT.
  */
 import { z } from 'zod';
-import type { ResourceKind } from '../resource-kind.ts';
+import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
 import { commonOutputShape, issueAt, optionalShape, resourceName } from './common.ts';
 import { tagsField } from './tags.ts';
 
@@ -79,6 +79,26 @@ export type CertificateCreate = z.output<typeof certificateCreateSchema>;
 export type CertificateOutput = z.output<typeof certificateOutputSchema>;
 /** CertificateInspection is what the server derives from the PEM: the read-only outputs except `expired`. */
 export type CertificateInspection = Omit<z.output<z.ZodObject<typeof certOutputShape>>, 'expired'>;
+
+/** certificateSnapshotSchema is what the engine gets of a certificate: the PEM, the names SNI matches and, for a Server certificate, the decrypted key. */
+export const certificateSnapshotSchema = z.strictObject({
+  id: commonOutputShape.id,
+  type: typeField,
+  certificatePem: certMutableShape.certificatePem,
+  privateKeyPem: certMutableShape.privateKeyPem,
+  domains: certOutputShape.domains,
+});
+
+/** SnapshotCertificate is a certificate in the engine snapshot, with its decrypted key (Server) or none (CA). */
+export type SnapshotCertificate = DeepReadonly<z.output<typeof certificateSnapshotSchema>>;
+
+/** certificateToSnapshot projects a stored certificate and its opened key (if it has one) into the engine snapshot. */
+export function certificateToSnapshot(stored: StoredResource<CertificateOutput>, privateKeyPem: string | undefined): SnapshotCertificate {
+  const b = stored.body;
+  const cert: z.output<typeof certificateSnapshotSchema> = { id: stored.id, type: b.type, certificatePem: b.certificatePem, domains: b.domains };
+  if (privateKeyPem !== undefined) cert.privateKeyPem = privateKeyPem;
+  return cert;
+}
 
 /** Certificate is the ResourceKind of certificates. */
 export const Certificate: ResourceKind<typeof certificateCreateSchema, typeof certificateUpdateSchema, typeof certificateOutputSchema> = {

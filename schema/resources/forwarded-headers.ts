@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isIpOrCidr } from '../net.ts';
-import type { ClientCertHeaderConfig, ForwardedHeadersConfig } from '../snapshot.ts';
+import type { DeepReadonly } from '../resource-kind.ts';
 import { issueAt } from './common.ts';
 
 /** RESERVED_HEADER_NAMES may never be used as a renamed client-certificate header (400 RESERVED_HEADER_NAME). */
@@ -133,6 +133,18 @@ export const forwardedHeadersSchema = z
 
 /** ListenerForwardedHeaders is forwardedHeaders as stored and read; HTTP listeners have no client-certificate entries. */
 export type ListenerForwardedHeaders = z.output<typeof forwardedHeadersSchema>;
+
+/** forwardedHeadersSnapshotSchema is forwardedHeaders as the engine gets it: every entry present. */
+export const forwardedHeadersSnapshotSchema = z.strictObject({
+  ...forwardedHeadersSchema.shape,
+  ...clientCertHeaderSchemas,
+});
+
+/** ForwardedHeadersConfig is SPEC 1.2.1 with every default applied, as the engine gets it. */
+export type ForwardedHeadersConfig = DeepReadonly<z.output<typeof forwardedHeadersSnapshotSchema>>;
+
+/** ClientCertHeaderConfig turns one client-certificate header on, optionally renamed. */
+export type ClientCertHeaderConfig = ForwardedHeadersConfig['clientCertSubjectDn'];
 
 const DISABLED_CLIENT_CERT_HEADER: ClientCertHeaderConfig = Object.freeze({ enabled: false });
 

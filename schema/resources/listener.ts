@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TLS_POLICY_ID } from '../tls-policies.ts';
-import type { ResourceKind } from '../resource-kind.ts';
+import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
 import {
   commonOutputShape,
   descriptionField,
@@ -15,7 +15,13 @@ import {
   portField,
   secondsField,
 } from './common.ts';
-import { CLIENT_CERT_HEADER_FIELDS, clientCertHeaderSchemas, forwardedHeadersSchema } from './forwarded-headers.ts';
+import {
+  CLIENT_CERT_HEADER_FIELDS,
+  clientCertHeaderSchemas,
+  forwardedHeadersSchema,
+  forwardedHeadersSnapshotSchema,
+  toForwardedHeadersConfig,
+} from './forwarded-headers.ts';
 import { listenerCertificatesSchema } from './listener-certificates.ts';
 import { tagsField } from './tags.ts';
 
@@ -143,6 +149,70 @@ export const listenerOutputSchema = z
 export type ListenerCreate = z.output<typeof listenerCreateSchema>;
 /** ListenerOutput is a Listener as read. */
 export type ListenerOutput = z.output<typeof listenerOutputSchema>;
+
+/** HttpListenerOutput is an HTTP listener as read: it carries none of the HTTPS-only fields. */
+export type HttpListenerOutput = ListenerOutput & { readonly protocol: 'HTTP' };
+
+/** HttpsListenerOutput is an HTTPS listener as read: parsing applied every HTTPS-only default, so each is present. */
+export type HttpsListenerOutput = ListenerOutput & { readonly protocol: 'HTTPS' } & Required<Pick<ListenerOutput, (typeof LISTENER_HTTPS_ONLY_FIELDS)[number]>>;
+
+/** StoredListener is a listener as the store keeps it, told apart by its protocol. */
+export type StoredListener = HttpListenerOutput | HttpsListenerOutput;
+
+/** listenerTlsSnapshotSchema is the TLS side of an HTTPS listener in the engine snapshot. */
+const listenerTlsSnapshotSchema = z.strictObject({
+  http2Enabled: z.boolean().describe('Offer HTTP/2 by ALPN.'),
+  ...listenerCertificatesSchema.shape,
+  tlsPolicyId: z.string().describe('The TLS security policy.'),
+  mutualAuthentication,
+  quic,
+});
+
+/** listenerSnapshotSchema is what the engine gets of an HTTP or HTTPS listener, every default applied. */
+export const listenerSnapshotSchema = z.strictObject({
+  id: commonOutputShape.id,
+  version: commonOutputShape.version,
+  ...listenerReplaceShape,
+  defaultServerGroupId: listenerMutableShape.defaultServerGroupId,
+  idleTimeout: listenerMutableShape.idleTimeout,
+  requestTimeout: listenerMutableShape.requestTimeout,
+  compressionEnabled: listenerMutableShape.compressionEnabled,
+  underscoreHeadersEnabled: listenerMutableShape.underscoreHeadersEnabled,
+  tls: listenerTlsSnapshotSchema.optional().describe('Present exactly when protocol is HTTPS.'),
+  forwardedHeaders: forwardedHeadersSnapshotSchema,
+});
+
+/** SnapshotListener is an HTTP or HTTPS listener in the engine snapshot. */
+export type SnapshotListener = DeepReadonly<z.output<typeof listenerSnapshotSchema>>;
+
+/** listenerToSnapshot projects a stored listener into the engine snapshot. */
+export function listenerToSnapshot(stored: StoredResource<StoredListener>): SnapshotListener {
+  const b = stored.body;
+  const listener = {
+    id: stored.id,
+    version: stored.version,
+    loadBalancerId: b.loadBalancerId,
+    protocol: b.protocol,
+    port: b.port,
+    defaultServerGroupId: b.defaultServerGroupId,
+    idleTimeout: b.idleTimeout,
+    requestTimeout: b.requestTimeout,
+    compressionEnabled: b.compressionEnabled,
+    underscoreHeadersEnabled: b.underscoreHeadersEnabled,
+    forwardedHeaders: toForwardedHeadersConfig(b.forwardedHeaders),
+  };
+  if (b.protocol === 'HTTP') return listener;
+  const { certificates, mutualAuthentication: mtls, quic: upgrade } = b;
+  const tls: SnapshotListener['tls'] = {
+    http2Enabled: b.http2Enabled,
+    defaultCertificateId: certificates.defaultCertificateId,
+    additionalCertificateIds: certificates.additionalCertificateIds,
+    tlsPolicyId: b.tlsPolicyId,
+    mutualAuthentication: mtls.enabled ? { enabled: true, caCertificateId: mtls.caCertificateId } : { enabled: false },
+    quic: upgrade.upgradeEnabled ? { upgradeEnabled: true, quicListenerId: upgrade.quicListenerId } : { upgradeEnabled: false },
+  };
+  return { ...listener, tls };
+}
 
 /** Listener is the ResourceKind of HTTP/HTTPS listeners. */
 export const Listener: ResourceKind<typeof listenerCreateSchema, typeof listenerUpdateSchema, typeof listenerOutputSchema> = {

@@ -3,7 +3,7 @@
  * mutual TLS, client-IP retrieval and custom TLS policies) and deletion protection.
  */
 import { z } from 'zod';
-import type { ResourceKind } from '../resource-kind.ts';
+import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
 import { commonOutputShape, ipLiteral, optionalShape, resourceName } from './common.ts';
 import { tagsField } from './tags.ts';
 
@@ -55,6 +55,21 @@ export const loadBalancerOutputSchema = z
 export type LoadBalancerCreate = z.output<typeof loadBalancerCreateSchema>;
 /** LoadBalancerOutput is a LoadBalancer as read. */
 export type LoadBalancerOutput = z.output<typeof loadBalancerOutputSchema>;
+
+/** loadBalancerSnapshotSchema is what the engine gets of a load balancer: the address and edition its listeners inherit. */
+export const loadBalancerSnapshotSchema = z.strictObject({
+  id: commonOutputShape.id,
+  address: addressField,
+  edition: lbMutableShape.edition,
+});
+
+/** SnapshotLoadBalancer is a load balancer in the engine snapshot. */
+export type SnapshotLoadBalancer = DeepReadonly<z.output<typeof loadBalancerSnapshotSchema>>;
+
+/** loadBalancerToSnapshot projects a stored load balancer into the engine snapshot. */
+export function loadBalancerToSnapshot(stored: StoredResource<LoadBalancerOutput>): SnapshotLoadBalancer {
+  return { id: stored.id, address: stored.body.address, edition: stored.body.edition };
+}
 
 /** LoadBalancer is the ResourceKind of load balancers. */
 export const LoadBalancer: ResourceKind<typeof loadBalancerCreateSchema, typeof loadBalancerUpdateSchema, typeof loadBalancerOutputSchema> = {

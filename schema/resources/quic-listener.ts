@@ -3,7 +3,7 @@
  * it reports `Unavailable` on a runtime without a QUIC stack.
  */
 import { z } from 'zod';
-import type { ResourceKind } from '../resource-kind.ts';
+import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
 import { commonOutputShape, descriptionField, idRef, optionalShape, portField, secondsField } from './common.ts';
 import { listenerCertificatesSchema } from './listener-certificates.ts';
 import { tagsField } from './tags.ts';
@@ -53,6 +53,36 @@ export const quicListenerOutputSchema = z
 export type QuicListenerCreate = z.output<typeof quicListenerCreateSchema>;
 /** QuicListenerOutput is a QuicListener as read. */
 export type QuicListenerOutput = z.output<typeof quicListenerOutputSchema>;
+
+/** quicListenerSnapshotSchema is what the engine gets of a QUIC listener (it reports it Unavailable without a QUIC stack). */
+export const quicListenerSnapshotSchema = z.strictObject({
+  id: commonOutputShape.id,
+  version: commonOutputShape.version,
+  ...quicReplaceShape,
+  defaultServerGroupId: quicMutableShape.defaultServerGroupId,
+  idleTimeout: quicMutableShape.idleTimeout,
+  requestTimeout: quicMutableShape.requestTimeout,
+  ...listenerCertificatesSchema.shape,
+});
+
+/** SnapshotQuicListener is a QUIC listener in the engine snapshot. */
+export type SnapshotQuicListener = DeepReadonly<z.output<typeof quicListenerSnapshotSchema>>;
+
+/** quicListenerToSnapshot projects a stored QUIC listener into the engine snapshot. */
+export function quicListenerToSnapshot(stored: StoredResource<QuicListenerOutput>): SnapshotQuicListener {
+  const b = stored.body;
+  return {
+    id: stored.id,
+    version: stored.version,
+    loadBalancerId: b.loadBalancerId,
+    port: b.port,
+    defaultServerGroupId: b.defaultServerGroupId,
+    idleTimeout: b.idleTimeout,
+    requestTimeout: b.requestTimeout,
+    defaultCertificateId: b.certificates.defaultCertificateId,
+    additionalCertificateIds: b.certificates.additionalCertificateIds,
+  };
+}
 
 /** QuicListener is the ResourceKind of HTTP/3 listeners. */
 export const QuicListener: ResourceKind<typeof quicListenerCreateSchema, typeof quicListenerUpdateSchema, typeof quicListenerOutputSchema> = {

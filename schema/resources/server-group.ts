@@ -3,7 +3,7 @@
  * health-checked, made sticky and drained.
  */
 import { z } from 'zod';
-import type { ResourceKind } from '../resource-kind.ts';
+import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
 import { canonicalIp } from '../net.ts';
 import { commonOutputShape, findDuplicates, ipOrHostName, issueAt, optionalShape, plainText, resourceName, TEXT_RULE } from './common.ts';
 import { healthCheckSchema, type HealthCheckInput } from './health-check.ts';
@@ -132,6 +132,40 @@ export const serverGroupOutputSchema = z
 export type ServerGroupCreate = z.output<typeof serverGroupCreateSchema>;
 /** ServerGroupOutput is a ServerGroup as read. */
 export type ServerGroupOutput = z.output<typeof serverGroupOutputSchema>;
+
+/** serverGroupSnapshotSchema is what the engine gets of a server group: its servers, scheduler, health check, stickiness and draining, every default applied. */
+export const serverGroupSnapshotSchema = z.strictObject({
+  id: commonOutputShape.id,
+  version: commonOutputShape.version,
+  protocol: protocolField,
+  scheduler: groupMutableShape.scheduler,
+  servers: z.array(serverSchema),
+  healthCheck: serverGroupOutputSchema.shape.healthCheck,
+  stickySession,
+  connectionDrain,
+});
+
+/** SnapshotServerGroup is a server group in the engine snapshot. */
+export type SnapshotServerGroup = DeepReadonly<z.output<typeof serverGroupSnapshotSchema>>;
+
+/** serverGroupToSnapshot projects a stored server group into the engine snapshot (absent optional fields stay absent). */
+export function serverGroupToSnapshot(stored: StoredResource<ServerGroupOutput>): SnapshotServerGroup {
+  const b = stored.body;
+  const { host, ...check } = b.healthCheck;
+  const { cookie, ...sticky } = b.stickySession;
+  return {
+    id: stored.id,
+    version: stored.version,
+    protocol: b.protocol,
+    scheduler: b.scheduler,
+    servers: b.servers.map((s) => (s.description === undefined
+      ? { address: s.address, port: s.port, weight: s.weight }
+      : { address: s.address, port: s.port, weight: s.weight, description: s.description })),
+    healthCheck: host === undefined ? check : { ...check, host },
+    stickySession: cookie === undefined ? sticky : { ...sticky, cookie },
+    connectionDrain: b.connectionDrain,
+  };
+}
 
 /** ServerGroup is the ResourceKind of server groups. */
 export const ServerGroup: ResourceKind<typeof serverGroupCreateSchema, typeof serverGroupUpdateSchema, typeof serverGroupOutputSchema> = {

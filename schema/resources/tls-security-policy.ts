@@ -8,8 +8,8 @@
  * silently serve the version it leaves out.
  */
 import { z } from 'zod';
-import type { ResourceKind } from '../resource-kind.ts';
-import { ALL_CIPHERS, CIPHERS_BY_VERSION, TLS_VERSIONS, type TlsVersion } from '../tls-policies.ts';
+import type { DeepReadonly, ResourceKind } from '../resource-kind.ts';
+import { ALL_CIPHERS, CIPHERS_BY_VERSION, openSslSettingsSchema, TLS_VERSIONS, toOpenSslSettings, type CipherName, type TlsVersion } from '../tls-policies.ts';
 import { commonOutputShape, findDuplicates, issueAt, optionalShape } from './common.ts';
 import { tagsField } from './tags.ts';
 
@@ -40,7 +40,7 @@ const policyOutputShape = {
  * tlsPolicyProblems lists the consistency failures of a version and cipher choice, with the
  * path each belongs to; shared by the model and by anything that checks a policy it did not parse.
  */
-export function tlsPolicyProblems(tlsVersions: readonly TlsVersion[], ciphers: readonly string[]): { path: PropertyKey[]; message: string }[] {
+export function tlsPolicyProblems(tlsVersions: readonly TlsVersion[], ciphers: readonly CipherName[]): { path: PropertyKey[]; message: string }[] {
   const problems: { path: PropertyKey[]; message: string }[] = [];
   for (const { index, first } of findDuplicates(tlsVersions, (v) => v)) problems.push({ path: ['tlsVersions', index], message: `duplicates tlsVersions[${first}]` });
   for (const { index, first } of findDuplicates(ciphers, (c) => c)) problems.push({ path: ['ciphers', index], message: `duplicates ciphers[${first}]` });
@@ -67,7 +67,7 @@ export function tlsPolicyProblems(tlsVersions: readonly TlsVersion[], ciphers: r
   return problems;
 }
 
-function checkPolicy(v: { tlsVersions: TlsVersion[]; ciphers: string[] }, ctx: z.RefinementCtx): void {
+function checkPolicy(v: { tlsVersions: TlsVersion[]; ciphers: CipherName[] }, ctx: z.RefinementCtx): void {
   for (const p of tlsPolicyProblems(v.tlsVersions, v.ciphers)) issueAt(ctx, p.path, p.message);
 }
 
@@ -92,6 +92,23 @@ export const tlsSecurityPolicyOutputSchema = z
 export type TlsSecurityPolicyCreate = z.output<typeof tlsSecurityPolicyCreateSchema>;
 /** TlsSecurityPolicyOutput is a policy as read. */
 export type TlsSecurityPolicyOutput = z.output<typeof tlsSecurityPolicyOutputSchema>;
+
+/** tlsPolicySnapshotSchema is what the engine gets of a policy, system or custom: its versions and ciphers, and the OpenSSL settings they make. */
+export const tlsPolicySnapshotSchema = z.strictObject({
+  id: commonOutputShape.id,
+  tlsVersions: policyMutableShape.tlsVersions,
+  ciphers: policyMutableShape.ciphers,
+  openssl: openSslSettingsSchema,
+});
+
+/** SnapshotTlsPolicy is a TLS policy in the engine snapshot. */
+export type SnapshotTlsPolicy = DeepReadonly<z.output<typeof tlsPolicySnapshotSchema>>;
+
+/** tlsPolicyToSnapshot projects a policy (a stored custom one, or a system one) into the engine snapshot. */
+export function tlsPolicyToSnapshot(policy: Pick<TlsSecurityPolicyOutput, 'id' | 'tlsVersions' | 'ciphers'>): SnapshotTlsPolicy {
+  const versionsAndCiphers = { tlsVersions: [...policy.tlsVersions], ciphers: [...policy.ciphers] };
+  return { id: policy.id, ...versionsAndCiphers, openssl: toOpenSslSettings(versionsAndCiphers) };
+}
 
 /** TlsSecurityPolicy is the ResourceKind of custom TLS policies. */
 export const TlsSecurityPolicy: ResourceKind<
