@@ -40,6 +40,7 @@ export interface ResourceKind<
   Create extends z.ZodType = z.ZodType,
   Update extends z.ZodType = z.ZodType,
   Output extends z.ZodType = z.ZodType,
+  Stored extends z.ZodType = z.ZodType,
 > {
   readonly name: ResourceKindName;
   /** The API collection, e.g. `load-balancers`. */
@@ -58,6 +59,8 @@ export interface ResourceKind<
   readonly update: Update;
   /** The resource as every read returns it. */
   readonly output: Output;
+  /** The resource as the store keeps it: the output without what is computed at read time. */
+  readonly stored: Stored;
   /** Top-level input fields that cannot change in place (409 IMMUTABLE_FIELD / replacement). */
   readonly replaceFields: readonly string[];
   /** Input fields that are secret and write-only (never returned by a read). */

@@ -80,6 +80,12 @@ export type CertificateOutput = z.output<typeof certificateOutputSchema>;
 /** CertificateInspection is what the server derives from the PEM: the read-only outputs except `expired`. */
 export type CertificateInspection = Omit<z.output<z.ZodObject<typeof certOutputShape>>, 'expired'>;
 
+/** certificateStoredSchema is a certificate as the store keeps it: its output without `expired`, computed at read time (the key is sealed in its own column). */
+export const certificateStoredSchema = certificateOutputSchema.omit({ expired: true });
+
+/** StoredCertificate is a certificate as the store keeps it. */
+export type StoredCertificate = z.output<typeof certificateStoredSchema>;
+
 /** certificateSnapshotSchema is what the engine gets of a certificate: the PEM, the names SNI matches and, for a Server certificate, the decrypted key. */
 export const certificateSnapshotSchema = z.strictObject({
   id: commonOutputShape.id,
@@ -93,7 +99,7 @@ export const certificateSnapshotSchema = z.strictObject({
 export type SnapshotCertificate = DeepReadonly<z.output<typeof certificateSnapshotSchema>>;
 
 /** certificateToSnapshot projects a stored certificate and its opened key (if it has one) into the engine snapshot. */
-export function certificateToSnapshot(stored: StoredResource<CertificateOutput>, privateKeyPem: string | undefined): SnapshotCertificate {
+export function certificateToSnapshot(stored: StoredResource<StoredCertificate>, privateKeyPem: string | undefined): SnapshotCertificate {
   const b = stored.body;
   const cert: z.output<typeof certificateSnapshotSchema> = { id: stored.id, type: b.type, certificatePem: b.certificatePem, domains: b.domains };
   if (privateKeyPem !== undefined) cert.privateKeyPem = privateKeyPem;
@@ -101,7 +107,7 @@ export function certificateToSnapshot(stored: StoredResource<CertificateOutput>,
 }
 
 /** Certificate is the ResourceKind of certificates. */
-export const Certificate: ResourceKind<typeof certificateCreateSchema, typeof certificateUpdateSchema, typeof certificateOutputSchema> = {
+export const Certificate: ResourceKind<typeof certificateCreateSchema, typeof certificateUpdateSchema, typeof certificateOutputSchema, typeof certificateStoredSchema> = {
   name: 'Certificate',
   collection: 'certificates',
   idPrefix: 'cert-',
@@ -109,6 +115,7 @@ export const Certificate: ResourceKind<typeof certificateCreateSchema, typeof ce
   create: certificateCreateSchema,
   update: certificateUpdateSchema,
   output: certificateOutputSchema,
+  stored: certificateStoredSchema,
   replaceFields: ['type'],
   secretFields: ['privateKeyPem'],
   outputFields: Object.keys(certOutputShape),

@@ -150,14 +150,36 @@ export type ListenerCreate = z.output<typeof listenerCreateSchema>;
 /** ListenerOutput is a Listener as read. */
 export type ListenerOutput = z.output<typeof listenerOutputSchema>;
 
-/** HttpListenerOutput is an HTTP listener as read: it carries none of the HTTPS-only fields. */
-export type HttpListenerOutput = ListenerOutput & { readonly protocol: 'HTTP' };
+const { status: _status, statusReason: _statusReason, ...listenerStoredShape } = listenerOutputSchema.shape;
 
-/** HttpsListenerOutput is an HTTPS listener as read: parsing applied every HTTPS-only default, so each is present. */
-export type HttpsListenerOutput = ListenerOutput & { readonly protocol: 'HTTPS' } & Required<Pick<ListenerOutput, (typeof LISTENER_HTTPS_ONLY_FIELDS)[number]>>;
+/**
+ * listenerStoredSchema is a listener as the store keeps it (the output without the status the
+ * engine reports), told apart by its protocol: an HTTPS listener carries every HTTPS-only
+ * field, its defaults applied when it was written; an HTTP listener carries none.
+ */
+export const listenerStoredSchema = z.discriminatedUnion('protocol', [
+  z.object({
+    ...listenerStoredShape,
+    protocol: z.literal('HTTP'),
+    http2Enabled: z.never().optional(),
+    certificates: z.never().optional(),
+    tlsPolicyId: z.never().optional(),
+    mutualAuthentication: z.never().optional(),
+    quic: z.never().optional(),
+  }),
+  z.object({
+    ...listenerStoredShape,
+    protocol: z.literal('HTTPS'),
+    http2Enabled: listenerMutableShape.http2Enabled.unwrap(),
+    certificates: listenerMutableShape.certificates.unwrap(),
+    tlsPolicyId: listenerMutableShape.tlsPolicyId.unwrap(),
+    mutualAuthentication: listenerMutableShape.mutualAuthentication.unwrap(),
+    quic: listenerMutableShape.quic.unwrap(),
+  }),
+]);
 
-/** StoredListener is a listener as the store keeps it, told apart by its protocol. */
-export type StoredListener = HttpListenerOutput | HttpsListenerOutput;
+/** StoredListener is a listener as the store keeps it. */
+export type StoredListener = z.output<typeof listenerStoredSchema>;
 
 /** listenerTlsSnapshotSchema is the TLS side of an HTTPS listener in the engine snapshot. */
 const listenerTlsSnapshotSchema = z.strictObject({
@@ -215,7 +237,7 @@ export function listenerToSnapshot(stored: StoredResource<StoredListener>): Snap
 }
 
 /** Listener is the ResourceKind of HTTP/HTTPS listeners. */
-export const Listener: ResourceKind<typeof listenerCreateSchema, typeof listenerUpdateSchema, typeof listenerOutputSchema> = {
+export const Listener: ResourceKind<typeof listenerCreateSchema, typeof listenerUpdateSchema, typeof listenerOutputSchema, typeof listenerStoredSchema> = {
   name: 'Listener',
   collection: 'listeners',
   idPrefix: 'lsn-',
@@ -223,6 +245,7 @@ export const Listener: ResourceKind<typeof listenerCreateSchema, typeof listener
   create: listenerCreateSchema,
   update: listenerUpdateSchema,
   output: listenerOutputSchema,
+  stored: listenerStoredSchema,
   replaceFields: Object.keys(listenerReplaceShape),
   secretFields: [],
   outputFields: Object.keys(listenerOutputShape),

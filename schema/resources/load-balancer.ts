@@ -56,6 +56,9 @@ export type LoadBalancerCreate = z.output<typeof loadBalancerCreateSchema>;
 /** LoadBalancerOutput is a LoadBalancer as read. */
 export type LoadBalancerOutput = z.output<typeof loadBalancerOutputSchema>;
 
+/** loadBalancerStoredSchema is a load balancer as the store keeps it: all of its output. */
+export const loadBalancerStoredSchema = loadBalancerOutputSchema;
+
 /** loadBalancerSnapshotSchema is what the engine gets of a load balancer: the address and edition its listeners inherit. */
 export const loadBalancerSnapshotSchema = z.strictObject({
   id: commonOutputShape.id,
@@ -72,7 +75,7 @@ export function loadBalancerToSnapshot(stored: StoredResource<LoadBalancerOutput
 }
 
 /** LoadBalancer is the ResourceKind of load balancers. */
-export const LoadBalancer: ResourceKind<typeof loadBalancerCreateSchema, typeof loadBalancerUpdateSchema, typeof loadBalancerOutputSchema> = {
+export const LoadBalancer: ResourceKind<typeof loadBalancerCreateSchema, typeof loadBalancerUpdateSchema, typeof loadBalancerOutputSchema, typeof loadBalancerStoredSchema> = {
   name: 'LoadBalancer',
   collection: 'load-balancers',
   idPrefix: 'alb-',
@@ -80,6 +83,7 @@ export const LoadBalancer: ResourceKind<typeof loadBalancerCreateSchema, typeof 
   create: loadBalancerCreateSchema,
   update: loadBalancerUpdateSchema,
   output: loadBalancerOutputSchema,
+  stored: loadBalancerStoredSchema,
   replaceFields: ['address'],
   secretFields: [],
   outputFields: Object.keys(lbOutputShape),

@@ -54,6 +54,12 @@ export type QuicListenerCreate = z.output<typeof quicListenerCreateSchema>;
 /** QuicListenerOutput is a QuicListener as read. */
 export type QuicListenerOutput = z.output<typeof quicListenerOutputSchema>;
 
+/** quicListenerStoredSchema is a QUIC listener as the store keeps it: its output without the status the engine reports. */
+export const quicListenerStoredSchema = quicListenerOutputSchema.omit({ status: true, statusReason: true });
+
+/** StoredQuicListener is a QUIC listener as the store keeps it. */
+export type StoredQuicListener = z.output<typeof quicListenerStoredSchema>;
+
 /** quicListenerSnapshotSchema is what the engine gets of a QUIC listener (it reports it Unavailable without a QUIC stack). */
 export const quicListenerSnapshotSchema = z.strictObject({
   id: commonOutputShape.id,
@@ -69,7 +75,7 @@ export const quicListenerSnapshotSchema = z.strictObject({
 export type SnapshotQuicListener = DeepReadonly<z.output<typeof quicListenerSnapshotSchema>>;
 
 /** quicListenerToSnapshot projects a stored QUIC listener into the engine snapshot. */
-export function quicListenerToSnapshot(stored: StoredResource<QuicListenerOutput>): SnapshotQuicListener {
+export function quicListenerToSnapshot(stored: StoredResource<StoredQuicListener>): SnapshotQuicListener {
   const b = stored.body;
   return {
     id: stored.id,
@@ -85,7 +91,7 @@ export function quicListenerToSnapshot(stored: StoredResource<QuicListenerOutput
 }
 
 /** QuicListener is the ResourceKind of HTTP/3 listeners. */
-export const QuicListener: ResourceKind<typeof quicListenerCreateSchema, typeof quicListenerUpdateSchema, typeof quicListenerOutputSchema> = {
+export const QuicListener: ResourceKind<typeof quicListenerCreateSchema, typeof quicListenerUpdateSchema, typeof quicListenerOutputSchema, typeof quicListenerStoredSchema> = {
   name: 'QuicListener',
   collection: 'quic-listeners',
   idPrefix: 'lsn-',
@@ -93,6 +99,7 @@ export const QuicListener: ResourceKind<typeof quicListenerCreateSchema, typeof 
   create: quicListenerCreateSchema,
   update: quicListenerUpdateSchema,
   output: quicListenerOutputSchema,
+  stored: quicListenerStoredSchema,
   replaceFields: Object.keys(quicReplaceShape),
   secretFields: [],
   outputFields: Object.keys(quicOutputShape),

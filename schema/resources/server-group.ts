@@ -133,6 +133,9 @@ export type ServerGroupCreate = z.output<typeof serverGroupCreateSchema>;
 /** ServerGroupOutput is a ServerGroup as read. */
 export type ServerGroupOutput = z.output<typeof serverGroupOutputSchema>;
 
+/** serverGroupStoredSchema is a server group as the store keeps it: all of its output. */
+export const serverGroupStoredSchema = serverGroupOutputSchema;
+
 /** serverGroupSnapshotSchema is what the engine gets of a server group: its servers, scheduler, health check, stickiness and draining, every default applied. */
 export const serverGroupSnapshotSchema = z.strictObject({
   id: commonOutputShape.id,
@@ -168,7 +171,7 @@ export function serverGroupToSnapshot(stored: StoredResource<ServerGroupOutput>)
 }
 
 /** ServerGroup is the ResourceKind of server groups. */
-export const ServerGroup: ResourceKind<typeof serverGroupCreateSchema, typeof serverGroupUpdateSchema, typeof serverGroupOutputSchema> = {
+export const ServerGroup: ResourceKind<typeof serverGroupCreateSchema, typeof serverGroupUpdateSchema, typeof serverGroupOutputSchema, typeof serverGroupStoredSchema> = {
   name: 'ServerGroup',
   collection: 'server-groups',
   idPrefix: 'sgp-',
@@ -176,6 +179,7 @@ export const ServerGroup: ResourceKind<typeof serverGroupCreateSchema, typeof se
   create: serverGroupCreateSchema,
   update: serverGroupUpdateSchema,
   output: serverGroupOutputSchema,
+  stored: serverGroupStoredSchema,
   replaceFields: ['protocol'],
   secretFields: [],
   outputFields: [],

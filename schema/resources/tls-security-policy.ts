@@ -93,6 +93,9 @@ export type TlsSecurityPolicyCreate = z.output<typeof tlsSecurityPolicyCreateSch
 /** TlsSecurityPolicyOutput is a policy as read. */
 export type TlsSecurityPolicyOutput = z.output<typeof tlsSecurityPolicyOutputSchema>;
 
+/** tlsSecurityPolicyStoredSchema is a custom TLS policy as the store keeps it: all of its output. */
+export const tlsSecurityPolicyStoredSchema = tlsSecurityPolicyOutputSchema;
+
 /** tlsPolicySnapshotSchema is what the engine gets of a policy, system or custom: its versions and ciphers, and the OpenSSL settings they make. */
 export const tlsPolicySnapshotSchema = z.strictObject({
   id: commonOutputShape.id,
@@ -105,7 +108,7 @@ export const tlsPolicySnapshotSchema = z.strictObject({
 export type SnapshotTlsPolicy = DeepReadonly<z.output<typeof tlsPolicySnapshotSchema>>;
 
 /** tlsPolicyToSnapshot projects a policy (a stored custom one, or a system one) into the engine snapshot. */
-export function tlsPolicyToSnapshot(policy: Pick<TlsSecurityPolicyOutput, 'id' | 'tlsVersions' | 'ciphers'>): SnapshotTlsPolicy {
+export function tlsPolicyToSnapshot(policy: { readonly id: string; readonly tlsVersions: readonly TlsVersion[]; readonly ciphers: readonly CipherName[] }): SnapshotTlsPolicy {
   const versionsAndCiphers = { tlsVersions: [...policy.tlsVersions], ciphers: [...policy.ciphers] };
   return { id: policy.id, ...versionsAndCiphers, openssl: toOpenSslSettings(versionsAndCiphers) };
 }
@@ -114,7 +117,8 @@ export function tlsPolicyToSnapshot(policy: Pick<TlsSecurityPolicyOutput, 'id' |
 export const TlsSecurityPolicy: ResourceKind<
   typeof tlsSecurityPolicyCreateSchema,
   typeof tlsSecurityPolicyUpdateSchema,
-  typeof tlsSecurityPolicyOutputSchema
+  typeof tlsSecurityPolicyOutputSchema,
+  typeof tlsSecurityPolicyStoredSchema
 > = {
   name: 'TlsSecurityPolicy',
   collection: 'tls-policies',
@@ -123,6 +127,7 @@ export const TlsSecurityPolicy: ResourceKind<
   create: tlsSecurityPolicyCreateSchema,
   update: tlsSecurityPolicyUpdateSchema,
   output: tlsSecurityPolicyOutputSchema,
+  stored: tlsSecurityPolicyStoredSchema,
   replaceFields: [],
   secretFields: [],
   outputFields: Object.keys(policyOutputShape),

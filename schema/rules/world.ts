@@ -3,22 +3,23 @@
  * server implements it over its store inside the write transaction; tests and the provider
  * can build one from plain lists with `worldFromLists`.
  */
+import type { z } from 'zod';
 import type { ResourceKindName } from '../resource-kind.ts';
-import type { CertificateOutput } from '../resources/certificate.ts';
-import type { ListenerOutput } from '../resources/listener.ts';
-import type { LoadBalancerOutput } from '../resources/load-balancer.ts';
-import type { QuicListenerOutput } from '../resources/quic-listener.ts';
-import type { ServerGroupOutput } from '../resources/server-group.ts';
-import type { TlsSecurityPolicyOutput } from '../resources/tls-security-policy.ts';
+import type { StoredCertificate } from '../resources/certificate.ts';
+import type { StoredListener } from '../resources/listener.ts';
+import type { loadBalancerStoredSchema } from '../resources/load-balancer.ts';
+import type { StoredQuicListener } from '../resources/quic-listener.ts';
+import type { serverGroupStoredSchema } from '../resources/server-group.ts';
+import type { tlsSecurityPolicyStoredSchema } from '../resources/tls-security-policy.ts';
 
-/** ResourceOutputs maps each kind to the stored output the rules read. */
-export interface ResourceOutputs {
-  LoadBalancer: LoadBalancerOutput;
-  Listener: ListenerOutput;
-  QuicListener: QuicListenerOutput;
-  Certificate: CertificateOutput;
-  TlsSecurityPolicy: TlsSecurityPolicyOutput;
-  ServerGroup: ServerGroupOutput;
+/** StoredBodies maps each kind to its body as stored (each kind's `stored` schema), which the rules read. */
+export interface StoredBodies {
+  LoadBalancer: z.output<typeof loadBalancerStoredSchema>;
+  Listener: StoredListener;
+  QuicListener: StoredQuicListener;
+  Certificate: StoredCertificate;
+  TlsSecurityPolicy: z.output<typeof tlsSecurityPolicyStoredSchema>;
+  ServerGroup: z.output<typeof serverGroupStoredSchema>;
 }
 
 /**
@@ -26,12 +27,12 @@ export interface ResourceOutputs {
  * the rules resolve system TLS policies themselves.
  */
 export interface World {
-  get<K extends ResourceKindName>(kind: K, id: string): ResourceOutputs[K] | undefined;
-  list<K extends ResourceKindName>(kind: K): readonly ResourceOutputs[K][];
+  get<K extends ResourceKindName>(kind: K, id: string): StoredBodies[K] | undefined;
+  list<K extends ResourceKindName>(kind: K): readonly StoredBodies[K][];
 }
 
 /** WorldLists are plain arrays of stored outputs per kind; a kind left out is empty. */
-export type WorldLists = { [K in ResourceKindName]?: readonly ResourceOutputs[K][] };
+export type WorldLists = { [K in ResourceKindName]?: readonly StoredBodies[K][] };
 
 /** worldFromLists builds an in-memory World (for tests, the provider and snapshot checks). */
 export function worldFromLists(lists: WorldLists): World {

@@ -3,7 +3,7 @@
  * Rules run inside the write transaction, so they see exactly the state the write commits on.
  */
 import type { ResourceKindName } from '../../schema/resource-kind.ts';
-import type { ResourceOutputs, World } from '../../schema/rules/world.ts';
+import type { StoredBodies, World } from '../../schema/rules/world.ts';
 import type { ResourceRepo } from '../store/resource-repo.ts';
 
 /** StoreWorld is a World over the resource table (stored resources only; no system policies). */
@@ -14,12 +14,11 @@ export class StoreWorld implements World {
     this.#repo = repo;
   }
 
-  get<K extends ResourceKindName>(kind: K, id: string): ResourceOutputs[K] | undefined {
-    const row = this.#repo.get(id);
-    return row && row.kind === kind ? (row.body as unknown as ResourceOutputs[K]) : undefined;
+  get<K extends ResourceKindName>(kind: K, id: string): StoredBodies[K] | undefined {
+    return this.#repo.getStored(kind, id)?.body;
   }
 
-  list<K extends ResourceKindName>(kind: K): readonly ResourceOutputs[K][] {
-    return this.#repo.all(kind).map((row) => row.body as unknown as ResourceOutputs[K]);
+  list<K extends ResourceKindName>(kind: K): readonly StoredBodies[K][] {
+    return this.#repo.allStored(kind).map((stored) => stored.body);
   }
 }

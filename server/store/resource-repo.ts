@@ -4,8 +4,12 @@
  * or backup of the body column is free of key material.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { ResourceKindName } from '../../schema/resource-kind.ts';
+import { kindByName } from '../../schema/kinds.ts';
+import type { ResourceKindName, StoredResource } from '../../schema/resource-kind.ts';
+import type { StoredBodies } from '../../schema/rules/world.ts';
 import { deepFreeze } from '../../schema/snapshot.ts';
+import { blobOrNullColumn, integerColumn, textColumn, type SqlRow } from './sql-row.ts';
+import { StoredBodyReader } from './stored-bodies.ts';
 
 /** ResourceRow is one stored resource with its body decoded. */
 export interface ResourceRow {
@@ -18,6 +22,11 @@ export interface ResourceRow {
   /** The outputs as stored (id, version and timestamps included); shared, never mutate it. */
   readonly body: Readonly<Record<string, unknown>>;
   readonly secret: Uint8Array | null;
+}
+
+/** StoredRow is a row of one kind with its body read through the kind's stored schema. */
+export interface StoredRow<K extends ResourceKindName> extends StoredResource<StoredBodies[K]> {
+  readonly row: ResourceRow;
 }
 
 /** NewResourceRow is what an insert or update writes. */
@@ -39,15 +48,33 @@ export interface ListQuery {
   readonly tags?: ReadonlyArray<readonly [string, string]>;
 }
 
+/** RawRow is a row of the resources table before its body is decoded. */
 interface RawRow {
-  seq: number;
-  id: string;
-  kind: string;
-  version: number;
-  created_at: string;
-  updated_at: string;
-  body: string;
-  secret: Uint8Array | null;
+  readonly seq: number;
+  readonly id: string;
+  readonly kind: ResourceKindName;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly body: string;
+  readonly secret: Uint8Array | null;
+}
+
+/** rawRow reads a result row of the resources table, every column's type checked. */
+function rawRow(row: SqlRow): RawRow {
+  const kind = textColumn(row, 'kind');
+  const known = kindByName(kind);
+  if (known === undefined) throw new Error(`column kind: ${JSON.stringify(kind)} is not a resource kind`);
+  return {
+    seq: integerColumn(row, 'seq'),
+    id: textColumn(row, 'id'),
+    kind: known.name,
+    version: integerColumn(row, 'version'),
+    createdAt: textColumn(row, 'created_at'),
+    updatedAt: textColumn(row, 'updated_at'),
+    body: textColumn(row, 'body'),
+    secret: blobOrNullColumn(row, 'secret'),
+  };
 }
 
 const COLUMNS = 'seq, id, kind, version, created_at, updated_at, body, secret';
@@ -63,6 +90,7 @@ export class ResourceRepo {
   readonly #countByKind: StatementSync;
   /** Decoded bodies keyed by id, reused while the stored text is identical (parsing dominates). */
   readonly #decoded = new Map<string, { text: string; body: Readonly<Record<string, unknown>> }>();
+  readonly #stored = new StoredBodyReader();
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -80,13 +108,24 @@ export class ResourceRepo {
 
   /** get reads one resource by id, of any kind. */
   get(id: string): ResourceRow | undefined {
-    const raw = this.#byId.get(id) as RawRow | undefined;
-    return raw ? this.#decode(raw) : undefined;
+    const raw = this.#byId.get(id);
+    return raw ? this.#decode(rawRow(raw)) : undefined;
+  }
+
+  /** getStored reads one resource of a kind, its body typed; undefined when absent or of another kind. */
+  getStored<K extends ResourceKindName>(kind: K, id: string): StoredRow<K> | undefined {
+    const row = this.get(id);
+    return row !== undefined && row.kind === kind ? { id, version: row.version, row, body: this.#stored.read(kind, id, row.body) } : undefined;
+  }
+
+  /** allStored lists every resource of one kind in creation order, bodies typed. */
+  allStored<K extends ResourceKindName>(kind: K): StoredRow<K>[] {
+    return this.all(kind).map((row) => ({ id: row.id, version: row.version, row, body: this.#stored.read(kind, row.id, row.body) }));
   }
 
   /** all lists every resource of one kind in creation order. */
   all(kind: ResourceKindName): ResourceRow[] {
-    return (this.#byKind.all(kind) as unknown as RawRow[]).map((r) => this.#decode(r));
+    return this.#byKind.all(kind).map((r) => this.#decode(rawRow(r)));
   }
 
   /** list pages one kind with the API's filters; it asks for one row more to know if more exist. */
@@ -107,7 +146,7 @@ export class ResourceRepo {
       sql += ' LIMIT ?';
       params.push(query.limit);
     }
-    return (this.#db.prepare(sql).all(...params) as unknown as RawRow[]).map((r) => this.#decode(r));
+    return this.#db.prepare(sql).all(...params).map((r) => this.#decode(rawRow(r)));
   }
 
   /** insert adds a new resource and returns its sequence number. */
@@ -131,8 +170,7 @@ export class ResourceRepo {
 
   /** counts returns how many resources of each kind are stored (for metrics). */
   counts(): Map<string, number> {
-    const rows = this.#countByKind.all() as unknown as { kind: string; n: number }[];
-    return new Map(rows.map((r) => [r.kind, r.n]));
+    return new Map(this.#countByKind.all().map((r) => [textColumn(r, 'kind'), integerColumn(r, 'n')]));
   }
 
   #decode(raw: RawRow): ResourceRow {
@@ -141,18 +179,25 @@ export class ResourceRepo {
     if (cached !== undefined && cached.text === raw.body) {
       body = cached.body;
     } else {
-      body = deepFreeze(JSON.parse(raw.body) as Record<string, unknown>);
+      body = deepFreeze(decodeBody(raw));
       this.#decoded.set(raw.id, { text: raw.body, body });
     }
     return {
       seq: raw.seq,
       id: raw.id,
-      kind: raw.kind as ResourceKindName,
+      kind: raw.kind,
       version: raw.version,
-      createdAt: raw.created_at,
-      updatedAt: raw.updated_at,
+      createdAt: raw.createdAt,
+      updatedAt: raw.updatedAt,
       body,
       secret: raw.secret,
     };
   }
+}
+
+/** decodeBody parses a row's JSON body, which is always an object. */
+function decodeBody(raw: RawRow): Record<string, unknown> {
+  const value: unknown = JSON.parse(raw.body);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`resource ${raw.id}: the stored body is not a JSON object`);
+  return { ...value };
 }

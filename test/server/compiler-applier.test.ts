@@ -7,7 +7,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApplyResult, ServerHealth } from '../../engine/types.ts';
-import { consistent, type EngineSnapshot } from '../../schema/snapshot.ts';
+import { consistent, engineSnapshotSchema, type EngineSnapshot } from '../../schema/snapshot.ts';
+import { StoredBodyError } from '../../server/store/stored-bodies.ts';
 import { SnapshotCompiler } from '../../server/compiler/compile.ts';
 import { ConfigApplier } from '../../server/runtime/config-applier.ts';
 import type { EnginePort } from '../../server/runtime/engine-port.ts';
@@ -111,6 +112,55 @@ describe('compiled snapshots', () => {
     expect(after.listeners.find((l) => l.id === b.id)).not.toBe(before.listeners.find((l) => l.id === b.id));
     expect(after.certificates[0]).toBe(before.certificates[0]);
     expect(after.serverGroups[0]).toBe(before.serverGroups[0]);
+  });
+});
+
+describe('the compiled snapshot against the schema the kinds derive it from', () => {
+  it('parses as engineSnapshotSchema with every kind and option present, and parsing changes nothing', async () => {
+    const ca = await api.create('certificates', { name: 'client-ca', type: 'CA', certificatePem: pki.ca.certPem });
+    const other = await api.create('certificates', { name: 'api', certificatePem: pki.other.certPem, privateKeyPem: pki.other.keyPem });
+    const policy = await api.create('tls-policies', { name: 'only-1-3', tlsVersions: ['TLSv1.3'], ciphers: ['TLS_AES_128_GCM_SHA256'] });
+    const quic = await api.create('quic-listeners', { loadBalancerId: w.lb.id, port: 8443, defaultServerGroupId: w.sg.id, certificates: { defaultCertificateId: w.cert.id } });
+    await api.create('server-groups', {
+      name: 'sticky',
+      scheduler: 'Wlc',
+      servers: [{ address: '127.0.0.1', port: 10, weight: 5, description: 'one' }],
+      healthCheck: { enabled: true, host: 'health.test', path: '/up' },
+      stickySession: { enabled: true, type: 'Server', cookie: 'SID' },
+    });
+    await api.create('listeners', httpsListener(w, 8443, {
+      certificates: { defaultCertificateId: w.cert.id, additionalCertificateIds: [other.id] },
+      tlsPolicyId: policy.id,
+      mutualAuthentication: { enabled: true, caCertificateId: ca.id },
+      quic: { upgradeEnabled: true, quicListenerId: quic.id },
+      forwardedHeaders: { clientCertSubjectDn: { enabled: true } },
+    }));
+    await api.create('listeners', httpListener(w, 8080));
+    await applier.settled(5000);
+    const snap = engine.applied.at(-1)!;
+    expect(snap.listeners.map((l) => l.protocol).sort()).toEqual(['HTTP', 'HTTPS']);
+    expect(snap.quicListeners).toHaveLength(1);
+    expect(snap.certificates.map((c) => c.type).sort()).toEqual(['CA', 'Server', 'Server']);
+    expect(snap.serverGroups.some((g) => g.stickySession.cookie === 'SID' && g.healthCheck.host === 'health.test')).toBe(true);
+    const parsed = engineSnapshotSchema.safeParse(snap);
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    expect(parsed.data).toEqual(snap);
+  });
+
+  it('the schema refuses a piece the kinds do not declare (control)', () => {
+    const snap = engine.applied.at(-1)!;
+    expect(engineSnapshotSchema.safeParse(snap).success).toBe(true);
+    const withExtra = { ...snap, loadBalancers: snap.loadBalancers.map((lb) => ({ ...lb, undeclared: 1 })) };
+    expect(engineSnapshotSchema.safeParse(withExtra).success).toBe(false);
+  });
+
+  it('a stored row that no longer matches its kind fails the compile, naming the row and the field', async () => {
+    const listener = await api.create('listeners', httpListener(w, 8090));
+    await applier.settled(5000);
+    const row = api.store.resources.get(listener.id)!;
+    api.store.resources.update({ ...row, body: { ...row.body, port: 'eighty' } });
+    expect(() => new SnapshotCompiler(api.store).compile()).toThrow(StoredBodyError);
+    expect(() => new SnapshotCompiler(api.store).compile()).toThrow(new RegExp(`stored Listener ${listener.id} does not match its schema: port`));
   });
 });
 
