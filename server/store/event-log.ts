@@ -3,6 +3,7 @@
  * written in the same transaction as the change itself, so the log and the state never disagree.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { integerColumn, textColumn, type SqlRow } from './sql-row.ts';
 
 /** AuditAction is what happened to a resource. */
 export type AuditAction = 'create' | 'update' | 'delete';
@@ -30,15 +31,26 @@ export interface EventQuery {
   readonly limit: number;
 }
 
-interface RawEvent {
-  seq: number;
-  time: string;
-  action: AuditAction;
-  kind: string;
-  resource_id: string;
-  version: number;
-  source: string;
-  revision: number;
+const AUDIT_ACTIONS: ReadonlySet<string> = new Set<AuditAction>(['create', 'update', 'delete']);
+
+function isAuditAction(value: string): value is AuditAction {
+  return AUDIT_ACTIONS.has(value);
+}
+
+/** eventFromRow reads a result row of the events table, every column's type checked. */
+function eventFromRow(row: SqlRow): AuditEvent {
+  const action = textColumn(row, 'action');
+  if (!isAuditAction(action)) throw new Error(`column action: ${JSON.stringify(action)} is not an audit action`);
+  return {
+    seq: integerColumn(row, 'seq'),
+    time: textColumn(row, 'time'),
+    action,
+    kind: textColumn(row, 'kind'),
+    resourceId: textColumn(row, 'resource_id'),
+    version: integerColumn(row, 'version'),
+    sourceAddress: textColumn(row, 'source'),
+    revision: integerColumn(row, 'revision'),
+  };
 }
 
 /** EventLog appends and reads audit events. */
@@ -62,20 +74,10 @@ export class EventLog {
 
   /** read returns events in log order. */
   read(query: EventQuery): AuditEvent[] {
-    const rows = (
+    const rows =
       query.fromTime !== undefined
         ? this.#fromTime.all(query.fromTime, query.afterSeq ?? 0, query.limit)
-        : this.#afterSeq.all(query.afterSeq ?? 0, query.limit)
-    ) as unknown as RawEvent[];
-    return rows.map((r) => ({
-      seq: r.seq,
-      time: r.time,
-      action: r.action,
-      kind: r.kind,
-      resourceId: r.resource_id,
-      version: r.version,
-      sourceAddress: r.source,
-      revision: r.revision,
-    }));
+        : this.#afterSeq.all(query.afterSeq ?? 0, query.limit);
+    return rows.map(eventFromRow);
   }
 }
