@@ -10,14 +10,14 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SnapshotCertificate, SnapshotTlsPolicy } from '../../schema/snapshot.ts';
-import { toOpenSslSettings } from '../../schema/tls-policies.ts';
-import { createCa, issueCertificate } from '../helpers/pki.ts';
-import { startBackend } from './support/backends.ts';
-import { httpGet, httpsGet, tlsHandshake } from './support/clients.ts';
-import { EngineHarness, portOf } from './support/harness.ts';
-import { LoadLoop } from './support/load.ts';
-import { buildSnapshot, httpListener, httpsListener, serverCertificate, serverGroup, SYSTEM_POLICIES } from './support/snapshots.ts';
+import type { SnapshotCertificate, SnapshotTlsPolicy } from '../../../schema/snapshot.ts';
+import { toOpenSslSettings } from '../../../schema/tls-policies.ts';
+import { createCa, issueCertificate } from '../../helpers/pki.ts';
+import { startBackend } from '../support/backends.ts';
+import { httpGet, httpsGet, tlsHandshake } from '../support/clients.ts';
+import { EngineHarness, portOf } from '../support/harness.ts';
+import { LoadLoop } from '../support/load.ts';
+import { buildSnapshot, httpListener, httpsListener, serverCertificate, serverGroup, SYSTEM_POLICIES } from '../support/snapshots.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -8,13 +8,13 @@
 import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SnapshotTlsPolicy } from '../../schema/snapshot.ts';
-import { type CipherName, toOpenSslSettings } from '../../schema/tls-policies.ts';
-import { createCa, issueCertificate } from '../helpers/pki.ts';
-import { httpGet, httpsGet, tlsHandshake } from './support/clients.ts';
-import { derive, freshSession, replaceById, resumes, servedCommonName } from './support/apply-derive.ts';
-import { EngineHarness, portOf } from './support/harness.ts';
-import { buildSnapshot, caCertificate, httpListener, httpsListener, serverCertificate, serverGroup, SYSTEM_POLICIES } from './support/snapshots.ts';
+import type { SnapshotTlsPolicy } from '../../../schema/snapshot.ts';
+import { type CipherName, toOpenSslSettings } from '../../../schema/tls-policies.ts';
+import { createCa, issueCertificate } from '../../helpers/pki.ts';
+import { httpGet, httpsGet, tlsHandshake } from '../support/clients.ts';
+import { derive, freshSession, replaceById, resumes, servedCommonName } from '../support/apply-derive.ts';
+import { EngineHarness, portOf } from '../support/harness.ts';
+import { buildSnapshot, caCertificate, httpListener, httpsListener, serverCertificate, serverGroup, SYSTEM_POLICIES } from '../support/snapshots.ts';
 
 let harness: EngineHarness | undefined;
 afterEach(async () => {
