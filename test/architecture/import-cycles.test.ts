@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** PRODUCT_FOLDERS are the folders whose files form the product's import graph. */
-const PRODUCT_FOLDERS = ['schema', 'engine', 'server', 'provider', 'sdk', 'cli', 'packaging'] as const;
+const PRODUCT_FOLDERS = ['schema', 'engine', 'server', 'client', 'provider', 'sdk', 'cli', 'packaging'] as const;
 type Folder = (typeof PRODUCT_FOLDERS)[number];
 
 /** SKIPPED_DIRECTORIES hold installed or generated code, not the product's sources. */
@@ -167,13 +167,15 @@ function folderOf(file: string): Folder | undefined {
 /** FORBIDDEN says, per folder, which other product folders it must never import (DESIGN.md "Layout"). */
 const FORBIDDEN: Readonly<Record<Folder, readonly Folder[]>> = {
   // schema/ is the contract: zod only.
-  schema: ['engine', 'server', 'provider', 'sdk', 'cli', 'packaging'],
-  // A Pulumi user's program and the plugin must not load the load balancer.
-  sdk: ['server', 'engine'],
+  schema: ['engine', 'server', 'client', 'provider', 'sdk', 'cli', 'packaging'],
+  // The management API client speaks the contract (schema/) and nothing else; cli/ and provider/ use it.
+  client: ['engine', 'server', 'provider', 'sdk', 'cli', 'packaging'],
+  // A Pulumi user's program and the plugin must not load the load balancer; the SDK calls no API.
+  sdk: ['server', 'engine', 'client'],
   provider: ['server', 'engine'],
-  // The load balancer never loads Pulumi-side code or the command line.
-  server: ['provider', 'sdk', 'cli'],
-  engine: ['provider', 'sdk', 'cli'],
+  // The load balancer never loads Pulumi-side code, the API's client or the command line.
+  server: ['provider', 'sdk', 'cli', 'client'],
+  engine: ['provider', 'sdk', 'cli', 'client'],
   cli: [],
   packaging: [],
 };
@@ -245,5 +247,17 @@ describe('the checks themselves (controls)', () => {
 
   it('an engine file importing the provider breaks the layering', () => {
     expect(layeringViolations(synthetic({ 'engine/x.ts': ['provider/y.ts', 'schema/z.ts'], 'sdk/a.ts': ['schema/z.ts'] }))).toEqual(['engine/x.ts → provider/y.ts']);
+  });
+
+  it('the client imports schema only; cli and provider may import it, server, engine and sdk may not', () => {
+    const graph = synthetic({
+      'client/c.ts': ['schema/z.ts', 'provider/y.ts'],
+      'provider/y.ts': ['client/c.ts'],
+      'cli/a.ts': ['client/c.ts'],
+      'server/s.ts': ['client/c.ts'],
+      'engine/e.ts': ['client/c.ts'],
+      'sdk/k.ts': ['client/c.ts'],
+    });
+    expect(layeringViolations(graph)).toEqual(['client/c.ts → provider/y.ts', 'engine/e.ts → client/c.ts', 'sdk/k.ts → client/c.ts', 'server/s.ts → client/c.ts']);
   });
 });
