@@ -4,6 +4,7 @@
  * and the Pulumi package schema are built from these, so no schema is written by hand.
  */
 import { z } from 'zod';
+import { FACTS_KEY, factSentences, type FieldFacts } from '../field-facts.ts';
 import { ALL_RESOURCE_KINDS } from '../kinds.ts';
 import type { ResourceKind, ResourceKindName } from '../resource-kind.ts';
 
@@ -17,9 +18,36 @@ export interface ResourceJsonSchemas {
   output: JsonSchema;
 }
 
-/** toJsonSchema emits one zod schema: `input` for request bodies, `output` for responses. */
+/**
+ * toJsonSchema emits one zod schema: `input` for request bodies, `output` for responses. Each
+ * field's description ends with the sentences its facts and default make (field-facts.ts), and
+ * the facts themselves are not part of the emitted schema.
+ */
 export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  return z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) as JsonSchema;
+  const emitted: JsonSchema = z.toJSONSchema(schema, { io, target: 'draft-2020-12' });
+  describeFacts(emitted);
+  return emitted;
+}
+
+function isJsonObject(value: unknown): value is JsonSchema {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** describeFacts rewrites every node that carries facts or a default, depth first. */
+function describeFacts(node: JsonSchema): void {
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) {
+      for (const item of value) if (isJsonObject(item)) describeFacts(item);
+    } else if (isJsonObject(value)) {
+      describeFacts(value);
+    }
+  }
+  const facts: unknown = node[FACTS_KEY];
+  delete node[FACTS_KEY];
+  const sentences = factSentences(isJsonObject(facts) ? (facts as FieldFacts) : {}, node.default);
+  if (sentences.length === 0) return;
+  const base = typeof node.description === 'string' ? node.description : '';
+  node.description = [base, ...sentences].filter((t) => t !== '').join(' ');
 }
 
 /** resourceJsonSchemas emits the create, update and output schemas of one kind. */
