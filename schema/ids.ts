@@ -3,6 +3,7 @@
  * alphabet. Listener and QuicListener share `lsn-`; system TLS policies use their names.
  */
 import { getRandomValues } from 'node:crypto';
+import { ALL_RESOURCE_KINDS, RESOURCE_KINDS } from './kinds.ts';
 import type { ResourceKindName } from './resource-kind.ts';
 import { systemPolicyById } from './tls-policies.ts';
 
@@ -11,22 +12,20 @@ export const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 /** ID_RANDOM_LENGTH is the number of random characters after the prefix (100 bits). */
 export const ID_RANDOM_LENGTH = 20;
 
-/** ID_PREFIXES gives the prefix of each resource kind. */
-export const ID_PREFIXES: Readonly<Record<ResourceKindName, string>> = Object.freeze({
-  LoadBalancer: 'alb-',
-  Listener: 'lsn-',
-  QuicListener: 'lsn-',
-  Certificate: 'cert-',
-  TlsSecurityPolicy: 'tlsp-',
-  ServerGroup: 'sgp-',
-});
+/** ID_PREFIXES are the distinct id prefixes of the kinds (each kind's `idPrefix`; `lsn-` is shared). */
+const ID_PREFIXES: readonly string[] = [...new Set(ALL_RESOURCE_KINDS.map((k) => k.idPrefix))];
 
-const ID_PATTERN = /^(alb|lsn|cert|tlsp|sgp)-[a-z2-7]{20}$/;
+/** escapeRegExp quotes a prefix for a regular expression. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const ID_PATTERN = new RegExp(`^(${ID_PREFIXES.map(escapeRegExp).join('|')})[${ID_ALPHABET}]{${ID_RANDOM_LENGTH}}$`);
 
 /** newId makes a fresh id for a kind; 32 is a power of two, so masking 5 bits is unbiased. */
 export function newId(kind: ResourceKindName): string {
   const bytes = getRandomValues(new Uint8Array(ID_RANDOM_LENGTH));
-  let out = ID_PREFIXES[kind];
+  let out = RESOURCE_KINDS[kind].idPrefix;
   for (const b of bytes) out += ID_ALPHABET[b & 31];
   return out;
 }
@@ -38,8 +37,7 @@ export function isWellFormedId(text: string): boolean {
 
 /** idPrefixOf returns the prefix of a generated id (`alb-`, …), or undefined for any other text. */
 export function idPrefixOf(id: string): string | undefined {
-  const m = ID_PATTERN.exec(id);
-  return m ? `${m[1]}-` : undefined;
+  return ID_PATTERN.exec(id)?.[1];
 }
 
 /**
@@ -50,5 +48,5 @@ export function kindNamesOfId(id: string): ResourceKindName[] {
   if (systemPolicyById(id)) return ['TlsSecurityPolicy'];
   const prefix = idPrefixOf(id);
   if (prefix === undefined) return [];
-  return (Object.keys(ID_PREFIXES) as ResourceKindName[]).filter((k) => ID_PREFIXES[k] === prefix);
+  return ALL_RESOURCE_KINDS.filter((k) => k.idPrefix === prefix).map((k) => k.name);
 }

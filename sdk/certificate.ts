@@ -42,11 +42,11 @@ const inspectKnownPem: ExtraPlanCheck = (value, isUnknown) => {
 
 /**
  * Certificate is a TLS certificate that listeners serve (`Server`) or verify client
- * certificates with (`CA`). Changing `type` replaces it; new PEM content rotates it in place.
+ * certificates with (`CA`); new PEM content rotates it in place.
  */
 export class Certificate extends pulumi.CustomResource {
   /** __pulumiType is the type token the engine and the provider know this resource by. */
-  static readonly __pulumiType = 'gatehouse:index:Certificate';
+  static readonly __pulumiType: string = kind.token;
 
   /** get looks up an existing certificate by id, optionally with extra state. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, state?: CertificateState, opts?: pulumi.CustomResourceOptions): Certificate {

@@ -19,11 +19,11 @@ export interface ListenerState extends StateInputs<Fields> {}
 export interface Listener extends OutputProperties<Fields> {}
 
 /**
- * Listener is an HTTP or HTTPS listener of a load balancer. Changing loadBalancerId, protocol or port replaces it.
+ * Listener is an HTTP or HTTPS listener of a load balancer.
  */
 export class Listener extends pulumi.CustomResource {
   /** __pulumiType is the type token the engine and the provider know this resource by. */
-  static readonly __pulumiType = 'gatehouse:index:Listener';
+  static readonly __pulumiType: string = kind.token;
 
   /** get looks up an existing resource of this type by id, optionally with extra state. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, state?: ListenerState, opts?: pulumi.CustomResourceOptions): Listener {

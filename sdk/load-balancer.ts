@@ -20,12 +20,12 @@ export interface LoadBalancerState extends StateInputs<Fields> {}
 export interface LoadBalancer extends OutputProperties<Fields> {}
 
 /**
- * LoadBalancer is a Gatehouse load balancer. Changing `address` replaces it; `edition` may move
- * Basic→Standard/StandardWithWaf and StandardWithWaf→Standard, never back to Basic.
+ * LoadBalancer is a Gatehouse load balancer: the address its listeners bind to, its edition and
+ * its deletion protection.
  */
 export class LoadBalancer extends pulumi.CustomResource {
   /** __pulumiType is the type token the engine and the provider know this resource by. */
-  static readonly __pulumiType = 'gatehouse:index:LoadBalancer';
+  static readonly __pulumiType: string = kind.token;
 
   /** get looks up an existing load balancer by id, optionally with extra state. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, state?: LoadBalancerState, opts?: pulumi.CustomResourceOptions): LoadBalancer {

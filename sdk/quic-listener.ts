@@ -19,11 +19,11 @@ export interface QuicListenerState extends StateInputs<Fields> {}
 export interface QuicListener extends OutputProperties<Fields> {}
 
 /**
- * QuicListener is an HTTP/3 listener on UDP (TLS 1.3 only, so no TLS policy). Changing loadBalancerId or port replaces it; `status` is `Unavailable` on a runtime without a QUIC stack.
+ * QuicListener is an HTTP/3 listener on UDP (TLS 1.3 only, so no TLS policy); `status` is `Unavailable` on a runtime without a QUIC stack.
  */
 export class QuicListener extends pulumi.CustomResource {
   /** __pulumiType is the type token the engine and the provider know this resource by. */
-  static readonly __pulumiType = 'gatehouse:index:QuicListener';
+  static readonly __pulumiType: string = kind.token;
 
   /** get looks up an existing resource of this type by id, optionally with extra state. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, state?: QuicListenerState, opts?: pulumi.CustomResourceOptions): QuicListener {

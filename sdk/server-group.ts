@@ -19,11 +19,11 @@ export interface ServerGroupState extends StateInputs<Fields> {}
 export interface ServerGroup extends OutputProperties<Fields> {}
 
 /**
- * ServerGroup is a group of backend servers with scheduling, health checks, session persistence and connection draining. Changing `protocol` replaces it.
+ * ServerGroup is a group of backend servers with scheduling, health checks, session persistence and connection draining.
  */
 export class ServerGroup extends pulumi.CustomResource {
   /** __pulumiType is the type token the engine and the provider know this resource by. */
-  static readonly __pulumiType = 'gatehouse:index:ServerGroup';
+  static readonly __pulumiType: string = kind.token;
 
   /** get looks up an existing resource of this type by id, optionally with extra state. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, state?: ServerGroupState, opts?: pulumi.CustomResourceOptions): ServerGroup {

@@ -23,7 +23,7 @@ export interface TlsSecurityPolicy extends OutputProperties<Fields> {}
  */
 export class TlsSecurityPolicy extends pulumi.CustomResource {
   /** __pulumiType is the type token the engine and the provider know this resource by. */
-  static readonly __pulumiType = 'gatehouse:index:TlsSecurityPolicy';
+  static readonly __pulumiType: string = kind.token;
 
   /** get looks up an existing resource of this type by id, optionally with extra state. */
   static get(name: string, id: pulumi.Input<pulumi.ID>, state?: TlsSecurityPolicyState, opts?: pulumi.CustomResourceOptions): TlsSecurityPolicy {

@@ -3,11 +3,11 @@
  * `servers[1].weight`), ADD / UPDATE / DELETE, with the *_REPLACE kinds for the schema's replace
  * fields, and the decision whether a replacement must delete the old resource first.
  */
-import { ID_PREFIXES } from '../../schema/ids.ts';
+import { resourcePath } from '../../client/management-client.ts';
+import { RESOURCE_KINDS } from '../../schema/kinds.ts';
 import type { ResourceKind } from '../../schema/resource-kind.ts';
 import { addressesOverlap } from '../../schema/rules/ports.ts';
 import { joinPath } from '../../schema/field-path.ts';
-import { resourcePath } from '../api-client.ts';
 import { isAtOrUnder, isUnknown, topLevelKey, type PropertyMap, type UNKNOWN, type Value } from '../marshal.ts';
 import { sameValue, type OperationContext } from './context.ts';
 
@@ -129,7 +129,7 @@ function quicTarget(inputs: PropertyMap): string | typeof UNKNOWN | undefined {
 }
 
 async function addressOf(ctx: OperationContext, lbId: string): Promise<string | undefined> {
-  if (!ctx.api || !lbId.startsWith(ID_PREFIXES.LoadBalancer)) return undefined;
+  if (!ctx.api?.hasToken || !lbId.startsWith(RESOURCE_KINDS.LoadBalancer.idPrefix)) return undefined;
   try {
     const res = await ctx.api.get(resourcePath('load-balancers', lbId), { signal: ctx.signal });
     return typeof res.body.address === 'string' ? res.body.address : undefined;
