@@ -4,8 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { runDrift } from '../provider/drift/index.ts';
-import { DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, resolveClientToken } from './api-client.ts';
+import { DEFAULT_ENDPOINT } from '../client/management-client.ts';
 import { parseArgs, pick, UsageError } from './args.ts';
+import { DEFAULT_DATA_DIR, resolveClientToken } from './cli-config.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** DRIFT_USAGE is the help text of `gatehouse drift`. */

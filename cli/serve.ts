@@ -3,17 +3,18 @@
  * SIGINT / SIGTERM, then stops gracefully (the API stops taking requests, listeners drain).
  */
 import { resolve } from 'node:path';
+import { DEFAULT_ENDPOINT } from '../client/management-client.ts';
 import { GATEHOUSE_VERSION } from '../server/version.ts';
 import { GatehouseServer } from '../server/runtime/gatehouse-server.ts';
-import { DEFAULT_DATA_DIR } from './api-client.ts';
 import { parseArgs, parseHostPort, pick, UsageError } from './args.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_LISTEN } from './cli-config.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** SERVE_USAGE is the help text of `gatehouse serve`. */
 export const SERVE_USAGE = `Usage: gatehouse serve [--data-dir DIR] [--listen HOST:PORT] [--token-file FILE] [--token TOKEN] [--demo]
 
-  --data-dir DIR       store, master key and admin token (default ./.gatehouse; GATEHOUSE_DATA_DIR)
-  --listen HOST:PORT   where the management API listens (default 127.0.0.1:9080; GATEHOUSE_LISTEN)
+  --data-dir DIR       store, master key and admin token (default ${DEFAULT_DATA_DIR}; GATEHOUSE_DATA_DIR)
+  --listen HOST:PORT   where the management API listens (default ${DEFAULT_LISTEN}; GATEHOUSE_LISTEN)
   --token-file FILE    read the admin token from FILE (created with a fresh token if missing)
   --token TOKEN        use TOKEN as the admin token (GATEHOUSE_TOKEN)
   --endpoint URL       accepted for symmetry with other commands: listen where URL points
@@ -35,7 +36,7 @@ export async function runServe(argv: readonly string[], env: NodeJS.ProcessEnv, 
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const dataDir = resolve(pick(args, 'data-dir', env, 'GATEHOUSE_DATA_DIR', DEFAULT_DATA_DIR)!);
-  const listenText = args.flags.get('listen') ?? listenFromEndpoint(args.flags.get('endpoint')) ?? pick(args, 'listen', env, 'GATEHOUSE_LISTEN', '127.0.0.1:9080')!;
+  const listenText = args.flags.get('listen') ?? listenFromEndpoint(args.flags.get('endpoint')) ?? pick(args, 'listen', env, 'GATEHOUSE_LISTEN', DEFAULT_LISTEN)!;
   const listen = parseHostPort(listenText, '--listen');
   const demo = args.flags.has('demo');
 
@@ -89,7 +90,7 @@ function listenFromEndpoint(endpoint: string | undefined): string | undefined {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:9080, got "${endpoint}"`);
+    throw new UsageError(`--endpoint must be a URL such as ${DEFAULT_ENDPOINT}, got "${endpoint}"`);
   }
   if (url.protocol !== 'http:') throw new UsageError('--endpoint of serve must be an http:// URL');
   return `${url.hostname}:${url.port || '80'}`;

@@ -2,8 +2,10 @@
  * `gatehouse status`: every listener and QUIC listener with its status, as a table.
  */
 import { resolve } from 'node:path';
-import { ApiClient, DEFAULT_DATA_DIR, DEFAULT_ENDPOINT, resolveClientToken } from './api-client.ts';
+import { DEFAULT_ENDPOINT, ManagementClient } from '../client/management-client.ts';
+import { describeApiFailure } from './api-failure.ts';
 import { parseArgs, pick, UsageError } from './args.ts';
+import { DEFAULT_DATA_DIR, resolveClientToken } from './cli-config.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** STATUS_USAGE is the help text of `gatehouse status`. */
@@ -37,8 +39,16 @@ export async function runStatus(argv: readonly string[], env: NodeJS.ProcessEnv,
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const endpoint = pick(args, 'endpoint', env, 'GATEHOUSE_ENDPOINT', DEFAULT_ENDPOINT)!;
   const dataDir = resolve(pick(args, 'data-dir', env, 'GATEHOUSE_DATA_DIR', DEFAULT_DATA_DIR)!);
-  const api = new ApiClient(endpoint, resolveClientToken(pick(args, 'token', env, 'GATEHOUSE_TOKEN'), dataDir));
-  const [listeners, quic, lbs] = await Promise.all([api.listAll<Row>('listeners'), api.listAll<Row>('quic-listeners'), api.listAll<Row>('load-balancers')]);
+  const api = new ManagementClient({ endpoint, token: resolveClientToken(pick(args, 'token', env, 'GATEHOUSE_TOKEN'), dataDir) });
+  let listeners: Row[], quic: Row[], lbs: Row[];
+  try {
+    [listeners, quic, lbs] = await Promise.all([api.listAll<Row>('listeners'), api.listAll<Row>('quic-listeners'), api.listAll<Row>('load-balancers')]);
+  } catch (err) {
+    io.err(`gatehouse status: ${describeApiFailure(err)}\n`);
+    return 1;
+  } finally {
+    await api.close();
+  }
   const lbAddress = new Map(lbs.map((lb) => [String(lb.id), String(lb.address)]));
   const rows = [
     ...listeners.map((l) => [String(l.id), String(l.protocol), bind(lbAddress, l), String(l.status), String(l.loadBalancerId), String(l.statusReason ?? '')]),

@@ -3,10 +3,8 @@
  * key by key from the Configure arguments, then the `PULUMI_CONFIG` environment variable the
  * engine sets for the plugin, then `GATEHOUSE_ENDPOINT` / `GATEHOUSE_TOKEN`.
  */
+import { DEFAULT_ENDPOINT } from '../client/management-client.ts';
 import { isUnknown, type PropertyMap, type Value } from './marshal.ts';
-
-/** DEFAULT_ENDPOINT is the management API of a local `gatehouse serve` (SPEC §3). */
-export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9080';
 
 /** CONFIG_KEYS are the provider's configuration keys, without the package prefix. */
 export const CONFIG_KEYS = ['endpoint', 'token'] as const;
@@ -95,7 +93,7 @@ export function checkConfigFailures(inputs: PropertyMap): { property: string; re
   const endpoint = inputs.endpoint;
   if (endpoint !== undefined && !isUnknown(endpoint)) {
     if (typeof endpoint !== 'string' || !isHttpUrl(endpoint)) {
-      failures.push({ property: 'endpoint', reason: 'gatehouse:endpoint must be an http:// or https:// URL, e.g. http://127.0.0.1:9080' });
+      failures.push({ property: 'endpoint', reason: `gatehouse:endpoint must be an http:// or https:// URL, e.g. ${DEFAULT_ENDPOINT}` });
     }
   }
   const token = inputs.token;

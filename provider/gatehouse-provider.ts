@@ -4,7 +4,7 @@
  * `service.ts` adapts it to the gRPC messages.
  */
 import type { ResourceKind } from '../schema/resource-kind.ts';
-import { ApiClient } from './api-client.ts';
+import { ManagementClient } from '../client/management-client.ts';
 import { checkConfigFailures, resolveConfig, type ProviderConfig } from './config.ts';
 import { EngineLog } from './engine-log.ts';
 import { isUnknown, type Decoded, type PropertyMap } from './marshal.ts';
@@ -36,7 +36,7 @@ export class GatehouseProvider {
   readonly log = new EngineLog();
   readonly #env: NodeJS.ProcessEnv;
   #config: ProviderConfig | undefined;
-  #api: ApiClient | undefined;
+  #api: ManagementClient | undefined;
   #cancel = new AbortController();
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
@@ -51,7 +51,7 @@ export class GatehouseProvider {
   #ensureConfigured(): ProviderConfig {
     if (!this.#config) {
       this.#config = resolveConfig({}, {}, this.#env);
-      this.#api = this.#config.unknown ? undefined : new ApiClient({ endpoint: this.#config.endpoint, token: this.#config.token });
+      this.#api = this.#config.unknown ? undefined : new ManagementClient({ endpoint: this.#config.endpoint, token: this.#config.token });
     }
     return this.#config;
   }
@@ -66,7 +66,7 @@ export class GatehouseProvider {
     const config = resolveConfig(args, variables, this.#env);
     await this.#api?.close();
     this.#config = config;
-    this.#api = config.unknown ? undefined : new ApiClient({ endpoint: config.endpoint, token: config.token });
+    this.#api = config.unknown ? undefined : new ManagementClient({ endpoint: config.endpoint, token: config.token });
   }
 
   /** checkConfig validates provider inputs; the token is returned as a secret. */

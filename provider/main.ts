@@ -10,6 +10,11 @@ import { createService, RESOURCE_PROVIDER_SERVICE } from './service.ts';
 
 /** MAX_MESSAGE_BYTES is generous: a Struct of certificates with long chains stays far below it. */
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * SHUTDOWN_GRACE_MS is how long a stop lets calls in flight finish (they were just cancelled, so
+ * they end quickly) before the gRPC server is shut down by force: the engine waits for the plugin.
+ */
+const SHUTDOWN_GRACE_MS = 5000;
 
 /** engineAddressFromArgs returns the last argument that is not a flag (`host:port`), if any. */
 export function engineAddressFromArgs(args: readonly string[]): string | undefined {
@@ -35,7 +40,7 @@ export async function serve(provider: GatehouseProvider): Promise<{ port: number
         const force = setTimeout(() => {
           server.forceShutdown();
           resolve();
-        }, 5000);
+        }, SHUTDOWN_GRACE_MS);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();

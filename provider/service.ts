@@ -16,6 +16,11 @@ import { ProviderError, ResourceInitError } from './resources/errors.ts';
 type Pb = typeof providerPb;
 type PropertyDiffKind = import('@pulumi/pulumi/proto/provider_pb.js').PropertyDiff.Kind;
 
+/** PROPERTY_DIFF_KIND is the protocol's PropertyDiff.Kind, the numbers a detailed diff carries. */
+const PROPERTY_DIFF_KIND = providerPb.PropertyDiff.Kind;
+/** DIFF_CHANGES is the protocol's DiffResponse.DiffChanges: whether a diff found anything. */
+const DIFF_CHANGES = providerPb.DiffResponse.DiffChanges;
+
 const SCHEMA_URL = new URL('../schema/pulumi/schema.json', import.meta.url);
 const PACKAGE_URL = new URL('../package.json', import.meta.url);
 
@@ -28,10 +33,13 @@ function shippedText(asset: string, url: URL): string {
   return isSea() ? getAsset(asset, 'utf8') : readFileSync(url, 'utf8');
 }
 
+/** UNVERSIONED is the version reported when package.json names none: the lowest, never mistaken for a release. */
+const UNVERSIONED = '0.0.0';
+
 /** pluginVersion is the package version, reported by GetPluginInfo. */
 export function pluginVersion(): string {
   const pkg = JSON.parse(shippedText('package.json', PACKAGE_URL)) as { version?: string };
-  return pkg.version ?? '0.0.0';
+  return pkg.version ?? UNVERSIONED;
 }
 
 type Handler<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
@@ -79,15 +87,16 @@ function optionalStruct(has: boolean, get: () => import('./marshal.ts').Struct |
   return has ? decodeStruct(get()) : undefined;
 }
 
+/** KIND_CODES maps a change to its PropertyDiff kind: in place first, with replacement second. */
 const KIND_CODES: Record<string, [PropertyDiffKind, PropertyDiffKind]> = {
-  add: [0 as PropertyDiffKind, 1 as PropertyDiffKind],
-  delete: [2 as PropertyDiffKind, 3 as PropertyDiffKind],
-  update: [4 as PropertyDiffKind, 5 as PropertyDiffKind],
+  add: [PROPERTY_DIFF_KIND.ADD, PROPERTY_DIFF_KIND.ADD_REPLACE],
+  delete: [PROPERTY_DIFF_KIND.DELETE, PROPERTY_DIFF_KIND.DELETE_REPLACE],
+  update: [PROPERTY_DIFF_KIND.UPDATE, PROPERTY_DIFF_KIND.UPDATE_REPLACE],
 };
 
 function diffResponse(pb: Pb, outcome: DiffOutcome): InstanceType<Pb['DiffResponse']> {
   const res = new pb.DiffResponse();
-  res.setChanges((outcome.changes.length > 0 ? 2 : 1) as never);
+  res.setChanges(outcome.changes.length > 0 ? DIFF_CHANGES.DIFF_SOME : DIFF_CHANGES.DIFF_NONE);
   res.setDiffsList(outcome.diffs);
   res.setReplacesList(outcome.replaces);
   res.setDeletebeforereplace(outcome.deleteBeforeReplace);

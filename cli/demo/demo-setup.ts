@@ -7,8 +7,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ManagementClient, resourcePath } from '../../client/management-client.ts';
 import type { GatehouseServer } from '../../server/runtime/gatehouse-server.ts';
-import { ApiClient } from '../api-client.ts';
 import type { DemoBackends } from './demo-backends.ts';
 import { createDemoCertificate } from './demo-certificate.ts';
 
@@ -23,7 +23,15 @@ type Resource = Record<string, unknown> & { id: string; version: number };
 
 /** setUpDemo creates or refreshes the example and returns the instructions to print. */
 export async function setUpDemo(server: GatehouseServer, backends: DemoBackends, dataDir: string): Promise<string> {
-  const api = new ApiClient(server.url, server.adminToken.token);
+  const api = new ManagementClient({ endpoint: server.url, token: server.adminToken.token });
+  try {
+    return await setUpWith(api, server, backends, dataDir);
+  } finally {
+    await api.close();
+  }
+}
+
+async function setUpWith(api: ManagementClient, server: GatehouseServer, backends: DemoBackends, dataDir: string): Promise<string> {
   const servers = backends.backends.map((b) => ({ address: '127.0.0.1', port: b.port, description: b.name }));
   const empty = [...server.store.resources.counts().values()].every((n) => n === 0);
   const caFile = join(dataDir, DEMO_CA_FILE);
@@ -32,20 +40,20 @@ export async function setUpDemo(server: GatehouseServer, backends: DemoBackends,
   if (empty) {
     const material = await createDemoCertificate();
     writeFileSync(caFile, material.caPem, { mode: 0o644 });
-    const cert = await api.request<Resource>('POST', '/v1/certificates', {
+    const { body: cert } = await api.post<Resource>('/v1/certificates', {
       name: 'demo-localhost',
       certificatePem: material.chainPem,
       privateKeyPem: material.keyPem,
       tags: DEMO_TAG,
     });
-    const group = await api.request<Resource>('POST', '/v1/server-groups', {
+    const { body: group } = await api.post<Resource>('/v1/server-groups', {
       name: 'demo-backends',
       servers,
       healthCheck: { interval: 1, healthyThreshold: 2, unhealthyThreshold: 2, timeout: 1 },
       tags: DEMO_TAG,
     });
-    const lb = await api.request<Resource>('POST', '/v1/load-balancers', { name: 'demo', address: '127.0.0.1', tags: DEMO_TAG });
-    listener = await api.request<Resource>('POST', '/v1/listeners', {
+    const { body: lb } = await api.post<Resource>('/v1/load-balancers', { name: 'demo', address: '127.0.0.1', tags: DEMO_TAG });
+    ({ body: listener } = await api.post<Resource>('/v1/listeners', {
       loadBalancerId: lb.id,
       protocol: 'HTTPS',
       port: DEMO_PORT,
@@ -54,14 +62,15 @@ export async function setUpDemo(server: GatehouseServer, backends: DemoBackends,
       certificates: { defaultCertificateId: cert.id },
       forwardedHeaders: { proto: true, port: true, host: true },
       tags: DEMO_TAG,
-    });
+    }));
   } else {
-    const groups = await api.listAll<Resource>('server-groups', `tag.purpose=${DEMO_TAG.purpose}`);
+    const demoTagged = { 'tag.purpose': DEMO_TAG.purpose };
+    const groups = await api.listAll<Resource>('server-groups', demoTagged);
     for (const g of groups) {
       const { id, version: _v, createdAt: _c, updatedAt: _u, ...rest } = g;
-      await api.request('PUT', `/v1/server-groups/${id}`, { ...rest, servers });
+      await api.put(resourcePath('server-groups', id), { ...rest, servers });
     }
-    listener = (await api.listAll<Resource>('listeners', `tag.purpose=${DEMO_TAG.purpose}`))[0];
+    listener = (await api.listAll<Resource>('listeners', demoTagged))[0];
     if (!listener) return '\nThe data directory is not empty and holds no demo listener: nothing was created.\n';
   }
 
@@ -92,10 +101,10 @@ export async function setUpDemo(server: GatehouseServer, backends: DemoBackends,
   return lines.join('\n');
 }
 
-async function waitForListener(api: ApiClient, id: string): Promise<{ status: string; statusReason?: string }> {
+async function waitForListener(api: ManagementClient, id: string): Promise<{ status: string; statusReason?: string }> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const l = await api.request<{ status: string; statusReason?: string }>('GET', `/v1/listeners/${id}`);
+    const { body: l } = await api.get<{ status: string; statusReason?: string }>(resourcePath('listeners', id));
     if (l.status === 'Running' || l.status === 'Failed' || Date.now() > deadline) return l;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -5,10 +5,9 @@
  * unreachable or refusing the token).
  */
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_ENDPOINT, MAX_CONNECTIONS, ManagementClient, resourcePath } from '../../client/management-client.ts';
 import { GatehouseError } from '../../schema/errors.ts';
 import type { ResourceKind } from '../../schema/resource-kind.ts';
-import { ApiClient, resourcePath } from '../api-client.ts';
-import { DEFAULT_ENDPOINT } from '../config.ts';
 import { compareDrift, DriftInputError, formatDriftReport, stackResources } from './compare.ts';
 
 /** DriftOutput is where the report goes (process.stdout, or a buffer in tests). */
@@ -31,7 +30,8 @@ export interface RunDriftOptions {
 /** DRIFT_EXIT is the exit code of each outcome. */
 export const DRIFT_EXIT = Object.freeze({ inSync: 0, error: 1, drift: 2 });
 
-const CONCURRENCY = 8;
+/** CONCURRENCY is how many resources are read at once: one per connection of the client. */
+const CONCURRENCY = MAX_CONNECTIONS;
 
 /** runDrift compares a stack export with the live state and returns the exit code. */
 export async function runDrift(opts: RunDriftOptions): Promise<number> {
@@ -56,7 +56,7 @@ export async function runDrift(opts: RunDriftOptions): Promise<number> {
     err.write('gatehouse drift: no API token: pass --token or set GATEHOUSE_TOKEN\n');
     return DRIFT_EXIT.error;
   }
-  const api = new ApiClient({ endpoint, token: opts.token });
+  const api = new ManagementClient({ endpoint, token: opts.token });
   const live = new Map<string, Record<string, unknown> | undefined>();
   const key = (kind: ResourceKind, id: string): string => `${kind.collection}/${id}`;
   try {

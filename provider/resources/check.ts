@@ -16,14 +16,15 @@
  * Only verdicts about the resource become failures: an unreachable API is a warning (the
  * write itself will report it), a refused token is an error.
  */
+import { ApiClientError } from '../../client/client-error.ts';
+import { resourcePath } from '../../client/management-client.ts';
 import { inspectCertificate } from '../../schema/certificate-inspect.ts';
 import { GatehouseError } from '../../schema/errors.ts';
 import { parseResource } from '../../schema/parse.ts';
 import { transportOf } from '../../schema/rules/ports.ts';
-import { ApiUnavailableError, resourcePath } from '../api-client.ts';
 import { isAtOrUnder, unknownPaths, withoutUnknowns, type Decoded, type PropertyMap } from '../marshal.ts';
 import { labelOf, sameValue, type OperationContext } from './context.ts';
-import { describeFieldError, describeResource, ProviderError } from './errors.ts';
+import { describeFieldError, describeResource, ProviderError, withHint } from './errors.ts';
 import { fillDefaults } from './inputs.ts';
 
 /** CheckFailure is one property problem, as Pulumi's CheckFailure. */
@@ -108,8 +109,8 @@ async function liveFailures(ctx: OperationContext, inputs: PropertyMap, req: Che
     }
     return await dryRun(ctx, 'POST', resourcePath(kind.collection, undefined, 'dryRun=true'), inputs, selfId);
   } catch (err) {
-    if (err instanceof ApiUnavailableError) {
-      await ctx.log.log('warning', `${describeResource(labelOf(ctx))}: live checks skipped (ports, references, editions): ${err.message}`, ctx.urn);
+    if (err instanceof ApiClientError) {
+      await ctx.log.log('warning', withHint(`${describeResource(labelOf(ctx))}: live checks skipped (ports, references, editions): ${err.message}`, err.code), ctx.urn);
       return [];
     }
     throw err;
@@ -120,13 +121,14 @@ async function dryRun(ctx: OperationContext, method: 'POST' | 'PUT', path: strin
   const api = ctx.api;
   if (!api) return [];
   try {
-    if (method === 'POST') await api.post(path, inputs, { signal: ctx.signal, idempotencyKey: null });
-    else await api.put(path, inputs, { signal: ctx.signal });
+    // A dry run writes nothing: repeating it is safe, with no Idempotency-Key to hold.
+    if (method === 'POST') await api.post(path, inputs, { signal: ctx.signal, idempotencyKey: null, idempotent: true });
+    else await api.put(path, inputs, { signal: ctx.signal, idempotent: true });
     return [];
   } catch (err) {
     if (!(err instanceof GatehouseError)) throw err;
     if (err.code === 'UNAUTHENTICATED') {
-      throw new ProviderError(`${describeResource(labelOf(ctx))}: the Gatehouse API at ${api.endpoint} refused the token (check gatehouse:token or GATEHOUSE_TOKEN)`, err.code, { cause: err });
+      throw new ProviderError(withHint(`${describeResource(labelOf(ctx))}: the Gatehouse API at ${api.endpoint} refused the token`, err.code), err.code, { cause: err });
     }
     const errors = err.errors.length > 0 ? err.errors : [{ path: '', message: err.detail, code: err.code }];
     return errors
@@ -144,15 +146,9 @@ async function findListenerAt(ctx: OperationContext, olds: PropertyMap): Promise
   const lb = olds.loadBalancerId;
   const port = olds.port;
   if (!api || !transportOf(ctx.kind.name) || typeof lb !== 'string' || typeof port !== 'number') return undefined;
-  let token: string | null = null;
-  do {
-    const query: string = `loadBalancerId=${encodeURIComponent(lb)}&limit=100${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`;
-    const page: { body: { items: Record<string, unknown>[]; nextToken: string | null } } = await api.get<{ items: Record<string, unknown>[]; nextToken: string | null }>(resourcePath(ctx.kind.collection, undefined, query), {
-      signal: ctx.signal,
-    });
-    const hit = page.body.items.find((l) => l.port === port);
+  for await (const page of api.pages(ctx.kind.collection, { loadBalancerId: lb }, { signal: ctx.signal })) {
+    const hit = page.find((l) => l.port === port);
     if (hit && typeof hit.id === 'string') return hit.id;
-    token = page.body.nextToken;
-  } while (token);
+  }
   return undefined;
 }

@@ -4,7 +4,7 @@
  * the engine log and the cancellation signal.
  */
 import type { ResourceKind } from '../../schema/resource-kind.ts';
-import type { ApiClient } from '../api-client.ts';
+import type { ManagementClient } from '../../client/management-client.ts';
 import type { Logger } from '../engine-log.ts';
 import type { ResourceLabel } from './errors.ts';
 
@@ -15,7 +15,7 @@ export interface OperationContext {
   /** The Pulumi resource name. */
   name: string;
   /** The API client; undefined when the provider has no usable configuration (e.g. during a preview with a computed token). */
-  api: ApiClient | undefined;
+  api: ManagementClient | undefined;
   log: Logger;
   /** Aborted by Cancel: polling loops and requests stop. */
   signal: AbortSignal;

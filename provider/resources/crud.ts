@@ -14,18 +14,23 @@
  * A certificate's privateKeyPem is write-only in the API: outputs and refreshed inputs keep the
  * value from the inputs, as a secret.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { resourcePath, type ManagementClient } from '../../client/management-client.ts';
 import { GatehouseError } from '../../schema/errors.ts';
 import { kindNamesOfId } from '../../schema/ids.ts';
 import { transportOf } from '../../schema/rules/ports.ts';
 import { systemPolicyById } from '../../schema/tls-policies.ts';
-import { resourcePath } from '../api-client.ts';
 import { toPlain, UNKNOWN, type Decoded, type PropertyMap, type Value } from '../marshal.ts';
 import { labelOf, sameValue, type OperationContext } from './context.ts';
-import { describeResource, explainError, ProviderError, ResourceInitError } from './errors.ts';
+import { describeResource, explainError, MISSING_TOKEN, ProviderError, ResourceInitError, type ResourceLabel } from './errors.ts';
 import { inputsFromLive, outputOnlyKeys } from './inputs.ts';
 
 /** DEFAULT_READY_TIMEOUT_S bounds the wait for Running when the engine gives no timeout. */
 export const DEFAULT_READY_TIMEOUT_S = 300;
+/** READY_POLL_FIRST_MS is the first wait before reading a listener's status again: applying a snapshot takes milliseconds. */
+const READY_POLL_FIRST_MS = 100;
+/** READY_POLL_MAX_MS bounds the doubling waits, so a listener that comes up late is seen within a second. */
+const READY_POLL_MAX_MS = 1000;
 
 /** ResourceState is a resource's id, outputs and the paths of its outputs that are secret. */
 export interface ResourceState {
@@ -40,10 +45,12 @@ export interface ReadOutcome extends ResourceState {
   inputSecretPaths: string[];
 }
 
-function requireApi(ctx: OperationContext, action: string) {
+/** requireApi returns the client an operation needs, or fails naming what is missing: the configuration or the token. */
+function requireApi(ctx: OperationContext, action: string, label: ResourceLabel = labelOf(ctx)): ManagementClient {
   if (!ctx.api) {
     throw new ProviderError(`${describeResource(labelOf(ctx))}: cannot ${action}: the provider is not configured (gatehouse:endpoint / gatehouse:token are not known)`);
   }
+  if (!ctx.api.hasToken) throw new ProviderError(`${describeResource(label)}: ${action} failed: ${MISSING_TOKEN}`);
   return ctx.api;
 }
 
@@ -103,7 +110,7 @@ export function previewUpdate(ctx: OperationContext, id: string, oldOutputs: Pro
 
 /** updateResource sends the full desired state and waits until the resource is ready again. */
 export async function updateResource(ctx: OperationContext, id: string, news: PropertyMap, inputSecretPaths: readonly string[], timeoutS: number): Promise<ResourceState> {
-  const api = requireApi(ctx, 'update');
+  const api = requireApi(ctx, 'update', labelOf(ctx, id));
   let updated: Record<string, unknown>;
   try {
     updated = (await api.put(resourcePath(ctx.kind.collection, id), toPlain(news), { signal: ctx.signal })).body;
@@ -127,7 +134,7 @@ export async function readResource(ctx: OperationContext, id: string, oldOutputs
   if (systemPolicyById(id)) {
     throw new ProviderError(`${describeResource(label)}: ${id} is a read-only system TLS policy; reference it by its id instead of managing it`);
   }
-  const api = requireApi(ctx, 'read');
+  const api = requireApi(ctx, 'read', label);
   let live: Record<string, unknown>;
   try {
     live = (await api.get(resourcePath(ctx.kind.collection, id), { signal: ctx.signal })).body;
@@ -154,7 +161,7 @@ export async function readResource(ctx: OperationContext, id: string, oldOutputs
  */
 async function refuseOtherListenerKind(ctx: OperationContext, id: string): Promise<void> {
   const other = ctx.kind.name === 'Listener' ? 'QuicListener' : ctx.kind.name === 'QuicListener' ? 'Listener' : undefined;
-  if (!other || !ctx.api) return;
+  if (!other || !ctx.api?.hasToken) return;
   const collection = other === 'Listener' ? 'listeners' : 'quic-listeners';
   try {
     await ctx.api.get(resourcePath(collection, id), { signal: ctx.signal });
@@ -166,7 +173,7 @@ async function refuseOtherListenerKind(ctx: OperationContext, id: string): Promi
 
 /** deleteResource deletes the resource; one that is already gone counts as deleted. */
 export async function deleteResource(ctx: OperationContext, id: string): Promise<void> {
-  const api = requireApi(ctx, 'delete');
+  const api = requireApi(ctx, 'delete', labelOf(ctx, id));
   try {
     await api.delete(resourcePath(ctx.kind.collection, id), { signal: ctx.signal });
   } catch (err) {
@@ -203,15 +210,15 @@ async function waitUntilReady(
   inputSecretPaths: readonly string[],
 ): Promise<Record<string, unknown>> {
   if (!transportOf(ctx.kind.name)) return first;
-  const api = requireApi(ctx, 'wait for');
   const label = labelOf(ctx, id);
+  const api = requireApi(ctx, 'wait for', label);
   const deadline = Date.now() + (timeoutS > 0 ? timeoutS : DEFAULT_READY_TIMEOUT_S) * 1000;
   const initFailure = (live: Record<string, unknown>, message: string, reasons: string[]): ResourceInitError => {
     const outputs = withWriteOnly(ctx, live, inputs);
     return new ResourceInitError(message, id, outputs, outputSecretPaths(ctx, inputSecretPaths, outputs), reasons);
   };
   let live = first;
-  let delay = 100;
+  let delay = READY_POLL_FIRST_MS;
   for (;;) {
     const status = live.status;
     const reason = typeof live.statusReason === 'string' ? live.statusReason : '';
@@ -227,27 +234,12 @@ async function waitUntilReady(
       throw initFailure(live, `${describeResource(label)} is still ${String(status)} after ${Math.round(timeoutS > 0 ? timeoutS : DEFAULT_READY_TIMEOUT_S)} s`, [`still ${String(status)}`]);
     }
     try {
-      await sleep(delay, ctx.signal);
+      await sleep(delay, undefined, { signal: ctx.signal });
       live = (await api.get(resourcePath(ctx.kind.collection, id), { signal: ctx.signal })).body;
     } catch (err) {
       if (ctx.signal.aborted) throw initFailure(live, `${describeResource(label)}: cancelled while waiting for Running (last status ${String(status)})`, ['cancelled']);
       throw explainError(label, 'wait for Running', err);
     }
-    delay = Math.min(delay * 2, 1000);
+    delay = Math.min(delay * 2, READY_POLL_MAX_MS);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('cancelled'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new Error('cancelled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -3,9 +3,9 @@
  * Pulumi name and type, and id when there is one) and each field the API blamed, so that
  * `pulumi up` output points straight at the line of the program to fix.
  */
-import { GatehouseError, type FieldError } from '../../schema/errors.ts';
+import { ApiClientError } from '../../client/client-error.ts';
+import { GatehouseError, PROVIDER_HINTS, type ClientErrorCode, type ErrorCode, type FieldError } from '../../schema/errors.ts';
 import type { ResourceKind } from '../../schema/resource-kind.ts';
-import { ApiUnavailableError } from '../api-client.ts';
 import type { PropertyMap } from '../marshal.ts';
 
 /** ResourceLabel identifies the resource an error is about. */
@@ -27,15 +27,19 @@ export function describeFieldError(e: FieldError, fallback: string): string {
   return e.path ? `${e.path}: ${e.message} [${code}]` : `${e.message} [${code}]`;
 }
 
-/** HINTS add what the user can do about codes whose fix is not in the field itself. */
-const HINTS: Partial<Record<string, string>> = {
-  UNAUTHENTICATED: 'check the provider config gatehouse:token or GATEHOUSE_TOKEN',
-  IN_USE: 'remove or repoint the resources that reference it first',
-  DELETION_PROTECTED: 'set deletionProtection to false and run pulumi up before deleting',
-  VERSION_MISMATCH: 'the resource changed concurrently; run pulumi refresh and retry',
-  NOT_FOUND: 'it no longer exists; run pulumi refresh to recreate it on the next update',
-  IMMUTABLE_FIELD: 'this field can only change by replacing the resource',
-};
+/**
+ * withHint adds, in parentheses, what the user can do about a code whose fix is not in a field
+ * of the program (the registry's PROVIDER_HINTS).
+ */
+export function withHint(text: string, code: ErrorCode | ClientErrorCode): string {
+  const hint = PROVIDER_HINTS[code];
+  return hint ? `${text} (${hint})` : text;
+}
+
+/**
+ * MISSING_TOKEN is why a call cannot be made when no token is configured, and how to give one.
+ */
+export const MISSING_TOKEN = 'no Gatehouse API token: set the provider config gatehouse:token (secret) or the GATEHOUSE_TOKEN environment variable';
 
 /**
  * ProviderError is an error whose message is ready for the user (names the resource and the
@@ -56,10 +60,9 @@ export function explainError(label: ResourceLabel, action: string, err: unknown)
   if (err instanceof ProviderError) return err;
   if (err instanceof GatehouseError) {
     const fields = err.errors.length > 0 ? err.errors.map((e) => describeFieldError(e, err.code)).join('; ') : `${err.detail} [${err.code}]`;
-    const hint = HINTS[err.code];
-    return new ProviderError(`${who}: ${action} failed: ${fields}${hint ? ` (${hint})` : ''}`, err.code, { cause: err });
+    return new ProviderError(withHint(`${who}: ${action} failed: ${fields}`, err.code), err.code, { cause: err });
   }
-  if (err instanceof ApiUnavailableError) return new ProviderError(`${who}: ${action} failed: ${err.message}`, undefined, { cause: err });
+  if (err instanceof ApiClientError) return new ProviderError(withHint(`${who}: ${action} failed: ${err.message}`, err.code), err.code, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   return new ProviderError(`${who}: ${action} failed: ${message}`, undefined, { cause: err });
 }
