@@ -1,8 +1,11 @@
 /**
- * Engine runs EngineSnapshots: apply() prepares everything a snapshot needs (server-group
- * runtimes and pools, secure contexts, SNI tables) and only then swaps it in, listener by
- * listener, keeping listening sockets across swaps (E16). A listener that cannot be applied
- * is reported Failed and keeps serving its previous configuration; the others go ahead.
+ * Engine runs EngineSnapshots in two steps, as Caddy loads a config: prepare() builds
+ * everything a snapshot needs (server-group runtimes and pools, secure contexts, SNI tables)
+ * and says which listeners cannot be applied and why, without binding a socket or touching
+ * what runs; commit() then swaps it in, listener by listener, keeping listening sockets across
+ * swaps (E16). apply() is the two in one. A listener that cannot be applied is reported Failed
+ * and keeps serving its previous configuration; the others go ahead. A prepared snapshot that
+ * is not committed is released: it holds no timer and nothing of it stays.
  */
 import { consistent, type EngineSnapshot, type SnapshotListener } from '../schema/snapshot.ts';
 import { deepEqual } from './equality.ts';
@@ -12,11 +15,11 @@ import { ListenerRuntime } from './listeners/listener-runtime.ts';
 import { QUIC_UNAVAILABLE_REASON } from './listeners/quic.ts';
 import { EngineMetrics } from './observability/metrics.ts';
 import { SnapshotLookup } from './snapshot-lookup.ts';
-import { SecureContextCache } from './tls/secure-contexts.ts';
-import type { ApplyResult, EngineOptions, EngineStatus, ListenerState, ServerHealth } from './types.ts';
+import { SecureContextCache, type ContextDraft } from './tls/secure-contexts.ts';
+import type { ApplyResult, EngineOptions, EngineStatus, ListenerState, PrepareOptions, PreparedSnapshot, PrepareProblem, ServerHealth } from './types.ts';
 import { BackendPoolRegistry } from './upstream/backend-pool-registry.ts';
 import type { ServerGroupRuntime } from './upstream/server-group-runtime.ts';
-import { ServerGroupSet } from './upstream/server-group-set.ts';
+import { ServerGroupSet, type PreparedGroups } from './upstream/server-group-set.ts';
 
 /** DEFAULT_DRAIN_TIMEOUT_MS is how long removed listeners and backends may finish in-flight work. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -35,6 +38,11 @@ export class Engine {
   private readonly draining = new Set<ListenerRuntime>();
   private states: ListenerState[] = [];
   private current: EngineSnapshot | undefined;
+  /**
+   * generation changes when a commit begins and when it ends, so a snapshot prepared against
+   * another state of the engine (before or during a commit) is known to be stale.
+   */
+  private generation = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
@@ -49,9 +57,29 @@ export class Engine {
 
   /** apply prepares everything for the snapshot, then swaps it in. Calls are serialised. */
   apply(snapshot: EngineSnapshot): Promise<ApplyResult> {
-    const run = this.queue.then(() => this.applyNow(snapshot));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => this.commitNow(this.prepareNow(snapshot)));
+  }
+
+  /**
+   * prepare builds what `snapshot` needs and reports which listeners cannot be applied and
+   * why, changing nothing that runs: no socket is bound, no configuration swapped, no timer
+   * started. Commit the result, or release it. Synchronous, so a caller may prepare inside a
+   * transaction of its own. With `options.listeners`, only those listeners are prepared (a
+   * check of what one change touches, cheap however many listeners run); such a preparation
+   * cannot be committed.
+   */
+  prepare(snapshot: EngineSnapshot, options: PrepareOptions = {}): PreparedSnapshot {
+    return this.prepareNow(snapshot, options.listeners);
+  }
+
+  /**
+   * commit runs a prepared snapshot: binds and swaps, as apply does. Calls are serialised with
+   * apply; a snapshot prepared before another commit (or released) is prepared again first.
+   */
+  commit(prepared: PreparedSnapshot): Promise<ApplyResult> {
+    if (!(prepared instanceof Prepared) || prepared.engine !== this) return Promise.reject(new Error('commit takes a snapshot this engine prepared'));
+    if (prepared.partial) return Promise.reject(new Error('a snapshot prepared for some listeners only cannot be committed'));
+    return this.enqueue(() => this.commitNow(prepared));
   }
 
   /** status reports every listener of the running snapshot. */
@@ -81,17 +109,25 @@ export class Engine {
     return this.closing;
   }
 
-  private async applyNow(snapshot: EngineSnapshot): Promise<ApplyResult> {
+  private enqueue(run: () => Promise<ApplyResult>): Promise<ApplyResult> {
+    const next = this.queue.then(run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private prepareNow(snapshot: EngineSnapshot, only?: ReadonlySet<string>): Prepared {
     if (this.closing) throw new Error('the engine is closed');
+    const contexts = this.contexts.draft();
+    const partial = only !== undefined;
+    const chosen = partial ? snapshot.listeners.filter((l) => only.has(l.id)) : snapshot.listeners;
     if (this.current && deepEqual(this.current, snapshot)) {
       // Nothing changed; only listeners that could not bind (a port since freed) try again.
       const failedIds = new Set(this.states.filter((s) => s.status === 'Failed').map((s) => s.id));
-      const failed = failedIds.size === 0 ? [] : snapshot.listeners.filter((l) => failedIds.has(l.id));
-      if (failed.length > 0) {
-        this.mergeStates(await this.applyListeners(failed, new SnapshotLookup(snapshot), new Map(), this.currentGroups(snapshot)));
-        this.retainContexts();
-      }
-      return { version: snapshot.version, changed: false, listeners: this.status().listeners };
+      const failed = failedIds.size === 0 ? [] : chosen.filter((l) => failedIds.has(l.id));
+      const groups = this.currentGroups(snapshot);
+      const lookup = failed.length === 0 ? undefined : new SnapshotLookup(snapshot);
+      const listeners = failed.map((l) => this.prepareListener(l, lookup!, new Map(), groups, contexts));
+      return new Prepared(this, this.generation, snapshot, false, partial, undefined, contexts, listeners);
     }
 
     const lookup = new SnapshotLookup(snapshot);
@@ -102,7 +138,70 @@ export class Engine {
       problems.set(p.resourceId, list);
     }
     const groups = this.groups.prepare(snapshot.serverGroups);
-    this.groups.commit(groups);
+    try {
+      const listeners = chosen.map((l) => this.prepareListener(l, lookup, problems, groups.runtimes, contexts));
+      return new Prepared(this, this.generation, snapshot, true, partial, groups, contexts, listeners);
+    } catch (err) {
+      groups.release();
+      throw err;
+    }
+  }
+
+  /** prepareListener decides what a commit does with one listener: fail it, keep it, or swap in a prepared configuration. */
+  private prepareListener(
+    listener: SnapshotListener,
+    lookup: SnapshotLookup,
+    problems: ReadonlyMap<string, string[]>,
+    groups: ReadonlyMap<string, ServerGroupRuntime>,
+    contexts: ContextDraft,
+  ): PreparedListener {
+    const running = this.runtimes.get(listener.id);
+    const listed = problems.get(listener.id);
+    if (listed) return { listener, outcome: { failed: { listenerId: listener.id, reason: listed.join('; ') } } };
+    // Unchanged listener, unchanged references: nothing to rebuild, nothing to swap.
+    if (running && configStillCurrent(running.config, listener, lookup, groups)) return { listener, outcome: 'current' };
+    try {
+      return { listener, outcome: { config: prepareListenerConfig(listener, lookup, groups, contexts, running?.config) } };
+    } catch (err) {
+      const problem: PrepareProblem = err instanceof ListenerApplyError
+        ? { listenerId: listener.id, reason: err.reason, ...(err.fault ? { fault: err.fault } : {}) }
+        : { listenerId: listener.id, reason: describeError(err) };
+      return { listener, outcome: { failed: problem } };
+    }
+  }
+
+  private async commitNow(given: Prepared): Promise<ApplyResult> {
+    let prepared = given;
+    if (this.closing) {
+      prepared.release();
+      throw new Error('the engine is closed');
+    }
+    if (prepared.generation !== this.generation || !prepared.take()) {
+      // Prepared against what ran before another commit, or released: prepare again against what runs now.
+      prepared.release();
+      prepared = this.prepareNow(prepared.snapshot);
+      prepared.take();
+    }
+    this.generation++;
+    try {
+      return await this.swap(prepared);
+    } finally {
+      this.generation++;
+    }
+  }
+
+  /** swap puts a prepared snapshot in place of the running one. */
+  private async swap(prepared: Prepared): Promise<ApplyResult> {
+    const snapshot = prepared.snapshot;
+    prepared.contexts.commit();
+    if (!prepared.groups) {
+      if (prepared.listeners.length > 0) {
+        this.mergeStates(await this.swapListeners(prepared.listeners));
+        this.retainContexts();
+      }
+      return { version: snapshot.version, changed: false, listeners: this.status().listeners };
+    }
+    this.groups.commit(prepared.groups);
 
     // Listeners that leave stop accepting first, so a listener taking over their port can bind.
     const wanted = new Set(snapshot.listeners.map((l) => l.id));
@@ -113,7 +212,7 @@ export class Engine {
       this.retire(runtime);
     }
 
-    const states = await this.applyListeners(snapshot.listeners, lookup, problems, groups);
+    const states = await this.swapListeners(prepared.listeners);
     this.retainContexts();
     for (const q of snapshot.quicListeners) {
       states.push({ id: q.id, kind: 'QuicListener', status: 'Unavailable', statusReason: QUIC_UNAVAILABLE_REASON, version: q.version });
@@ -124,15 +223,10 @@ export class Engine {
     return { version: snapshot.version, changed: true, listeners: this.status().listeners };
   }
 
-  /** applyListeners prepares and swaps in each listener, binding new sockets in parallel. */
-  private async applyListeners(
-    listeners: readonly SnapshotListener[],
-    lookup: SnapshotLookup,
-    problems: ReadonlyMap<string, string[]>,
-    groups: ReadonlyMap<string, ServerGroupRuntime>,
-  ): Promise<ListenerState[]> {
+  /** swapListeners swaps in each prepared listener, binding new sockets in parallel. */
+  private async swapListeners(listeners: readonly PreparedListener[]): Promise<ListenerState[]> {
     return Promise.all(
-      listeners.map(async (listener): Promise<ListenerState> => {
+      listeners.map(async ({ listener, outcome }): Promise<ListenerState> => {
         let running = this.runtimes.get(listener.id);
         const failed = (reason: string): ListenerState => ({
           id: listener.id,
@@ -142,16 +236,9 @@ export class Engine {
           version: running ? running.config.listener.version : listener.version,
           ...(running ? { port: running.port } : {}),
         });
-        const listed = problems.get(listener.id);
-        if (listed) return failed(listed.join('; '));
-        // Unchanged listener, unchanged references: nothing to rebuild, nothing to swap.
-        if (running && configStillCurrent(running.config, listener, lookup, groups)) return this.runningState(running);
-        let config: ListenerConfig;
-        try {
-          config = prepareListenerConfig(listener, lookup, groups, this.contexts, running?.config);
-        } catch (err) {
-          return failed(err instanceof ListenerApplyError ? err.reason : describeError(err));
-        }
+        if (outcome === 'current') return this.runningState(running!);
+        if ('failed' in outcome) return failed(outcome.failed.reason);
+        const config = outcome.config;
         if (running && bindKeyOf(config) === running.bindKey) {
           try {
             running.update(config);
@@ -233,4 +320,67 @@ export class Engine {
 /** sameSocket tells whether a new configuration binds the address and port a running listener holds. */
 function sameSocket(running: ListenerRuntime, next: ListenerConfig): boolean {
   return running.config.address === next.address && next.listener.port !== 0 && next.listener.port === running.port;
+}
+
+/** ListenerOutcome is what a commit does with one listener. */
+type ListenerOutcome = 'current' | { readonly failed: PrepareProblem } | { readonly config: ListenerConfig };
+
+/** PreparedListener is one listener of a prepared snapshot and what its commit does. */
+interface PreparedListener {
+  readonly listener: SnapshotListener;
+  readonly outcome: ListenerOutcome;
+}
+
+/** Prepared is the engine's PreparedSnapshot: what commit swaps in, or release gives back. */
+class Prepared implements PreparedSnapshot {
+  readonly engine: Engine;
+  /** The engine's generation when this was prepared. */
+  readonly generation: number;
+  readonly snapshot: EngineSnapshot;
+  readonly changed: boolean;
+  /** Only some listeners were prepared (a check): never committed. */
+  readonly partial: boolean;
+  readonly problems: readonly PrepareProblem[];
+  /** The server-group runtimes to commit; undefined when the snapshot equals the running one. */
+  readonly groups: PreparedGroups | undefined;
+  readonly contexts: ContextDraft;
+  readonly listeners: readonly PreparedListener[];
+  private settled = false;
+
+  constructor(
+    engine: Engine,
+    generation: number,
+    snapshot: EngineSnapshot,
+    changed: boolean,
+    partial: boolean,
+    groups: PreparedGroups | undefined,
+    contexts: ContextDraft,
+    listeners: readonly PreparedListener[],
+  ) {
+    this.engine = engine;
+    this.generation = generation;
+    this.snapshot = snapshot;
+    this.changed = changed;
+    this.partial = partial;
+    this.groups = groups;
+    this.contexts = contexts;
+    this.listeners = listeners;
+    const problems: PrepareProblem[] = [];
+    for (const { outcome } of listeners) if (typeof outcome === 'object' && 'failed' in outcome) problems.push(outcome.failed);
+    this.problems = problems;
+  }
+
+  release(): void {
+    if (this.settled) return;
+    this.settled = true;
+    // The contexts it built were never handed to the cache and run no timer: dropping the draft is enough.
+    this.groups?.release();
+  }
+
+  /** take claims this for one commit; false when it was released or committed already. */
+  take(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    return true;
+  }
 }

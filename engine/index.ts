@@ -3,4 +3,4 @@
  * exchanges with it. Nothing else in engine/ is meant to be imported from outside.
  */
 export { Engine, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_TICKET_KEY_ROTATION_MS } from './engine.ts';
-export type { ApplyResult, EngineOptions, EngineStatus, ListenerState, ServerHealth, AccessLogRecord } from './types.ts';
+export type { ApplyFault, ApplyResult, EngineOptions, EngineStatus, ListenerState, PrepareOptions, PreparedSnapshot, PrepareProblem, ServerHealth, AccessLogRecord } from './types.ts';

@@ -4,6 +4,10 @@
  * change them only in backward-compatible ways.
  */
 import type { Registry } from 'prom-client';
+import type { EngineSnapshot } from '../schema/snapshot.ts';
+import type { ApplyFault } from './errors.ts';
+
+export type { ApplyFault };
 
 /** EngineOptions configures one Engine instance; every field is optional. */
 export interface EngineOptions {
@@ -38,6 +42,42 @@ export interface ApplyResult {
   changed: boolean;
   /** One entry per listener and QUIC listener of the snapshot. */
   listeners: ListenerState[];
+}
+
+/**
+ * PrepareProblem is why one listener of a prepared snapshot cannot be applied, for a reason
+ * of the snapshot's content (a commit would report it Failed with this reason).
+ */
+export interface PrepareProblem {
+  /** The listener's id. */
+  readonly listenerId: string;
+  readonly reason: string;
+  /**
+   * What the failure comes from, when one thing can be named: a certificate or TLS policy of
+   * the snapshot, or a field of the listener itself.
+   */
+  readonly fault?: ApplyFault | undefined;
+}
+
+/** PrepareOptions narrow what Engine.prepare builds. */
+export interface PrepareOptions {
+  /** Prepare only these listeners (by id): a check of what one change touches, never committed. */
+  listeners?: ReadonlySet<string> | undefined;
+}
+
+/**
+ * PreparedSnapshot is a snapshot made ready to run by Engine.prepare — secure contexts, SNI
+ * tables, server-group runtimes and pools built — with nothing bound and nothing running
+ * swapped. Engine.commit runs it; release() lets go what it holds when it will not run.
+ */
+export interface PreparedSnapshot {
+  readonly snapshot: EngineSnapshot;
+  /** false when the snapshot equals the running one: a commit only retries listeners that failed. */
+  readonly changed: boolean;
+  /** The listeners that cannot be applied and why; empty when every one can (binding is the commit's). */
+  readonly problems: readonly PrepareProblem[];
+  /** release gives back what preparing built (runtimes, pools, contexts). Idempotent; a no-op once committed. */
+  release(): void;
 }
 
 /** EngineStatus is the engine's current view of every listener it was asked to run. */

@@ -9,7 +9,7 @@ import { describeError, ListenerApplyError } from '../errors.ts';
 import { ForwardedHeaders } from '../headers/forwarded-headers.ts';
 import type { SnapshotLookup } from '../snapshot-lookup.ts';
 import { prepareListenerTls, tlsSourcesUnchanged, type ListenerTls } from '../tls/listener-tls.ts';
-import type { SecureContextCache } from '../tls/secure-contexts.ts';
+import type { ContextSource } from '../tls/secure-contexts.ts';
 import type { ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
 
 /** ListenerConfig is a listener's prepared, immutable configuration. */
@@ -42,7 +42,7 @@ export function prepareListenerConfig(
   listener: SnapshotListener,
   lookup: SnapshotLookup,
   groups: ReadonlyMap<string, ServerGroupRuntime>,
-  contexts: SecureContextCache,
+  contexts: ContextSource,
   previous?: ListenerConfig,
 ): ListenerConfig {
   const lb = lookup.loadBalancers.get(listener.loadBalancerId);
@@ -62,7 +62,7 @@ export function prepareListenerConfig(
         underscoreHeadersEnabled: listener.underscoreHeadersEnabled,
       });
     } catch (err) {
-      throw new ListenerApplyError(`forwardedHeaders: ${describeError(err)}`, { cause: err });
+      throw new ListenerApplyError(`forwardedHeaders: ${describeError(err)}`, { cause: err, fault: { kind: 'Listener', id: listener.id, field: 'forwardedHeaders' } });
     }
   }
   let tls: ListenerTls | undefined;

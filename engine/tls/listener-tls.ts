@@ -10,7 +10,7 @@ import type { SnapshotCertificate, SnapshotListener, SnapshotListenerTls, Snapsh
 import { SniTable } from '../../schema/wildcard.ts';
 import { ListenerApplyError } from '../errors.ts';
 import type { SnapshotLookup } from '../snapshot-lookup.ts';
-import type { SecureContextCache } from './secure-contexts.ts';
+import type { ContextSource } from './secure-contexts.ts';
 
 export { SESSION_TICKET_LIFETIME_S } from './secure-contexts.ts';
 
@@ -39,11 +39,11 @@ export interface ListenerTls {
 }
 
 /** prepareListenerTls builds a listener's TLS configuration, throwing ListenerApplyError when it cannot load. */
-export function prepareListenerTls(listener: SnapshotListener, lookup: SnapshotLookup, cache: SecureContextCache): ListenerTls {
+export function prepareListenerTls(listener: SnapshotListener, lookup: SnapshotLookup, cache: ContextSource): ListenerTls {
   const tls = listener.tls;
   if (!tls) throw new ListenerApplyError(`listener ${listener.id} is HTTPS but has no TLS settings`);
   const policy = lookup.tlsPolicies.get(tls.tlsPolicyId);
-  if (!policy) throw new ListenerApplyError(`TLS policy ${tls.tlsPolicyId} is not in the snapshot`);
+  if (!policy) throw new ListenerApplyError(`TLS policy ${tls.tlsPolicyId} is not in the snapshot`, { fault: { kind: 'TlsSecurityPolicy', id: tls.tlsPolicyId } });
   const clientCa = clientCaOf(lookup, tls);
   const certificates = [tls.defaultCertificateId, ...tls.additionalCertificateIds].map((id) => serverCertificate(lookup, id));
   const defaultCert = certificates[0]!;
@@ -91,8 +91,8 @@ export function tlsSourcesUnchanged(prepared: ListenerTls, tls: SnapshotListener
 
 function serverCertificate(lookup: SnapshotLookup, id: string): SnapshotCertificate {
   const cert = lookup.certificates.get(id);
-  if (!cert) throw new ListenerApplyError(`certificate ${id} is not in the snapshot`);
-  if (cert.type !== 'Server' || !cert.privateKeyPem) throw new ListenerApplyError(`certificate ${id} is not a Server certificate with a private key`);
+  if (!cert) throw new ListenerApplyError(`certificate ${id} is not in the snapshot`, { fault: { kind: 'Certificate', id } });
+  if (cert.type !== 'Server' || !cert.privateKeyPem) throw new ListenerApplyError(`certificate ${id} is not a Server certificate with a private key`, { fault: { kind: 'Certificate', id } });
   return cert;
 }
 
@@ -100,6 +100,6 @@ function clientCaOf(lookup: SnapshotLookup, tls: SnapshotListenerTls): SnapshotC
   const mtls = tls.mutualAuthentication;
   if (!mtls.enabled) return undefined;
   const ca = mtls.caCertificateId === undefined ? undefined : lookup.certificates.get(mtls.caCertificateId);
-  if (!ca) throw new ListenerApplyError(`CA certificate ${mtls.caCertificateId ?? '(none)'} for mutual TLS is not in the snapshot`);
+  if (!ca) throw new ListenerApplyError(`CA certificate ${mtls.caCertificateId ?? '(none)'} for mutual TLS is not in the snapshot`, mtls.caCertificateId === undefined ? undefined : { fault: { kind: 'Certificate', id: mtls.caCertificateId } });
   return ca;
 }

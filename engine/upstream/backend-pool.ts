@@ -122,7 +122,8 @@ export class BackendPool implements ConnectionPool<UpstreamConnection> {
    */
   close(deadlineMs: number): Promise<void> {
     const at = Date.now() + Math.max(0, deadlineMs);
-    if (at < this.closingAt) {
+    // A pool with no connection closes at once: no cut to schedule (a prepared group let go never had one).
+    if (at < this.closingAt && this.connections.size > 0) {
       this.closingAt = at;
       clearTimeout(this.cutTimer);
       this.cutTimer = setTimeout(() => this.destroyAll(), Math.max(0, deadlineMs));

@@ -20,7 +20,8 @@ import type { BackendPoolRegistry } from './backend-pool-registry.ts';
 export interface GroupShared {
   readonly id: string;
   readonly checker: HealthChecker;
-  readonly metrics: ServerGroupMetrics | undefined;
+  /** The group's metrics; set when the group is first committed (undefined without a metrics registry). */
+  metrics: ServerGroupMetrics | undefined;
   /** Server-cookie stickiness memory, created when a configuration first asks for it. */
   cookieTable: ServerCookieTable | undefined;
   /** Runtimes of this group not yet retired (current and superseded ones still in use). */
@@ -38,8 +39,6 @@ export class ServerGroupRuntime {
   readonly config: SnapshotServerGroup;
   readonly backends: readonly Backend[];
   readonly shared: GroupShared;
-  /** The group's metrics (undefined without a metrics registry). */
-  readonly metrics: ServerGroupMetrics | undefined;
   /** The sticky-session rule, undefined when stickiness is off. */
   readonly sticky: Stickiness | undefined;
   private readonly scheduler: Scheduler;
@@ -51,7 +50,6 @@ export class ServerGroupRuntime {
     this.config = config;
     this.registry = registry;
     this.shared = shared;
-    this.metrics = shared.metrics;
     const backends: Backend[] = [];
     for (const server of config.servers) {
       const backend = new Backend(server, registry.acquire(config.protocol, server.address, server.port));
@@ -61,6 +59,11 @@ export class ServerGroupRuntime {
     this.backends = backends;
     this.scheduler = createScheduler(config.scheduler, backends);
     this.sticky = createStickiness(config, backends, () => (shared.cookieTable ??= new ServerCookieTable(config.stickySession.cookieTimeout * 1000)));
+  }
+
+  /** metrics are the group's metrics (undefined without a metrics registry). */
+  get metrics(): ServerGroupMetrics | undefined {
+    return this.shared.metrics;
   }
 
   /** pick chooses the backend for one request — the pinned one if stickiness has one in rotation — or undefined (503). */

@@ -35,26 +35,37 @@ export class ServerGroupSet {
     this.options = options;
   }
 
-  /** prepare builds the runtimes for a snapshot's groups, reusing those whose configuration is unchanged. */
-  prepare(groups: readonly SnapshotServerGroup[]): Map<string, ServerGroupRuntime> {
+  /**
+   * prepare builds the runtimes for a snapshot's groups, reusing those whose configuration is
+   * unchanged. Nothing running changes: new runtimes (and the shared state of new group ids)
+   * join the set on commit; release() gives back what an uncommitted preparation holds.
+   */
+  prepare(groups: readonly SnapshotServerGroup[]): PreparedGroups {
     const next = new Map<string, ServerGroupRuntime>();
+    const fresh: ServerGroupRuntime[] = [];
     for (const config of groups) {
       const before = this.current.get(config.id);
       if (before && (before.config === config || deepEqual(before.config, config))) {
         next.set(config.id, before);
         continue;
       }
-      const runtime = new ServerGroupRuntime(config, this.registry, this.sharedFor(config));
-      this.live.add(runtime);
+      const runtime = new ServerGroupRuntime(config, this.registry, this.shared.get(config.id) ?? this.newShared(config));
+      fresh.push(runtime);
       next.set(config.id, runtime);
     }
-    return next;
+    return new PreparedGroups(next, fresh);
   }
 
   /** commit makes the prepared runtimes the current ones, updates health checks and stops those of groups that left. */
-  commit(next: Map<string, ServerGroupRuntime>): void {
+  commit(prepared: PreparedGroups): void {
+    const next = prepared.take();
     for (const runtime of next.values()) {
       const shared = runtime.shared;
+      if (!this.shared.has(shared.id)) {
+        shared.metrics = this.options.metrics?.serverGroup(shared.id);
+        this.shared.set(shared.id, shared);
+      }
+      this.live.add(runtime);
       if (!shared.runtimes.has(runtime)) {
         shared.runtimes.add(runtime);
         shared.checker.update(runtime.config.healthCheck, runtime.config.servers);
@@ -101,20 +112,26 @@ export class ServerGroupSet {
     await Promise.all([...this.closingCheckers]);
   }
 
-  private sharedFor(config: SnapshotServerGroup): GroupShared {
-    let shared = this.shared.get(config.id);
-    if (shared !== undefined) return shared;
+  /**
+   * newShared makes the state of a group id the set does not run yet; it joins the set (with
+   * its metrics) when a runtime using it is committed. Its checker starts only then.
+   */
+  private newShared(config: SnapshotServerGroup): GroupShared {
     const runtimes = new Set<ServerGroupRuntime>();
-    const metrics = this.options.metrics?.serverGroup(config.id);
-    const checker = new HealthChecker(config.id, config.healthCheck, config.servers, {
-      secondMs: this.options.healthSecondMs,
-      onTransition: (t: HealthTransition) => {
-        for (const runtime of runtimes) runtime.setState(t.address, t.port, t.to);
-        metrics?.setHealth(serverKey(t.address, t.port), t.available);
-      },
-    });
-    shared = { id: config.id, checker, metrics, cookieTable: undefined, runtimes, reported: new Set() };
-    this.shared.set(config.id, shared);
+    const shared: GroupShared = {
+      id: config.id,
+      checker: new HealthChecker(config.id, config.healthCheck, config.servers, {
+        secondMs: this.options.healthSecondMs,
+        onTransition: (t: HealthTransition) => {
+          for (const runtime of runtimes) runtime.setState(t.address, t.port, t.to);
+          shared.metrics?.setHealth(serverKey(t.address, t.port), t.available);
+        },
+      }),
+      metrics: undefined,
+      cookieTable: undefined,
+      runtimes,
+      reported: new Set(),
+    };
     return shared;
   }
 
@@ -137,5 +154,36 @@ export class ServerGroupSet {
     const closing = checker.close();
     this.closingCheckers.add(closing);
     void closing.finally(() => this.closingCheckers.delete(closing));
+  }
+}
+
+/**
+ * PreparedGroups are the runtimes one prepared snapshot routes through: the running ones it
+ * keeps and the fresh ones it built (holding their backend pools). Either the set commits
+ * them, or release() retires the fresh ones, giving their pools back.
+ */
+export class PreparedGroups {
+  /** runtimes maps each group id of the snapshot to its runtime. */
+  readonly runtimes: ReadonlyMap<string, ServerGroupRuntime>;
+  private readonly fresh: readonly ServerGroupRuntime[];
+  private settled = false;
+
+  constructor(runtimes: Map<string, ServerGroupRuntime>, fresh: readonly ServerGroupRuntime[]) {
+    this.runtimes = runtimes;
+    this.fresh = fresh;
+  }
+
+  /** release retires the runtimes built for a preparation that will not be committed. Idempotent; no-op once committed. */
+  release(): void {
+    if (this.settled) return;
+    this.settled = true;
+    for (const runtime of this.fresh) runtime.retire();
+  }
+
+  /** take hands the runtimes over to a commit, once. */
+  take(): Map<string, ServerGroupRuntime> {
+    if (this.settled) throw new Error('prepared server groups were already committed or released');
+    this.settled = true;
+    return new Map(this.runtimes);
   }
 }

@@ -107,6 +107,36 @@ describe('SecureContextCache: failures and lifetime', () => {
     expect(() => c.serverContext([cert(leaf)], desOnly, undefined)).toThrow(/TLS policy tlsp-des cannot be applied with certificate cert-1/);
   });
 
+  it('a draft serves the kept contexts, builds the missing ones aside, and keeps nothing until committed', () => {
+    const c = cache();
+    const kept = c.serverContext([cert(leaf)], policy(DEFAULT), undefined);
+    const draft = c.draft();
+    expect(draft.serverContext([cert(leaf)], policy(DEFAULT), undefined).context).toBe(kept.context);
+    const aside = draft.serverContext([cert(rotatedLeaf)], policy(DEFAULT), undefined);
+    const sni = draft.certificateContext(cert(rotatedLeaf, ['b.test'], 'cert-b'), undefined);
+    expect(draft.serverContext([cert(rotatedLeaf)], policy(DEFAULT), undefined).context).toBe(aside.context);
+    expect(c.builds).toBe(3);
+    expect(c.size).toBe(1);
+    // Another draft does not see what the first built aside.
+    expect(c.draft().serverContext([cert(rotatedLeaf)], policy(DEFAULT), undefined).context).not.toBe(aside.context);
+    draft.commit();
+    expect(c.size).toBe(3);
+    expect(c.serverContext([cert(rotatedLeaf)], policy(DEFAULT), undefined).context).toBe(aside.context);
+    expect(c.certificateContext(cert(rotatedLeaf, ['b.test'], 'cert-b'), undefined).context).toBe(sni.context);
+  });
+
+  it('a draft names the policy or the certificate at fault', () => {
+    const c = cache();
+    const ciphers: CipherName[] = ['DES-CBC3-SHA'];
+    const desOnly: SnapshotTlsPolicy = deepFreeze({ id: 'tlsp-des', tlsVersions: ['TLSv1.2'], ciphers, openssl: toOpenSslSettings({ tlsVersions: ['TLSv1.2'], ciphers }) });
+    const broken: SnapshotCertificate = deepFreeze({ id: 'cert-x', type: 'Server', certificatePem: leaf.chainPem, privateKeyPem: rotatedLeaf.keyPem, domains: ['cache.test'] });
+    const draft = c.draft();
+    expect(() => draft.serverContext([cert(leaf)], desOnly, undefined)).toThrow(expect.objectContaining({ fault: { kind: 'TlsSecurityPolicy', id: 'tlsp-des' } }));
+    expect(() => draft.serverContext([broken], policy(DEFAULT), undefined)).toThrow(expect.objectContaining({ fault: { kind: 'Certificate', id: 'cert-x' } }));
+    expect(() => draft.certificateContext(broken, undefined)).toThrow(expect.objectContaining({ fault: { kind: 'Certificate', id: 'cert-x' } }));
+    expect(c.size).toBe(0);
+  });
+
   it('retain keeps the contexts in use (the same objects) and lets the others go', () => {
     const c = cache();
     const kept = c.serverContext([cert(leaf)], policy(DEFAULT), undefined);
