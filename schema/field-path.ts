@@ -4,6 +4,21 @@
  */
 import type { z } from 'zod';
 import { isErrorCode, type ErrorCode, type FieldError } from './errors.ts';
+import { ruleIssueParams, splitRulePath } from './field-rules.ts';
+
+/**
+ * RuleFieldError is a FieldError that may say which cross-field rule raised it and which
+ * fields that rule read, as absolute paths in formatPath's form. These facts serve callers
+ * inside the product (plan-time validation); the API's problem+json never carries them.
+ */
+export interface RuleFieldError extends FieldError {
+  /** The id of the rule that raised the failure. */
+  rule?: string;
+  /** Every field the rule read. */
+  reads?: string[];
+  /** Those of `reads` the rule only tested for being set. */
+  presenceReads?: string[];
+}
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -30,10 +45,11 @@ export function joinPath(base: string, seg: PropertyKey): string {
 
 /**
  * issuesToFieldErrors maps zod issues to FieldErrors: an unknown key becomes one failure at
- * that key's path, a custom issue keeps the registry code it carries in `params.code`.
+ * that key's path, a custom issue keeps the registry code it carries in `params.code`, and a
+ * failure raised by a declared rule carries the rule's id and the absolute paths it read.
  */
-export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
-  const out: FieldError[] = [];
+export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): RuleFieldError[] {
+  const out: RuleFieldError[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
@@ -43,7 +59,17 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldE
     }
     const params = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined) : undefined;
     const code: ErrorCode = params && isErrorCode(params.code) ? params.code : 'VALIDATION_FAILED';
-    out.push({ path: formatPath(issue.path), code, message: issue.message });
+    const error: RuleFieldError = { path: formatPath(issue.path), code, message: issue.message };
+    const rule = issue.code === 'custom' ? ruleIssueParams(issue.params) : undefined;
+    if (rule && rule.relativeLength <= issue.path.length) {
+      // The issue's path is where the rule's object sits plus the failure's own relative path.
+      const base = issue.path.slice(0, issue.path.length - rule.relativeLength);
+      const absolute = (read: string): string => formatPath([...base, ...splitRulePath(read)]);
+      error.rule = rule.rule;
+      error.reads = rule.reads.map(absolute);
+      error.presenceReads = rule.presenceReads.map(absolute);
+    }
+    out.push(error);
   }
   return out;
 }

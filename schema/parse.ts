@@ -3,14 +3,16 @@
  * model and returns structured failures, so that the server, the provider's Check and the SDK
  * report exactly the same paths and codes.
  */
-import type { FieldError } from './errors.ts';
-import { fieldErrorMap, issuesToFieldErrors } from './field-path.ts';
+import { fieldErrorMap, issuesToFieldErrors, type RuleFieldError } from './field-path.ts';
 import { kindByName } from './kinds.ts';
 import type { ResourceKind, ResourceKindName } from './resource-kind.ts';
 import { COMMON_OUTPUT_FIELDS } from './resources/common.ts';
 
-/** ParseResult is either the parsed value (defaults applied) or every failure found. */
-export type ParseResult<T = Record<string, unknown>> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+/**
+ * ParseResult is either the parsed value (defaults applied) or every failure found; a failure
+ * raised by a declared cross-field rule names the rule and the fields it read.
+ */
+export type ParseResult<T = Record<string, unknown>> = { ok: true; value: T } | { ok: false; errors: RuleFieldError[] };
 
 /** ParseOptions carry what a PUT needs to know about the stored resource. */
 export interface ParseOptions {
