@@ -209,7 +209,7 @@ async function main(): Promise<void> {
       protocol: r.protocol,
       rows: CORPUS.map((row: CorpusRow) => {
         const o = r.outcomes.get(row.name)!;
-        return { name: row.name, class: row.class as InputClass, signature: signature(o), problems: judge(row, o, r.protocol), ms: o.ms };
+        return { name: row.name, class: row.class, signature: signature(o), problems: judge(row, o, r.protocol), ms: o.ms };
       }),
     }));
     writeFileSync(join(outDir, `front-door-corpus-${Date.now()}.json`), JSON.stringify(dump, null, 2));

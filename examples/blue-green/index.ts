@@ -12,7 +12,7 @@ type Color = 'blue' | 'green';
 
 const config = new pulumi.Config();
 const readPem = (key: string, fallback: string): string => readFileSync(resolve(config.get(key) ?? fallback), 'utf8');
-const activeColor = (config.get('activeColor', { allowedValues: ['blue', 'green'] }) ?? 'blue') as Color;
+const activeColor = (config.get('activeColor', { allowedValues: ['blue', 'green'] }) ?? 'blue');
 const port = config.getNumber('port') ?? 10446;
 const servers: Record<Color, string[]> = {
   blue: config.getObject<string[]>('blueServers') ?? ['127.0.0.1:3001'],

@@ -49,7 +49,7 @@ const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
 
 async function generateKeys(type: KeyType): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(type === 'rsa' ? RSA : EC, true, ['sign', 'verify'])) as CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(type === 'rsa' ? RSA : EC, true, ['sign', 'verify']);
 }
 
 async function keyToPem(key: CryptoKey): Promise<string> {

@@ -57,7 +57,7 @@ async function schemaOf(host: PluginHost): Promise<string> {
   });
   try {
     return await new Promise<string>((resolve, reject) => {
-      client.getSchema(new providerPb.GetSchemaRequest(), new grpc.Metadata(), { deadline: Date.now() + 20_000 }, (err, res) => (err ? reject(err) : resolve(res!.getSchema())));
+      client.getSchema(new providerPb.GetSchemaRequest(), new grpc.Metadata(), { deadline: Date.now() + 20_000 }, (err, res) => (err ? reject(err) : resolve(res.getSchema())));
     });
   } finally {
     client.close();

@@ -33,7 +33,7 @@ interface Front {
 function handler(forwarded: string[]) {
   return (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
     const status = checkRequestHead(req.method!, req.url!, req.rawHeaders);
-    if (status !== HEAD_OK) return refuseRequest(res as http.ServerResponse, status, req.httpVersionMajor);
+    if (status !== HEAD_OK) return refuseRequest(res, status, req.httpVersionMajor);
     forwarded.push(req.url!);
     res.end(`fields=${req.rawHeaders.length / 2 - (req.httpVersionMajor === 2 ? 4 : 0)}`);
   };

@@ -124,7 +124,7 @@ export function h2Get(port: number, tls: ConnectionOptions, path = '/'): Promise
     const stream = session.request({ ':path': path });
     let headers: Record<string, string | string[] | undefined> = {};
     stream.on('response', (h) => {
-      headers = h as Record<string, string | string[] | undefined>;
+      headers = h;
     });
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));

@@ -69,7 +69,7 @@ function S(obj: Json): Struct {
 }
 
 function J(s: Struct | undefined): Json {
-  return s ? (s.toJavaScript() as Json) : {};
+  return s ? s.toJavaScript() : {};
 }
 
 /** LogEntry is one message the provider sent to the engine's Log service. */
@@ -114,10 +114,10 @@ export class PluginError extends Error {
 function toDiffResult(res: InstanceType<typeof providerPb.DiffResponse>): DiffResult {
   const detailedDiff: DiffResult['detailedDiff'] = {};
   res.getDetaileddiffMap().forEach((v, k) => {
-    detailedDiff[k] = { kind: DIFF_KIND[v.getKind()]!, inputDiff: v.getInputdiff() };
+    detailedDiff[k] = { kind: DIFF_KIND[v.getKind()], inputDiff: v.getInputdiff() };
   });
   return {
-    changes: (['DIFF_UNKNOWN', 'DIFF_NONE', 'DIFF_SOME'] as const)[res.getChanges()]!,
+    changes: (['DIFF_UNKNOWN', 'DIFF_NONE', 'DIFF_SOME'] as const)[res.getChanges()],
     replaces: res.getReplacesList(),
     diffs: res.getDiffsList(),
     deleteBeforeReplace: res.getDeletebeforereplace(),
