@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ManagementClient, resourcePath } from '../../client/management-client.ts';
+import { GatehouseError } from '../../schema/errors.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { Backend } from '../server/support/live.ts';
@@ -19,6 +21,7 @@ import { GATEHOUSE_CLI, GatehouseServe } from '../helpers/gatehouse-serve.ts';
 const run = promisify(execFile);
 const procs: GatehouseServe[] = [];
 const dirs: string[] = [];
+const clients: ManagementClient[] = [];
 
 function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
@@ -31,16 +34,29 @@ async function serve(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string):
   return p;
 }
 afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
   await Promise.all(procs.splice(0).map((p) => p.kill('SIGKILL')));
 });
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function get(url: string, token?: string): Promise<{ status: number; body: any }> {
-  const res = await request(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+/** client is a management API client for the server at `url` (closed after each test). */
+function client(url: string, token?: string): ManagementClient {
+  const c = new ManagementClient({ endpoint: url, token });
+  clients.push(c);
+  return c;
+}
+
+/** answer says how the API at `url` answers a list call with `token`: 'ok', or the code it refuses with. */
+async function answer(url: string, token?: string): Promise<string> {
+  try {
+    await client(url, token).get(resourcePath('load-balancers'));
+    return 'ok';
+  } catch (err) {
+    if (err instanceof GatehouseError) return err.code;
+    throw err;
+  }
 }
 
 describe('gatehouse serve', () => {
@@ -53,9 +69,9 @@ describe('gatehouse serve', () => {
     expect(statSync(tokenPath).mode & 0o777).toBe(0o600);
     const token = readFileSync(tokenPath, 'utf8').trim();
     expect(token.length).toBeGreaterThanOrEqual(32);
-    expect((await get(`${p.url}/v1/healthz`)).body).toEqual({ status: 'ok' });
-    expect((await get(`${p.url}/v1/load-balancers`)).status).toBe(401);
-    expect((await get(`${p.url}/v1/load-balancers`, token)).status).toBe(200);
+    expect((await client(p.url).get('/v1/healthz')).body).toEqual({ status: 'ok' });
+    expect(await answer(p.url)).toBe('UNAUTHENTICATED');
+    expect(await answer(p.url, token)).toBe('ok');
   });
 
   it('keeps the token across restarts', async () => {
@@ -65,7 +81,7 @@ describe('gatehouse serve', () => {
     await first.kill('SIGTERM');
     const second = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0']);
     expect(second.stdout).not.toContain('(generated)');
-    expect((await get(`${second.url}/v1/load-balancers`, token)).status).toBe(200);
+    expect(await answer(second.url, token)).toBe('ok');
   });
 
   it('reads GATEHOUSE_DATA_DIR, GATEHOUSE_LISTEN and GATEHOUSE_TOKEN; a flag wins over its variable', async () => {
@@ -75,13 +91,13 @@ describe('gatehouse serve', () => {
     const p = await serve(['--data-dir', flagDir], { GATEHOUSE_DATA_DIR: envDir, GATEHOUSE_LISTEN: `127.0.0.1:${port}`, GATEHOUSE_TOKEN: 'env-token-abcdefghijklmnop' });
     expect(p.url).toBe(`http://127.0.0.1:${port}`);
     expect(p.stdout).toContain(`data directory: ${flagDir}`);
-    expect((await get(`${p.url}/v1/load-balancers`, 'env-token-abcdefghijklmnop')).status).toBe(200);
+    expect(await answer(p.url, 'env-token-abcdefghijklmnop')).toBe('ok');
     await p.kill('SIGTERM');
     const q = await serve(['--listen', '127.0.0.1:0', '--token', 'flag-token-abcdefghijklmnop'], { GATEHOUSE_DATA_DIR: envDir, GATEHOUSE_LISTEN: `127.0.0.1:${port}`, GATEHOUSE_TOKEN: 'env-token-abcdefghijklmnop' });
     expect(q.url).not.toBe(`http://127.0.0.1:${port}`);
     expect(q.stdout).toContain(`data directory: ${envDir}`);
-    expect((await get(`${q.url}/v1/load-balancers`, 'flag-token-abcdefghijklmnop')).status).toBe(200);
-    expect((await get(`${q.url}/v1/load-balancers`, 'env-token-abcdefghijklmnop')).status).toBe(401);
+    expect(await answer(q.url, 'flag-token-abcdefghijklmnop')).toBe('ok');
+    expect(await answer(q.url, 'env-token-abcdefghijklmnop')).toBe('UNAUTHENTICATED');
   });
 
   it('--token-file reads the token, or creates the file with a fresh one', async () => {
@@ -90,11 +106,11 @@ describe('gatehouse serve', () => {
     writeFileSync(file, 'file-token-abcdefghijklmnop\n');
     const p = await serve(['--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0', '--token-file', file]);
     expect(p.stdout).toContain(file);
-    expect((await get(`${p.url}/v1/load-balancers`, 'file-token-abcdefghijklmnop')).status).toBe(200);
+    expect(await answer(p.url, 'file-token-abcdefghijklmnop')).toBe('ok');
     const fresh = join(dir, 'fresh-token');
     const q = await serve(['--data-dir', join(dir, 'data2'), '--listen', '127.0.0.1:0', '--token-file', fresh]);
     expect(statSync(fresh).mode & 0o777).toBe(0o600);
-    expect((await get(`${q.url}/v1/load-balancers`, readFileSync(fresh, 'utf8').trim())).status).toBe(200);
+    expect(await answer(q.url, readFileSync(fresh, 'utf8').trim())).toBe('ok');
   });
 
   it('refuses a bad flag or address with exit 1 and the usage', async () => {
@@ -108,16 +124,13 @@ describe('gatehouse serve', () => {
     backend.delayMs = 1500;
     try {
       const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0']);
-      const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
-      const post = async (collection: string, body: unknown) => {
-        const res = await request(`${p.url}/v1/${collection}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        return res.body.json() as Promise<any>;
-      };
+      const api = client(p.url, readFileSync(join(dir, 'admin-token'), 'utf8').trim());
+      const post = async (collection: string, body: unknown) => (await api.post<any>(resourcePath(collection), body)).body;
       const lb = await post('load-balancers', { name: 'drain' });
       const sg = await post('server-groups', { name: 'slow', servers: [{ address: '127.0.0.1', port: backend.port }], healthCheck: { enabled: false } });
       const port = await freePort();
       await post('listeners', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: sg.id });
-      await eventually(async () => expect((await get(`${p.url}/v1/listeners?loadBalancerId=${lb.id}`, token)).body.items[0].status).toBe('Running'));
+      await eventually(async () => expect((await api.listAll<any>('listeners', { loadBalancerId: lb.id }))[0].status).toBe('Running'));
       const inFlight = request(`http://127.0.0.1:${port}/slow`).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }));
       await new Promise((r) => setTimeout(r, 300));
       p.child.kill('SIGTERM');
@@ -137,8 +150,8 @@ describe('gatehouse status', () => {
     const dir = tempDir();
     const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0']);
     const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
-    const post = async (collection: string, body: unknown) =>
-      (await request(`${p.url}/v1/${collection}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).body.json() as Promise<any>;
+    const api = client(p.url, token);
+    const post = async (collection: string, body: unknown) => (await api.post<any>(resourcePath(collection), body)).body;
     const lb = await post('load-balancers', { name: 'status' });
     const sg = await post('server-groups', { name: 'status' });
     const port = await freePort();

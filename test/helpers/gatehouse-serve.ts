@@ -9,6 +9,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ApiClientError } from '../../client/client-error.ts';
+import { ManagementClient, type HttpMethod } from '../../client/management-client.ts';
+import { GatehouseError } from '../../schema/errors.ts';
 
 /** ROOT is the checkout, so tests can reach its commands and examples from any folder. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,7 +23,7 @@ export const PLUGIN = join(ROOT, 'provider', 'pulumi-resource-gatehouse');
 /** COLLECTIONS are the API collections a Pulumi program can fill. */
 export const COLLECTIONS = ['load-balancers', 'listeners', 'quic-listeners', 'certificates', 'tls-policies', 'server-groups'] as const;
 
-/** ApiAnswer is a management API response: status and parsed body. */
+/** ApiAnswer is a management API response: status and parsed body (the problem body of a refusal). */
 export interface ApiAnswer {
   status: number;
   body: any;
@@ -76,6 +79,7 @@ export class GatehouseServe {
   #token = '';
   #ended = false;
   #closed = false;
+  #client: ManagementClient | undefined;
   readonly #args: readonly string[];
   readonly #env: NodeJS.ProcessEnv;
   readonly #watchers = new Set<() => void>();
@@ -136,6 +140,12 @@ export class GatehouseServe {
     return this.#token;
   }
 
+  /** client is the product's management API client for this server, with the admin token (closed by close()). */
+  get client(): ManagementClient {
+    this.#client ??= new ManagementClient({ endpoint: this.url, token: this.token });
+    return this.#client;
+  }
+
   /** output is stdout and stderr interleaved as they arrived (for failure messages). */
   get output(): string {
     return this.#output;
@@ -156,35 +166,31 @@ export class GatehouseServe {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#client?.close();
     const killer = setTimeout(() => this.child.kill('SIGKILL'), CLOSE_GRACE_MS);
     await this.kill('SIGTERM');
     clearTimeout(killer);
     if (this.dir !== undefined) await rm(this.dir, { recursive: true, force: true });
   }
 
-  /** api calls the management API with the admin token. */
+  /**
+   * api calls the management API with the admin token and answers with the status and body
+   * whatever the status: a refusal as its problem body, so that tests can expect a 404 or a 409.
+   */
   async api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
-    const res = await fetch(this.url + path, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text === '' ? null : JSON.parse(text) };
+    try {
+      const res = await this.client.request<any>(method.toUpperCase() as HttpMethod, path, body);
+      return { status: res.status, body: res.body };
+    } catch (err) {
+      if (err instanceof GatehouseError) return { status: err.status, body: err.toProblem() };
+      if (err instanceof ApiClientError && err.answer) return { status: err.answer.status, body: parsedOrText(err.answer.text) };
+      throw err;
+    }
   }
 
   /** list returns every item of a collection (following nextToken); system TLS policies are left out. */
   async list(collection: (typeof COLLECTIONS)[number]): Promise<any[]> {
-    const items: any[] = [];
-    let next: string | undefined;
-    do {
-      const q = next === undefined ? '' : `&nextToken=${encodeURIComponent(next)}`;
-      const r = await this.api('GET', `/v1/${collection}?limit=100${q}`);
-      if (r.status !== 200) throw new Error(`GET /v1/${collection}: ${r.status} ${JSON.stringify(r.body)}`);
-      items.push(...(r.body.items as any[]).filter((i) => i.system !== true));
-      next = r.body.nextToken ?? undefined;
-    } while (next);
-    return items;
+    return (await this.client.listAll<any>(collection)).filter((i) => i.system !== true);
   }
 
   /** counts returns the number of user resources in each collection. */
@@ -196,9 +202,7 @@ export class GatehouseServe {
 
   /** events returns the audit log (every write the API accepted), oldest first. */
   async events(): Promise<any[]> {
-    const r = await this.api('GET', '/v1/events?limit=1000');
-    if (r.status !== 200) throw new Error(`GET /v1/events: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body.items as any[];
+    return (await this.client.get<{ items: any[] }>('/v1/events?limit=1000')).body.items;
   }
 
   #took(text: string, stream: 'stdout' | 'stderr'): void {
@@ -239,6 +243,15 @@ export class GatehouseServe {
     const fromEnv = this.#env.GATEHOUSE_TOKEN;
     if (fromEnv === undefined || fromEnv === '') throw new Error(`gatehouse serve says the token was given, but neither --token nor GATEHOUSE_TOKEN is set`);
     return fromEnv;
+  }
+}
+
+/** parsedOrText is a body as JSON when it is JSON, else as its text. */
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 

@@ -8,8 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManagementClient, type HttpMethod } from '../../client/management-client.ts';
+import { NO_RETRY_POLICY } from '../../client/retry-policy.ts';
+import { GatehouseError } from '../../schema/errors.ts';
 import { checkStoreIntegrity } from '../../server/store/integrity.ts';
 import { Store } from '../../server/store/store.ts';
 import { issueCertificate, type Issued } from '../helpers/pki.ts';
@@ -37,19 +39,30 @@ interface Acked {
   deleteSent?: boolean;
 }
 
-async function call(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await request(`${url}${path}`, {
-    method: method as 'GET',
-    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    headersTimeout: 10_000,
-  });
-  const text = await res.body.text();
-  return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+/**
+ * call sends one request, never repeated (a repetition would blur which write was answered):
+ * an answer gives its status (a refusal too); a request the killed process never answered throws.
+ */
+async function call(api: ManagementClient, method: HttpMethod, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  try {
+    return await api.request<any>(method, path, body, { headers, idempotencyKey: null });
+  } catch (err) {
+    if (err instanceof GatehouseError) return { status: err.status, body: err.toProblem() };
+    throw err;
+  }
 }
 
 /** One writer: creates, updates and deletes its own resources until the process dies. */
 async function writer(url: string, round: number, n: number, acked: Map<string, Acked>): Promise<void> {
+  const api = new ManagementClient({ endpoint: url, token: TOKEN, retry: NO_RETRY_POLICY, timeoutMs: 10_000 });
+  try {
+    await writes(api, round, n, acked);
+  } finally {
+    await api.close();
+  }
+}
+
+async function writes(api: ManagementClient, round: number, n: number, acked: Map<string, Acked>): Promise<void> {
   const mine: string[] = [];
   for (let i = 0; ; i++) {
     try {
@@ -58,20 +71,20 @@ async function writer(url: string, round: number, n: number, acked: Map<string, 
         const id = mine[mine.length - 1]!;
         const a = acked.get(id)!;
         const name = `r${round}-w${n}-u${i}`;
-        const res = await call(url, 'PUT', `/v1/server-groups/${id}`, { name }, { 'if-match': `"${a.version}"` });
+        const res = await call(api, 'PUT', `/v1/server-groups/${id}`, { name }, { 'if-match': `"${a.version}"` });
         if (res.status === 200) acked.set(id, { version: res.body.version, name, deleted: false });
       } else if (op === 4 && mine.length > 1) {
         const id = mine.shift()!;
         acked.set(id, { ...acked.get(id)!, deleteSent: true });
-        const res = await call(url, 'DELETE', `/v1/server-groups/${id}`);
+        const res = await call(api, 'DELETE', `/v1/server-groups/${id}`);
         if (res.status === 204) acked.set(id, { ...acked.get(id)!, deleted: true });
       } else if (op === 2) {
         const name = `r${round}-w${n}-c${i}`;
-        const res = await call(url, 'POST', '/v1/certificates', { name, certificatePem: cert.certPem, privateKeyPem: cert.keyPem });
+        const res = await call(api, 'POST', '/v1/certificates', { name, certificatePem: cert.certPem, privateKeyPem: cert.keyPem });
         if (res.status === 201) acked.set(res.body.id, { version: 1, name, deleted: false });
       } else {
         const name = `r${round}-w${n}-g${i}`;
-        const res = await call(url, 'POST', '/v1/server-groups', { name, servers: [{ address: '10.0.0.1', port: 1000 + (i % 1000) }] });
+        const res = await call(api, 'POST', '/v1/server-groups', { name, servers: [{ address: '10.0.0.1', port: 1000 + (i % 1000) }] });
         if (res.status === 201) {
           acked.set(res.body.id, { version: 1, name, deleted: false });
           mine.push(res.body.id);
