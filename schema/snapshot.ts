@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { DeepReadonly } from './resource-kind.ts';
-import { certificateSnapshotSchema, type SnapshotCertificate } from './resources/certificate.ts';
+import { certificateSnapshotSchema } from './resources/certificate.ts';
 import { listenerSnapshotSchema, type SnapshotListener } from './resources/listener.ts';
 import { loadBalancerSnapshotSchema } from './resources/load-balancer.ts';
 import { quicListenerSnapshotSchema } from './resources/quic-listener.ts';

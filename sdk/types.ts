@@ -25,7 +25,7 @@ type InputShape<T> = T extends Primitive
  */
 export type Inputs<T> = { [K in keyof T]: InputValue<Exclude<T[K], undefined>> };
 
-type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
+type OptionalKeys<T> = { [K in keyof T]-?: T extends Record<K, T[K]> ? never : K }[keyof T];
 
 /**
  * OutputProperties turns a model's output type into the resource's `Output<T>` properties; a

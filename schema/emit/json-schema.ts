@@ -4,7 +4,7 @@
  * and the Pulumi package schema are built from these, so no schema is written by hand.
  */
 import { z } from 'zod';
-import { FACTS_KEY, factSentences, type FieldFacts } from '../field-facts.ts';
+import { FACTS_KEY, factSentences } from '../field-facts.ts';
 import { ALL_RESOURCE_KINDS } from '../kinds.ts';
 import type { ResourceKind, ResourceKindName } from '../resource-kind.ts';
 
@@ -44,7 +44,7 @@ function describeFacts(node: JsonSchema): void {
   }
   const facts: unknown = node[FACTS_KEY];
   delete node[FACTS_KEY];
-  const sentences = factSentences(isJsonObject(facts) ? (facts as FieldFacts) : {}, node.default);
+  const sentences = factSentences(isJsonObject(facts) ? facts : {}, node.default);
   if (sentences.length === 0) return;
   const base = typeof node.description === 'string' ? node.description : '';
   node.description = [base, ...sentences].filter((t) => t !== '').join(' ');

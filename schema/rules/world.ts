@@ -38,11 +38,11 @@ export type WorldLists = { [K in ResourceKindName]?: readonly StoredBodies[K][] 
 export function worldFromLists(lists: WorldLists): World {
   return {
     get(kind, id) {
-      const items = (lists[kind] ?? []) as readonly { id: string }[];
-      return items.find((r) => r.id === id) as never;
+      const items = lists[kind] ?? [];
+      return items.find((r) => r.id === id);
     },
     list(kind) {
-      return (lists[kind] ?? []) as never;
+      return lists[kind] ?? [];
     },
   };
 }
