@@ -14,6 +14,7 @@ const ID = 'lsn-abcdefghijklmnopqrst';
 
 class StuckApi {
   gets = 0;
+  requests = 0;
   readonly server: Server = createServer((req: IncomingMessage, res: ServerResponse) => this.#handle(req, res));
   url = '';
 
@@ -25,6 +26,7 @@ class StuckApi {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
     const body = { id: ID, version: 1, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', loadBalancerId: 'alb-abcdefghijklmnopqrst', protocol: 'HTTP', port: 8080, defaultServerGroupId: 'sgp-abcdefghijklmnopqrst', status: 'Provisioning' };
+    this.requests++;
     if (req.method === 'GET') this.gets++;
     res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -93,6 +95,30 @@ describe('waiting for Running', () => {
   });
 });
 
+describe('no token', () => {
+  it('Check skips the live rules; a write names the missing token and how to give it, without calling the API', async () => {
+    const api = new StuckApi();
+    await api.start();
+    const plugin = await PluginProcess.start();
+    try {
+      await plugin.handshake();
+      await plugin.configure({ endpoint: api.url });
+      expect((await plugin.check(T.Listener, 'tokenless', {}, INPUTS)).failures).toEqual([]);
+      const err = await plugin.create(T.Listener, 'tokenless', INPUTS).then(
+        () => undefined,
+        (e: unknown) => e as PluginError,
+      );
+      expect(err?.message).toBe(
+        'Listener "tokenless": create failed: no Gatehouse API token: set the provider config gatehouse:token (secret) or the GATEHOUSE_TOKEN environment variable',
+      );
+      expect(api.requests).toBe(0);
+    } finally {
+      await plugin.close();
+      await api.close();
+    }
+  });
+});
+
 describe('an unreachable API', () => {
   it('Check still validates the schema and warns that the live rules were skipped', async () => {
     const port = await freePort();
@@ -102,7 +128,10 @@ describe('an unreachable API', () => {
       await plugin.configure({ endpoint: `http://127.0.0.1:${port}`, token: secret('t') });
       const ok = await plugin.check(T.Listener, 'offline', {}, INPUTS);
       expect(ok.failures).toEqual([]);
-      expect(plugin.logs.some((l) => l.severity === 2 && l.message.includes('live checks skipped') && l.message.includes(`127.0.0.1:${port}`))).toBe(true);
+      const warning = plugin.logs.find((l) => l.severity === 2 && l.message.includes('live checks skipped'));
+      expect(warning?.message).toContain(`127.0.0.1:${port}`);
+      // The registry's hint for API_UNREACHABLE says what to check.
+      expect(warning?.message).toContain('(check the provider config gatehouse:endpoint or GATEHOUSE_ENDPOINT');
       const bad = await plugin.check(T.Listener, 'offline', {}, { ...INPUTS, port: 0 });
       expect(bad.failures.map((f) => f.property)).toEqual(['port']);
       const err = await plugin.create(T.Listener, 'offline', INPUTS).then(
@@ -110,6 +139,7 @@ describe('an unreachable API', () => {
         (e: unknown) => e as PluginError,
       );
       expect(err?.message).toMatch(/^Listener "offline": create failed: cannot reach the Gatehouse API/);
+      expect(err?.message).toMatch(/\(check the provider config gatehouse:endpoint or GATEHOUSE_ENDPOINT, and that the Gatehouse server runs there\)$/);
     } finally {
       await plugin.close();
     }
