@@ -15,7 +15,7 @@ import type { RuntimeView } from '../service/runtime-view.ts';
 import { Store } from '../store/store.ts';
 import { resolveAdminToken, type AdminToken } from './admin-token.ts';
 import { ConfigApplier } from './config-applier.ts';
-import type { EnginePort } from './engine-port.ts';
+import { prepareListeners, type EnginePort } from './engine-port.ts';
 import { registerRuntimeMetrics } from './runtime-metrics.ts';
 
 /** ServerOptions configure one management server process. */
@@ -82,6 +82,7 @@ export class GatehouseServer {
         committed: () => void applier.requestApply(),
         settled: (ms) => applier.settled(ms),
         serverGroupHealth: (id) => engineRef.serverGroupHealth(id),
+        prepareSnapshot: (snapshot, listenerIds) => prepareListeners(engineRef, snapshot, listenerIds),
       };
       const app = await buildApp({ store, token: adminToken.token, runtime: view, registry, logger: { level: 'warn', stream: process.stderr } });
       server = new GatehouseServer(store, app, engine, applier, adminToken, log, options.drainTimeoutMs, accessLog);

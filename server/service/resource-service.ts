@@ -2,7 +2,8 @@
  * ResourceService is the write and read path of every resource kind. Each write is one
  * synchronous store transaction in which every check runs against the state it will commit
  * on: idempotency key, existence, If-Match, schema, replace fields, certificate material,
- * references, editions, rule P, IN_USE. A dry run is the very same transaction, rolled back.
+ * references, editions, rule P, IN_USE. A dry run is the very same transaction, rolled back,
+ * plus the engine's preparation of the snapshot it would make (EngineDryRun).
  */
 import { inspectCertificate } from '../../schema/certificate-inspect.ts';
 import { fromFieldErrors, GatehouseError, type FieldError } from '../../schema/errors.ts';
@@ -10,6 +11,7 @@ import { newId } from '../../schema/ids.ts';
 import { changedReplaceFields, parseResource } from '../../schema/parse.ts';
 import type { ResourceKind, ResourceKindName } from '../../schema/resource-kind.ts';
 import { secretContext } from '../compiler/compile.ts';
+import { EngineDryRun } from '../compiler/dry-run-check.ts';
 import { requestHash } from '../store/idempotency-keys.ts';
 import type { ResourceRow } from '../store/resource-repo.ts';
 import type { Store } from '../store/store.ts';
@@ -61,12 +63,16 @@ export class ResourceService {
   readonly #store: Store;
   readonly #runtime: RuntimeView;
   readonly #rules: RelationRules;
+  /** The engine's preparation, a dry run's last check; undefined when no engine runs. */
+  readonly #engineDryRun: EngineDryRun | undefined;
   readonly #now: () => Date;
 
   constructor(store: Store, runtime: RuntimeView, now: () => Date = () => new Date()) {
     this.#store = store;
     this.#runtime = runtime;
     this.#rules = new RelationRules(store);
+    const prepare = runtime.prepareSnapshot?.bind(runtime);
+    this.#engineDryRun = prepare && new EngineDryRun(store, { prepareSnapshot: prepare, listenerStatus: (lid, v) => runtime.listenerStatus(lid, v) });
     this.#now = now;
   }
 
@@ -140,7 +146,10 @@ export class ResourceService {
       this.#store.resources.insert({ id, kind: kind.name, version: 1, createdAt: stamp, updatedAt: stamp, body, secret });
       const revision = this.#store.bumpRevision();
       this.#store.events.append({ time: stamp, action: 'create', kind: kind.name, resourceId: id, version: 1, sourceAddress: ctx.sourceAddress, revision });
-      if (ctx.dryRun) return { status: 200, body: DRY_RUN_OK };
+      if (ctx.dryRun) {
+        this.#engineDryRun?.check({ kind: kind.name, id });
+        return { status: 200, body: DRY_RUN_OK };
+      }
       const response = present(kind.name, body, this.#runtime, now);
       if (ctx.idempotencyKey !== undefined) {
         this.#store.idempotency.remember(scope, ctx.idempotencyKey, { requestHash: hash, status: 201, body: response }, now);
@@ -181,7 +190,10 @@ export class ResourceService {
       const revision = this.#store.bumpRevision();
       this.#store.events.append({ time: stamp, action: 'update', kind: kind.name, resourceId: id, version, sourceAddress: ctx.sourceAddress, revision });
       changed = true;
-      if (ctx.dryRun) return { status: 200, body: DRY_RUN_OK };
+      if (ctx.dryRun) {
+        this.#engineDryRun?.check({ kind: kind.name, id });
+        return { status: 200, body: DRY_RUN_OK };
+      }
       return { status: 200, body: present(kind.name, body, this.#runtime, now), version };
     }, { dryRun: ctx.dryRun });
     if (changed && !ctx.dryRun) this.#runtime.committed();

@@ -3,7 +3,8 @@
  * and the promise that committed writes have been applied. The process runtime implements it
  * over the real engine; an app built without an engine (API tests, tools) uses DETACHED_RUNTIME.
  */
-import type { ServerHealth } from '../../engine/types.ts';
+import type { PrepareProblem, ServerHealth } from '../../engine/types.ts';
+import type { EngineSnapshot } from '../../schema/snapshot.ts';
 import type { ListenerStatus } from '../runtime/config-applier.ts';
 
 /** RuntimeView is the engine-facing side of the API. */
@@ -16,6 +17,12 @@ export interface RuntimeView {
   settled(timeoutMs: number): Promise<void>;
   /** Runtime health of a server group's servers; undefined when the engine does not run it. */
   serverGroupHealth(id: string): ServerHealth[] | undefined;
+  /**
+   * Prepares `snapshot` in the running engine as an apply would, keeps nothing of it, and
+   * returns why listeners of `listenerIds` could not be applied (a dry run's last check, SPEC
+   * §3). Absent without an engine: dry runs then stop at the store's checks.
+   */
+  prepareSnapshot?(snapshot: EngineSnapshot, listenerIds: ReadonlySet<string>): readonly PrepareProblem[];
 }
 
 /** DETACHED_RUNTIME is the view of an API with no engine behind it: nothing is ever provisioned. */

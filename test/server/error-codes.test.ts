@@ -4,23 +4,30 @@
  * changes nothing" (no event, no revision, no row).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../engine/index.ts';
 import { ERROR_CODES, type ErrorCode } from '../../schema/errors.ts';
+import { prepareListeners } from '../../server/runtime/engine-port.ts';
+import { DETACHED_RUNTIME } from '../../server/service/runtime-view.ts';
 import { issueCertificate } from '../helpers/pki.ts';
 import { httpListener, httpsListener, makeBaseWorld, makePki, TestApi, type BaseWorld, type Reply, type TestPki } from './support/api.ts';
 
 let api: TestApi;
+let engine: Engine;
 let pki: TestPki;
 let w: BaseWorld;
 let basic: { lb: any };
 
 beforeAll(async () => {
-  api = await TestApi.open();
+  // An engine behind the API, so dry runs reach the engine's check (ENGINE_REJECTED).
+  engine = new Engine();
+  api = await TestApi.open({ runtime: { ...DETACHED_RUNTIME, prepareSnapshot: (snapshot, ids) => prepareListeners(engine, snapshot, ids) } });
   pki = await makePki();
   w = await makeBaseWorld(api, pki);
   basic = { lb: await api.create('load-balancers', { name: 'basic-lb', edition: 'Basic' }) };
 });
 afterAll(async () => {
   await api?.close();
+  await engine?.close(0);
 });
 
 interface Case {
@@ -111,6 +118,15 @@ const cases: Case[] = [
       return api.call('POST', '/v1/load-balancers', { name: 'idem-b' }, { headers: { 'idempotency-key': 'k-reused' } });
     },
   },
+  {
+    code: 'ENGINE_REJECTED',
+    name: 'dry run of a listener on a TLS policy the engine cannot serve with its certificate',
+    path: 'tlsPolicyId',
+    run: async () => {
+      const des = await api.create('tls-policies', { name: 'des-only', tlsVersions: ['TLSv1.2'], ciphers: ['DES-CBC3-SHA'] });
+      return api.call('POST', '/v1/listeners?dryRun=true', httpsListener(w, 7444, { tlsPolicyId: des.id }));
+    },
+  },
   { code: 'PAYLOAD_TOO_LARGE', name: 'body over 1 MiB', run: () => api.call('POST', '/v1/load-balancers', undefined, { raw: JSON.stringify({ name: 'x'.repeat(1024 * 1024) }) }) },
   {
     code: 'UNSUPPORTED_MEDIA_TYPE',
@@ -136,7 +152,7 @@ describe('SPEC §3 error codes', () => {
       if (c.path !== undefined) expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(c.path);
       // The failing request itself changed nothing (setup writes inside run() happen before it).
       const after = api.store.revision();
-      const setupWrites = ['PORT_CONFLICT', 'DELETION_PROTECTED', 'IDEMPOTENCY_KEY_REUSED'].includes(c.code) ? 1 : 0;
+      const setupWrites = ['PORT_CONFLICT', 'DELETION_PROTECTED', 'IDEMPOTENCY_KEY_REUSED', 'ENGINE_REJECTED'].includes(c.code) ? 1 : 0;
       expect(after - revisionBefore).toBe(setupWrites);
     });
   }
