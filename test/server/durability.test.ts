@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManagementClient, type HttpMethod } from '../../client/management-client.ts';
 import { NO_RETRY_POLICY } from '../../client/retry-policy.ts';
 import { GatehouseError } from '../../schema/errors.ts';
-import { checkStoreIntegrity } from '../../server/store/integrity.ts';
 import { Store } from '../../server/store/store.ts';
 import { issueCertificate, type Issued } from '../helpers/pki.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
@@ -99,7 +98,7 @@ async function writes(api: ManagementClient, round: number, n: number, acked: Ma
 function verify(acked: Map<string, Acked>): void {
   const store = Store.open({ dataDir: dir, env: {} });
   try {
-    expect(checkStoreIntegrity(store)).toEqual([]);
+    expect(store.checkIntegrity()).toEqual([]);
     for (const [id, a] of acked) {
       const row = store.resources.get(id);
       if (a.deleted) {
