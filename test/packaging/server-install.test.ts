@@ -131,14 +131,14 @@ describe('the server package', () => {
       .split('\n')
       .map((line) => ({ mode: line.split(/\s+/)[0]!, path: line.split(/\s+/).at(-1)! }));
     const files = entries.map((e) => e.path.replace(/^package\//, ''));
-    for (const f of ['package.json', 'README.md', 'npm-shrinkwrap.json', 'cli/gatehouse.js', 'cli/serve.js', 'cli/status.js', 'cli/drift.js', 'server/version.js', 'server/app.js', 'engine/index.js']) {
+    for (const f of ['package.json', 'README.md', 'npm-shrinkwrap.json', 'cli/gatehouse.js', 'cli/serve.js', 'cli/status.js', 'cli/drift.js', 'client/management-client.js', 'server/version.js', 'server/app.js', 'engine/index.js']) {
       expect(files, f).toContain(f);
     }
     for (const f of files) {
       expect(f, 'a folder the command does not need').not.toMatch(/^(test|bench|sdk|examples|docs|packaging|node_modules)\//);
       expect(f).not.toMatch(/node_modules\//);
       expect(f).not.toMatch(/\.ts$/);
-      if (!['package.json', 'README.md', 'npm-shrinkwrap.json'].includes(f)) expect(f).toMatch(/^(cli|server|engine|schema|provider)\/.+\.js$/);
+      if (!['package.json', 'README.md', 'npm-shrinkwrap.json'].includes(f)) expect(f).toMatch(/^(cli|client|server|engine|schema|provider)\/.+\.js$/);
     }
     // Only what drift needs of the provider: not the plugin, its gRPC service or the Pulumi protocol.
     for (const f of ['provider/main.js', 'provider/service.js', 'provider/proto.js', 'provider/gatehouse-provider.js']) expect(files).not.toContain(f);
