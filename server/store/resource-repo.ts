@@ -29,16 +29,8 @@ export interface StoredRow<K extends ResourceKindName> extends StoredResource<St
   readonly row: ResourceRow;
 }
 
-/** NewResourceRow is what an insert or update writes. */
-export interface NewResourceRow {
-  readonly id: string;
-  readonly kind: ResourceKindName;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly body: Readonly<Record<string, unknown>>;
-  readonly secret: Uint8Array | null;
-}
+/** NewResourceRow is what an insert or update writes: a row before the table numbers it. */
+export type NewResourceRow = Omit<ResourceRow, 'seq'>;
 
 /** ListQuery filters and pages one kind's rows in creation order. */
 export interface ListQuery {
@@ -49,16 +41,7 @@ export interface ListQuery {
 }
 
 /** RawRow is a row of the resources table before its body is decoded. */
-interface RawRow {
-  readonly seq: number;
-  readonly id: string;
-  readonly kind: ResourceKindName;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly body: string;
-  readonly secret: Uint8Array | null;
-}
+type RawRow = Omit<ResourceRow, 'body'> & { readonly body: string };
 
 /** rawRow reads a result row of the resources table, every column's type checked. */
 function rawRow(row: SqlRow): RawRow {
