@@ -30,9 +30,12 @@ export function insertCookieName(groupId: string): string {
   return `gatehouse-${groupId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
+/** STICKY_SERVER_ID_LENGTH is how many hexadecimal digits of a server's hash name it in an inserted cookie (64 bits). */
+const STICKY_SERVER_ID_LENGTH = 16;
+
 /** stickyServerId is the opaque id of a server in an inserted cookie. */
 export function stickyServerId(label: string): string {
-  return createHash('sha256').update(label).digest('hex').slice(0, 16);
+  return createHash('sha256').update(label).digest('hex').slice(0, STICKY_SERVER_ID_LENGTH);
 }
 
 /** Stickiness is one group runtime's sticky-session rule. */

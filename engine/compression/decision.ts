@@ -5,6 +5,7 @@
  */
 import { ACCEPTS_BR, ACCEPTS_GZIP, acceptedEncodings } from './accept-encoding.ts';
 import { listHasToken } from '../headers/field-lists.ts';
+import { MAX_LENGTH_DIGITS } from '../upstream/response-fields.ts';
 
 /** COMPRESSION_MIN_LENGTH: only a Content-Length strictly above it is compressed (E10). */
 export const COMPRESSION_MIN_LENGTH = 1024;
@@ -150,7 +151,7 @@ export function rewriteHeaders(flat: readonly string[], decision: CompressionDec
 
 
 function isDigits(text: string): boolean {
-  if (text.length === 0 || text.length > 15) return false;
+  if (text.length === 0 || text.length > MAX_LENGTH_DIGITS) return false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) return false;

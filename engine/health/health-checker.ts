@@ -13,7 +13,7 @@
 import type net from 'node:net';
 import type { HealthCheckConfig, SnapshotServer } from '../../schema/snapshot.ts';
 import type { ServerHealth } from '../types.ts';
-import { compileProbe, probe, type ProbeSpec } from './probe.ts';
+import { compileProbe, probe, REAL_SECOND_MS, type ProbeSpec } from './probe.ts';
 
 export type { ServerHealth };
 
@@ -36,7 +36,7 @@ export interface HealthCheckerOptions {
   /** Called on each state transition (after the state is updated). */
   onTransition?: (transition: HealthTransition) => void;
   /**
-   * secondMs is how long one configured second lasts (default 1000). Tests shorten it to run
+   * secondMs is how long one configured second lasts (default REAL_SECOND_MS). Tests shorten it to run
    * the same thresholds and intervals faster; every duration scales, so semantics do not change.
    */
   secondMs?: number;
@@ -75,7 +75,7 @@ export class HealthChecker {
   constructor(groupId: string, healthCheck: HealthCheckConfig, servers: readonly SnapshotServer[], options: HealthCheckerOptions = {}) {
     this.groupId = groupId;
     this.config = healthCheck;
-    this.secondMs = options.secondMs ?? 1000;
+    this.secondMs = options.secondMs ?? REAL_SECOND_MS;
     this.spec = compileProbe(healthCheck, this.secondMs);
     this.onTransition = options.onTransition;
     for (const s of servers) this.entries.set(serverKey(s.address, s.port), newEntry(s.address, s.port));

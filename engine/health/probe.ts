@@ -27,12 +27,15 @@ export interface ProbeSpec {
   readonly codesText: string;
 }
 
+/** REAL_SECOND_MS is how long one configured health-check second lasts outside tests. */
+export const REAL_SECOND_MS = 1_000;
+
 /** MAX_STATUS_LINE bounds what is read before giving up on a response that never ends its first line. */
 const MAX_STATUS_LINE = 8192;
 const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: |\r)/;
 
 /** compileProbe turns a group's health-check configuration into a ProbeSpec; `secondMs` scales time (tests only). */
-export function compileProbe(config: HealthCheckConfig, secondMs = 1000): ProbeSpec {
+export function compileProbe(config: HealthCheckConfig, secondMs = REAL_SECOND_MS): ProbeSpec {
   const healthyClass = [false, false, false, false, false, false];
   for (const code of config.codes) healthyClass[Number(code.charAt(5))] = true;
   return {

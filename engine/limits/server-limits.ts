@@ -79,11 +79,27 @@ export function applyHttpLimits(server: LimitedServer, settings: HttpLimitSettin
   server.maxHeadersCount = settings.maxHeadersCount;
 }
 
-/** HTTP2_LIMIT_SETTINGS: E17 for HTTP/2 — 128 streams; header list bounds loose enough to answer 431 ourselves. */
+/** MAX_CONCURRENT_STREAMS is how many streams one HTTP/2 connection may have open at once (E17). */
+export const MAX_CONCURRENT_STREAMS = 128;
+
+/**
+ * REFUSAL_LINGER_MS is how long a socket that was answered with a refusal and half-closed may
+ * stay open for the client to read the answer; then it is destroyed, so a client that keeps
+ * its side open cannot hold the socket.
+ */
+export const REFUSAL_LINGER_MS = 1_000;
+
+/** VERSION_SCAN_MAX_BYTES bounds the request line searched for an HTTP version above 1 (longer lines count as malformed: 400). */
+const VERSION_SCAN_MAX_BYTES = 256;
+
+/** METHOD_SCAN_MAX_BYTES bounds the method token looked for at the start of a chunk (longer ones are no method). */
+const METHOD_SCAN_MAX_BYTES = 32;
+
+/** HTTP2_LIMIT_SETTINGS: E17 for HTTP/2 — MAX_CONCURRENT_STREAMS streams; header list bounds loose enough to answer 431 ourselves. */
 export const HTTP2_LIMIT_SETTINGS = {
   /** Beyond this node resets the stream (ENHANCE_YOUR_CALM) instead of letting us answer 431. */
   maxHeaderListPairs: 2 * MAX_HEADER_FIELDS + 8,
-  settings: { maxConcurrentStreams: 128, maxHeaderListSize: PARSER_MAX_HEADER_SIZE },
+  settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS, maxHeaderListSize: PARSER_MAX_HEADER_SIZE },
 } as const;
 
 /**
@@ -143,7 +159,7 @@ function versionAboveOne(err: ClientErrorLike): boolean {
   const start = at === 0 ? 0 : packet.lastIndexOf(10, at - 1) + 1;
   let end = packet.indexOf(10, start);
   if (end === -1) end = packet.length;
-  if (end - start > 256) return false;
+  if (end - start > VERSION_SCAN_MAX_BYTES) return false;
   return NEWER_VERSION.test(packet.toString('latin1', start, end));
 }
 
@@ -170,7 +186,7 @@ function overflowIsRequestLine(err: ClientErrorLike): boolean {
 
 /** startsWithMethod tells whether a chunk starts like a request line (`TOKEN SP`). */
 function startsWithMethod(packet: Buffer): boolean {
-  for (let i = 0; i < packet.length && i < 32; i++) {
+  for (let i = 0; i < packet.length && i < METHOD_SCAN_MAX_BYTES; i++) {
     const c = packet[i]!;
     if (c === 32) return i > 0;
     if (c < 65 || c > 90) return false;
@@ -224,7 +240,7 @@ export function answerConnect(_req: unknown, socket: Duplex): void {
 function endWith(socket: Duplex, status: number): void {
   socket.end(errorResponseBytes(status));
   // end() flushes then half-closes; a client that keeps its side open must not hold the socket.
-  const timer = setTimeout(() => socket.destroy(), 1000);
+  const timer = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
 }

@@ -82,6 +82,9 @@ export function completeAccessLogRecord(
   return record;
 }
 
+/** DEFAULT_MAX_QUEUE is how many records a writer holds while its stream is slow, by default. */
+export const DEFAULT_MAX_QUEUE = 65_536;
+
 /** AccessLogWriterOptions bound the writer's memory. */
 export interface AccessLogWriterOptions {
   /** Records held while the stream is slow; beyond it new records are dropped and counted (default 65536). */
@@ -108,7 +111,7 @@ export class AccessLogWriter {
 
   constructor(stream: Writable, options: AccessLogWriterOptions = {}) {
     this.stream = stream;
-    this.maxQueue = options.maxQueue ?? 65536;
+    this.maxQueue = options.maxQueue ?? DEFAULT_MAX_QUEUE;
     this.endStream = options.endStream ?? false;
     this.write = this.write.bind(this);
   }

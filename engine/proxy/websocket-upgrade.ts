@@ -15,7 +15,7 @@ import { TRANSFER_CODING_NONE } from '../headers/field-lists.ts';
 import type { RequestFacts } from '../headers/forwarded-headers.ts';
 import { isRefused, markRefused } from '../limits/refused-connections.ts';
 import { HEAD_OK, checkRequestHead } from '../limits/request-limits.ts';
-import { errorResponseBytes } from '../limits/server-limits.ts';
+import { errorResponseBytes, REFUSAL_LINGER_MS } from '../limits/server-limits.ts';
 import { REQUEST_OK, validateRequest } from '../limits/request-validation.ts';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
 import { completeAccessLogRecord, createAccessLogRecord } from '../observability/access-log.ts';
@@ -62,7 +62,7 @@ export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, clie
     // left the HTTP server with the upgrade, so it is ended here, after the refusal's bytes.
     client.on('error', () => {});
     client.end();
-    setTimeout(() => client.destroy(), 1000).unref();
+    setTimeout(() => client.destroy(), REFUSAL_LINGER_MS).unref();
     return;
   }
   // The HTTP server's idle timer no longer applies; the relay keeps its own.
@@ -90,7 +90,7 @@ export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, clie
     markRefused(socket, status);
     const bytes = errorResponseBytes(status);
     client.end(bytes);
-    setTimeout(() => client.destroy(), 1000).unref();
+    setTimeout(() => client.destroy(), REFUSAL_LINGER_MS).unref();
     report(status, bytes.length);
   };
 

@@ -31,9 +31,15 @@ export function cleanHead(text: string): boolean {
   return true;
 }
 
+/** MAX_LENGTH_DIGITS bounds a Content-Length value: 15 decimal digits stay an exact number (under 2^53). */
+export const MAX_LENGTH_DIGITS = 15;
+
+/** MAX_CHUNK_SIZE_DIGITS bounds a chunk size: 12 hexadecimal digits (256 TiB) stay an exact number. */
+const MAX_CHUNK_SIZE_DIGITS = 12;
+
 /** parseLength reads a Content-Length value: digits only, else -1. */
 export function parseLength(value: string): number {
-  if (value.length === 0 || value.length > 15) return -1;
+  if (value.length === 0 || value.length > MAX_LENGTH_DIGITS) return -1;
   let n = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i) - 48;
@@ -57,7 +63,7 @@ export function parseChunkSize(line: string): number {
     else if (c >= 97 && c <= 102) v = c - 87;
     else if (c >= 65 && c <= 70) v = c - 55;
     else break;
-    if (++digits > 12) return -1;
+    if (++digits > MAX_CHUNK_SIZE_DIGITS) return -1;
     n = n * 16 + v;
   }
   if (digits === 0) return -1;

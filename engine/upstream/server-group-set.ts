@@ -16,7 +16,7 @@ import { ServerGroupRuntime, type GroupShared } from './server-group-runtime.ts'
 /** ServerGroupSetOptions connect the set to the engine's metrics and test clock. */
 export interface ServerGroupSetOptions {
   metrics?: EngineMetrics | undefined;
-  /** How long one configured health-check second lasts (tests shorten it); default 1000. */
+  /** How long one configured health-check second lasts (tests shorten it); default REAL_SECOND_MS. */
   healthSecondMs?: number | undefined;
 }
 

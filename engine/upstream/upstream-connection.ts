@@ -21,6 +21,9 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 /** KEEP_ALIVE_IDLE_MS keeps idle connections a little under common backend idle limits (node: 5 s). */
 export const KEEP_ALIVE_IDLE_MS = 4_000;
 
+/** KEEP_ALIVE_HINT_MARGIN_MS is how long before a backend's announced keep-alive timeout an idle connection stops being reused. */
+const KEEP_ALIVE_HINT_MARGIN_MS = 1_000;
+
 /** UpstreamConnection is one connection of a BackendPool. */
 export class UpstreamConnection implements ResponseSink, UpstreamLink {
   readonly pool: ConnectionPool<UpstreamConnection>;
@@ -252,7 +255,7 @@ export class UpstreamConnection implements ResponseSink, UpstreamLink {
     const ex = this.exchange;
     if (ex === undefined) return;
     this.bodyDeadline = this.pool.clock.now + ex.upstreamBodyTimeoutMs;
-    if (parser.keepAliveHintMs >= 0) this.idleLimitMs = Math.min(KEEP_ALIVE_IDLE_MS, parser.keepAliveHintMs - 1000);
+    if (parser.keepAliveHintMs >= 0) this.idleLimitMs = Math.min(KEEP_ALIVE_IDLE_MS, parser.keepAliveHintMs - KEEP_ALIVE_HINT_MARGIN_MS);
     ex.onUpstreamHead(parser.status, parser.headers, parser.connectionTokens);
   }
 

@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSecretFile } from '../secrets/master-key.ts';
 
+/** ADMIN_TOKEN_BYTES is how much randomness a generated admin token carries (256 bits, base64url). */
+const ADMIN_TOKEN_BYTES = 32;
+
 /** ADMIN_TOKEN_FILE is the generated token's file name inside the data directory. */
 export const ADMIN_TOKEN_FILE = 'admin-token';
 
@@ -43,7 +46,7 @@ export function resolveAdminToken(source: TokenSource): AdminToken {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const token = randomBytes(32).toString('base64url');
+  const token = randomBytes(ADMIN_TOKEN_BYTES).toString('base64url');
   writeSecretFile(path, `${token}\n`);
   return { token, path, generated: true };
 }

@@ -37,6 +37,9 @@ export const RETRY_FAILED_MS = 5000;
 /** MAX_PAUSE_MS bounds the pacing pause, so even a very slow apply is followed within a second. */
 const MAX_PAUSE_MS = 1000;
 
+/** MIN_PAUSE_MS is the shortest pacing pause worth a timer; a shorter one applies at once. */
+const MIN_PAUSE_MS = 1;
+
 interface Waiter {
   readonly revision: number;
   readonly resolve: () => void;
@@ -141,7 +144,7 @@ export class ConfigApplier {
       while (!this.#closed && (this.#store.revision() > this.#appliedRevision || this.#retryDue)) {
         this.#retryDue = false;
         const pause = Math.min(MAX_PAUSE_MS, this.#lastEnd + this.#lastDuration - performance.now());
-        if (pause > 1) await this.#sleep(pause);
+        if (pause > MIN_PAUSE_MS) await this.#sleep(pause);
         if (this.#closed) break;
         const start = performance.now();
         await this.#applyOnce();

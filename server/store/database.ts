@@ -7,6 +7,9 @@ import { MIGRATIONS, type Migration } from './migrations.ts';
 /** DATABASE_FILE is the SQLite file name inside the data directory. */
 export const DATABASE_FILE = 'gatehouse.db';
 
+/** BUSY_TIMEOUT_MS is how long opening the file waits for another connection's lock before failing. */
+const BUSY_TIMEOUT_MS = 2000;
+
 /**
  * openDatabase opens (or creates) the store. WAL with synchronous=FULL makes every committed
  * transaction survive a power cut or kill -9; exclusive locking keeps a second `gatehouse serve`
@@ -14,7 +17,7 @@ export const DATABASE_FILE = 'gatehouse.db';
  * the holder dies, so a crash never leaves a stale lock).
  */
 export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): DatabaseSync {
-  const db = new DatabaseSync(path, { timeout: 2000 });
+  const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
   try {
     db.exec('PRAGMA foreign_keys = ON');
     if (path !== ':memory:') {

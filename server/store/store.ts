@@ -42,6 +42,9 @@ export function secretContext(id: string): string {
   return `resource:${id}`;
 }
 
+/** KEY_BYTES is the length of the store's keys: an ephemeral master key and each key derived from the master key (256 bits). */
+const KEY_BYTES = 32;
+
 const KEY_CHECK_CONTEXT = 'meta:key-check';
 const KEY_CHECK_TEXT = 'gatehouse master key check';
 
@@ -75,7 +78,7 @@ export class Store {
       source = loaded.path ?? 'GATEHOUSE_MASTER_KEY';
     } else {
       const env = (options.env ?? process.env).GATEHOUSE_MASTER_KEY;
-      master = env ? parseMasterKey(env) : randomBytes(32);
+      master = env ? parseMasterKey(env) : randomBytes(KEY_BYTES);
       source = env ? 'GATEHOUSE_MASTER_KEY' : 'ephemeral (in-memory store)';
     }
     const db = openDatabase(options.dataDir === undefined ? ':memory:' : join(options.dataDir, DATABASE_FILE));
@@ -238,5 +241,5 @@ export class Store {
 }
 
 function hkdf(master: Buffer, info: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, KEY_BYTES));
 }
