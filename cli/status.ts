@@ -51,8 +51,8 @@ export async function runStatus(argv: readonly string[], env: NodeJS.ProcessEnv,
   }
   const lbAddress = new Map(lbs.map((lb) => [String(lb.id), String(lb.address)]));
   const rows = [
-    ...listeners.map((l) => [String(l.id), String(l.protocol), bind(lbAddress, l), String(l.status), String(l.loadBalancerId), String(l.statusReason ?? '')]),
-    ...quic.map((q) => [String(q.id), 'QUIC', bind(lbAddress, q), String(q.status), String(q.loadBalancerId), String(q.statusReason ?? '')]),
+    ...listeners.map((l) => [String(l.id), String(l.protocol), bind(lbAddress, l), String(l.status), String(l.loadBalancerId), textOf(l.statusReason)]),
+    ...quic.map((q) => [String(q.id), 'QUIC', bind(lbAddress, q), String(q.status), String(q.loadBalancerId), textOf(q.statusReason)]),
   ];
   if (rows.length === 0) {
     io.out(`No listeners at ${api.endpoint}.\n`);
@@ -65,4 +65,9 @@ export async function runStatus(argv: readonly string[], env: NodeJS.ProcessEnv,
 function bind(lbAddress: Map<string, string>, l: Row): string {
   const address = lbAddress.get(String(l.loadBalancerId)) ?? '?';
   return `${address.includes(':') ? `[${address}]` : address}:${String(l.port)}`;
+}
+
+/** textOf shows an optional text field of an answer: the text, or nothing. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request } from 'undici';
 import { GatehouseError, type ApiCall } from '../schema/errors.ts';
 import { ApiClientError } from './client-error.ts';
 import { readAnswer } from './problem.ts';
@@ -142,7 +142,7 @@ export class ManagementClient {
       if (!isListPage(page.body)) {
         throw new ApiClientError({ code: 'API_OFF_CONTRACT', endpoint: this.endpoint, call: { method: 'GET', path }, answer: { status: page.status, text: '', defect: 'the body is not a page of a list ({items, nextToken})' } });
       }
-      yield page.body.items as T[];
+      yield page.body.items;
       token = page.body.nextToken;
     } while (token);
   }
@@ -195,7 +195,7 @@ export class ManagementClient {
   }
 
   async #attempt<T>(call: ApiCall, headers: Record<string, string>, payload: string | undefined, signal: AbortSignal): Promise<ApiResponse<T>> {
-    const res = await request(this.endpoint + call.path, { method: call.method as Dispatcher.HttpMethod, headers, body: payload, signal, dispatcher: this.#dispatcher });
+    const res = await request(this.endpoint + call.path, { method: call.method, headers, body: payload, signal, dispatcher: this.#dispatcher });
     const text = await res.body.text();
     const contentType = res.headers['content-type'];
     const body = readAnswer(this.endpoint, call, { status: res.statusCode, contentType: Array.isArray(contentType) ? contentType[0] : contentType, text });

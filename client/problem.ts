@@ -39,7 +39,7 @@ export function readAnswer(endpoint: string, call: ApiCall, answer: Answer): unk
   if (status < 400) throw offContract(endpoint, call, answer, { defect: 'a status the API never answers with' });
   const problem = parseObject(text);
   if (problem && isErrorCode(problem.code)) {
-    const detail = typeof problem.detail === 'string' ? problem.detail : String(problem.title ?? problem.code);
+    const detail = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : problem.code;
     throw new GatehouseError(problem.code, detail, fieldErrors(problem.errors), { call });
   }
   throw offContract(endpoint, call, answer, {

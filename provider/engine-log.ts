@@ -43,7 +43,7 @@ export class EngineLog implements Logger {
       return Promise.resolve();
     }
     const req = new enginePb.LogRequest();
-    req.setSeverity(SEVERITY[level] as never);
+    req.setSeverity(SEVERITY[level]);
     req.setMessage(message);
     if (urn) req.setUrn(urn);
     return new Promise((resolve) => {

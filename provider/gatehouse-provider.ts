@@ -114,7 +114,7 @@ export class GatehouseProvider {
 
   #oldInputs(ctx: OperationContext, oldOutputs: Decoded, oldInputs: Decoded | undefined): PropertyMap {
     if (oldInputs && Object.keys(oldInputs.value).length > 0) return oldInputs.value;
-    const derived = inputsFromLive(ctx.kind, oldOutputs.value as Record<string, unknown>);
+    const derived = inputsFromLive(ctx.kind, oldOutputs.value);
     for (const f of ctx.kind.secretFields) if (oldOutputs.value[f] !== undefined) derived[f] = oldOutputs.value[f];
     return derived;
   }

@@ -54,13 +54,13 @@ export function isUnknown(v: unknown): v is typeof UNKNOWN {
 export function containsUnknown(v: Value | undefined): boolean {
   if (v === UNKNOWN) return true;
   if (Array.isArray(v)) return v.some(containsUnknown);
-  if (isPlainObject(v)) return Object.values(v).some((x) => containsUnknown(x as Value));
+  if (isPlainObject(v)) return Object.values(v).some((x) => containsUnknown(x));
   return false;
 }
 
 /** structToJs converts a Struct (possibly absent) to its JavaScript form, sentinels intact. */
 export function structToJs(struct: Struct | undefined): Record<string, unknown> {
-  return struct ? (struct.toJavaScript() as Record<string, unknown>) : {};
+  return struct ? struct.toJavaScript() : {};
 }
 
 /** jsToStruct converts a wire-form JavaScript object to a Struct (undefined entries dropped). */
@@ -134,7 +134,7 @@ function encodeValue(v: Value, path: Segment[], secrets: ReadonlySet<string>): u
   else if (Array.isArray(v)) out = v.map((x, i) => encodeValue(x, [...path, i], secrets));
   else if (isPlainObject(v)) {
     const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = encodeValue(x as Value, [...path, k], secrets);
+    for (const [k, x] of Object.entries(v)) o[k] = encodeValue(x, [...path, k], secrets);
     out = o;
   } else out = v;
   return secrets.size > 0 && secrets.has(formatPath(path)) ? { [SIG_KEY]: SECRET_SIG, value: out } : out;
@@ -153,7 +153,7 @@ export function unknownPaths(value: PropertyMap): string[] {
       out.push(formatPath(path));
       return;
     }
-    if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) walk(x as Value, [...path, k]);
+    if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
   };
   for (const [k, v] of Object.entries(value)) walk(v, [k]);
   return out;
@@ -165,7 +165,7 @@ export function withoutUnknowns(value: PropertyMap): PropertyMap {
     const out: PropertyMap = {};
     for (const [k, v] of Object.entries(obj)) {
       if (v === UNKNOWN || (Array.isArray(v) && v.some(containsUnknown))) continue;
-      out[k] = isPlainObject(v) ? strip(v as Record<string, Value>) : v;
+      out[k] = isPlainObject(v) ? strip(v) : v;
     }
     return out;
   };
@@ -189,5 +189,5 @@ export function isAtOrUnder(path: string, base: string): boolean {
 /** toPlain asserts a decoded value holds no UNKNOWN and returns it as JSON data. */
 export function toPlain(value: PropertyMap): Record<string, unknown> {
   if (containsUnknown(value)) throw new Error('a value is not known yet');
-  return value as Record<string, unknown>;
+  return value;
 }

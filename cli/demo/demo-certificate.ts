@@ -27,7 +27,7 @@ function serial(): string {
 }
 
 async function keyPair(): Promise<webcrypto.CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
 }
 
 /** createDemoCertificate issues a fresh CA (10 years) and a localhost certificate (1 year). */

@@ -145,7 +145,7 @@ export function rewriteHeaders(flat: readonly string[], decision: CompressionDec
   }
   if (varyAt === -1) out.push('Vary', 'Accept-Encoding');
   else if (!(listHasToken(out[varyAt + 1]!, 'accept-encoding') || listHasToken(out[varyAt + 1]!, '*'))) out[varyAt + 1] += ', Accept-Encoding';
-  if (compress) out.push('Content-Encoding', decision.encoding!);
+  if (compress) out.push('Content-Encoding', decision.encoding);
   return out;
 }
 

@@ -14,7 +14,7 @@
  *
  * One pass over short strings, no allocation on the common path (an origin-form target).
  */
-import { TRANSFER_CODING_CHUNKED, TRANSFER_CODING_MALFORMED, TRANSFER_CODING_NONE, TRANSFER_CODING_UNKNOWN } from '../headers/field-lists.ts';
+import { TRANSFER_CODING_MALFORMED, TRANSFER_CODING_NONE, TRANSFER_CODING_UNKNOWN } from '../headers/field-lists.ts';
 
 /** REQUEST_OK is validateRequest's answer for a request that may be forwarded. */
 export const REQUEST_OK = 0;

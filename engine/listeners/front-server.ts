@@ -120,7 +120,7 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
   const guards = new Http2SessionGuards();
   server.on('session', (session: Http2Session) => {
     // The socket is bound to the session during this event; later it may not be.
-    const facts = adoptConnectionFacts(session, session.socket as Socket, true);
+    const facts = adoptConnectionFacts(session, session.socket, true);
     guards.attach(session, facts);
     session.on('timeout', () => onSessionTimeout(session, hooks));
   });

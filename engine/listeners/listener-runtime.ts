@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TLSSocket } from 'node:tls';
 import { ListenerApplyError } from '../errors.ts';
 import { tlsFailureReason, type EngineMetrics } from '../observability/metrics.ts';
-import { requestsInFlight, type ConnectionOwner } from '../proxy/connection-facts.ts';
+import { requestsInFlight } from '../proxy/connection-facts.ts';
 import { handleRequest, handleStream, type ListenerServices } from '../proxy/request-pipeline.ts';
 import { handleUpgrade } from '../proxy/websocket-upgrade.ts';
 import type { AccessLogRecord } from '../types.ts';
@@ -197,7 +197,7 @@ export class ListenerRuntime {
  * request timeout's business, not the idle timeout's).
  */
 function closeIfIdle(target: object): void {
-  if (requestsInFlight(target as ConnectionOwner) > 0) return;
+  if (requestsInFlight(target) > 0) return;
   if (isHttp2Session(target)) {
     // GOAWAY, then the session ends by itself since no stream is open.
     target.close();

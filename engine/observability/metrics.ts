@@ -140,7 +140,7 @@ export class EngineMetrics {
         this.reset();
         for (const l of listeners.values()) {
           for (let c = 0; c < STATUS_CLASSES.length; c++) {
-            if (l.requests[c]! > 0) this.inc({ listener: l.listenerId, status_class: STATUS_CLASSES[c]! }, l.requests[c]!);
+            if (l.requests[c]! > 0) this.inc({ listener: l.listenerId, status_class: STATUS_CLASSES[c]! }, l.requests[c]);
           }
         }
       },

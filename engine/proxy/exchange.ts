@@ -29,7 +29,7 @@ import { backendErrorReason } from '../observability/metrics.ts';
 import type { Backend } from '../upstream/backend.ts';
 import type { PickInput, ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
 import type { UpstreamError, UpstreamExchange, UpstreamLink } from '../upstream/upstream-exchange.ts';
-import { connectionFacts, type ConnectionFacts, type ConnectionOwner } from './connection-facts.ts';
+import { connectionFacts, type ConnectionFacts } from './connection-facts.ts';
 import { respondWithError } from './error-responses.ts';
 import { writeHead, type FrontRequest, type FrontResponse, type ListenerServices } from './front-types.ts';
 import { originForm, requestHead } from './request-target.ts';
@@ -150,7 +150,7 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     this.upstreamHttp10 = http10;
     this.endAfterHeaders = endAfterHeaders;
     this.upstreamBodyTimeoutMs = config.requestTimeoutMs;
-    this.facts = connectionFacts(owner as ConnectionOwner, socket, config.tls !== undefined);
+    this.facts = connectionFacts(owner, socket, config.tls !== undefined);
     this.facts.inFlight++;
   }
 

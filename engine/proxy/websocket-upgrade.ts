@@ -22,7 +22,7 @@ import { completeAccessLogRecord, createAccessLogRecord } from '../observability
 import type { Backend } from '../upstream/backend.ts';
 import type { PickInput } from '../upstream/server-group-runtime.ts';
 import { relayWebSocket } from '../websocket/relay.ts';
-import { connectionFacts, type ConnectionFacts, type ConnectionOwner } from './connection-facts.ts';
+import { connectionFacts, type ConnectionFacts } from './connection-facts.ts';
 import type { ListenerServices } from './front-types.ts';
 import { originForm } from './request-target.ts';
 
@@ -68,7 +68,7 @@ export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, clie
   // The HTTP server's idle timer no longer applies; the relay keeps its own.
   socket.setTimeout(0);
   client.on('error', () => {});
-  const facts = connectionFacts(socket as ConnectionOwner, socket, config.tls !== undefined);
+  const facts = connectionFacts(socket, socket, config.tls !== undefined);
   const request = new UpgradeRequest(config, facts, req.rawHeaders);
   const report = (status: number, bytesSent: number, backend?: Backend, upstreamMs?: number): void => {
     const durationMs = performance.now() - startedAt;

@@ -325,7 +325,7 @@ export class UpstreamConnection implements ResponseSink, UpstreamLink {
       return;
     }
     const err = this.lastError;
-    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    const code = err !== undefined && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
     ex.onUpstreamError(
       err !== undefined
         ? new UpstreamError(code ?? 'SOCKET', `${this.pool.label}: ${err.message}`, { cause: err })

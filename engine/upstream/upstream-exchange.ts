@@ -22,7 +22,7 @@ export type UpstreamErrorCode =
 export class UpstreamError extends Error {
   readonly code: string;
 
-  constructor(code: UpstreamErrorCode | string, message: string, options?: ErrorOptions) {
+  constructor(code: string, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'UpstreamError';
     this.code = code;

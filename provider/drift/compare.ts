@@ -111,7 +111,7 @@ export function compareResource(res: StackResource, live: Readonly<Record<string
   const base = { urn: res.urn, type: res.type, name: nameOfUrn(res.urn), id: res.id };
   const hasInputs = Object.keys(res.inputs).length > 0;
   const decoded = decodeWire(hasInputs ? res.inputs : res.outputs);
-  const stackInputs = hasInputs ? decoded.value : inputsFromLive(res.kind, decoded.value as Record<string, unknown>);
+  const stackInputs = hasInputs ? decoded.value : inputsFromLive(res.kind, decoded.value);
   const notCompared: { path: string; reason: string }[] = [];
   for (const f of res.kind.secretFields) {
     if (stackInputs[f] !== undefined) notCompared.push({ path: f, reason: 'secret and write-only: the API never returns it' });

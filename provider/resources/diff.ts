@@ -105,16 +105,16 @@ export async function deleteBeforeReplace(ctx: OperationContext, olds: PropertyM
   if (news.port !== olds.port) return { value: false };
   const oldLb = olds.loadBalancerId;
   const newLb = news.loadBalancerId;
-  if (newLb === oldLb) return { value: true, reason: `the replacement keeps load balancer ${String(oldLb)} and port ${String(olds.port)}` };
+  if (newLb === oldLb) return { value: true, reason: `the replacement keeps load balancer ${shown(oldLb)} and port ${shown(olds.port)}` };
   if (isUnknown(newLb) || typeof newLb !== 'string' || typeof oldLb !== 'string') {
-    return { value: true, reason: `the replacement keeps port ${String(olds.port)} and its load balancer is not known yet` };
+    return { value: true, reason: `the replacement keeps port ${shown(olds.port)} and its load balancer is not known yet` };
   }
   const [a, b] = await Promise.all([addressOf(ctx, oldLb), addressOf(ctx, newLb)]);
   if (a === undefined || b === undefined) {
-    return { value: true, reason: `the replacement keeps port ${String(olds.port)} and the load balancer addresses could not be read` };
+    return { value: true, reason: `the replacement keeps port ${shown(olds.port)} and the load balancer addresses could not be read` };
   }
   if (addressesOverlap(a, b)) {
-    return { value: true, reason: `the replacement keeps port ${String(olds.port)} on an overlapping address (${a} / ${b})` };
+    return { value: true, reason: `the replacement keeps port ${shown(olds.port)} on an overlapping address (${a} / ${b})` };
   }
   return { value: false };
 }
@@ -136,4 +136,9 @@ async function addressOf(ctx: OperationContext, lbId: string): Promise<string | 
   } catch {
     return undefined;
   }
+}
+
+/** shown renders a property value for a reason: text and numbers as they are, anything else as JSON. */
+function shown(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
 }

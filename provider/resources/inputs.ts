@@ -136,7 +136,7 @@ export function fillDefaults(kind: ResourceKind, value: PropertyMap): PropertyMa
   try {
     const issues: unknown[] = [];
     const result: unknown = (transform as (v: unknown, ctx: unknown) => unknown)(filled, { value: filled, issues, addIssue: () => undefined });
-    return isPlainObject(result) && issues.length === 0 ? (result as PropertyMap) : filled;
+    return isPlainObject(result) && issues.length === 0 ? result : filled;
   } catch {
     return filled;
   }
