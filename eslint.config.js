@@ -29,6 +29,8 @@ export default tseslint.config(
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       // Static methods with a declared `this` are event listeners bound by their emitter (engine/limits/http2-guard.ts).
       '@typescript-eslint/unbound-method': ['error', { ignoreStatic: true }],
+      // A variable a callback reads before its one assignment (a server's own handle) stays `let`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // A name starting with `_` is deliberately unused (a destructured field left out of a copy).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
     },

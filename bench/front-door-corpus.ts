@@ -20,7 +20,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLASSES, CORPUS, countByClass, type CorpusRow, type InputClass, type ListenerProtocol } from '../test/front-door/corpus/index.ts';
+import { CLASSES, CORPUS, countByClass, type CorpusRow, type ListenerProtocol } from '../test/front-door/corpus/index.ts';
 import { connectPlain, connectTls } from '../test/front-door/support/corpus-client.ts';
 import { categorise, judge, runRows, type Category, type RowOutcome, type Target } from '../test/front-door/support/corpus-runner.ts';
 import { RecordingBackend } from '../test/front-door/support/recording-backend.ts';

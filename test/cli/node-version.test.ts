@@ -68,7 +68,7 @@ describe('gatehouse on an older Node.js', () => {
     expect(run.status).toBe(0);
   });
 
-  it('the TypeScript entry of the checkout still runs on Node 24, and importing it runs nothing', async () => {
+  it('the TypeScript entry of the checkout still runs on Node 24, and importing it runs nothing', () => {
     const run = spawnSync(NODE_24, [GATEHOUSE_CLI, '--version'], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^gatehouse \d+\.\d+\.\d+\S* \(node v2[4-9]\./);

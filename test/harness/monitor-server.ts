@@ -102,9 +102,9 @@ export class MonitorServer {
         });
       },
       registerResourceOutputs: (call: Req<InstanceType<typeof resourcePb.RegisterResourceOutputsRequest>>, done) => {
-        respond(done, async () => {
+        respond(done, () => {
           this.#d().registerOutputs(call.request.getUrn(), structToMap(call.request.getOutputs()));
-          return new emptyPb.Empty();
+          return Promise.resolve(new emptyPb.Empty());
         });
       },
       readResource: (call: Req<InstanceType<typeof resourcePb.ReadResourceRequest>>, done) => {

@@ -242,11 +242,11 @@ describe('the SDK package @gatehouse/pulumi, installed outside the checkout', ()
       getCurrentDirectory: () => project,
       getCompilationSettings: () => options,
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      fileExists: ts.sys.fileExists,
-      readFile: ts.sys.readFile,
-      readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
-      getDirectories: ts.sys.getDirectories,
+      fileExists: (path) => ts.sys.fileExists(path),
+      readFile: (path, encoding) => ts.sys.readFile(path, encoding),
+      readDirectory: (path, extensions, exclude, include, depth) => ts.sys.readDirectory(path, extensions, exclude, include, depth),
+      directoryExists: (path) => ts.sys.directoryExists(path),
+      getDirectories: (path) => ts.sys.getDirectories(path),
     };
     const service = ts.createLanguageService(host);
     const hover = (needle: string): string => {

@@ -64,8 +64,8 @@ function startServe(args: readonly string[]): Served {
   const child = spawn('gatehouse', ['serve', ...args], { cwd: work, env: operatorEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const served: Served = { child, out: '', exited: new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal }))) };
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (served.out += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (served.out += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (served.out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (served.out += d));
   return served;
 }
 
@@ -114,7 +114,7 @@ beforeAll(async () => {
   mkdirSync(work);
 }, 300_000);
 
-afterAll(async () => {
+afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   if (Object.keys(figures).length > 0) console.log(`server package figures:\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);

@@ -129,7 +129,7 @@ describe.each(CLASSES)('$token', (row) => {
     expect(row.cls.isInstance(null)).toBe(false);
   });
 
-  it('exposes input and output fields as Output properties', async () => {
+  it('exposes input and output fields as Output properties', () => {
     const res = make(row, `${row.token}-outputs`) as unknown as Record<string, unknown>;
     for (const field of row.fields) expect(pulumi.Output.isInstance(res[field]), field).toBe(true);
     expect(pulumi.Output.isInstance(res.id)).toBe(true);
@@ -211,7 +211,7 @@ describe('Provider', () => {
     expect(reg.object.token).toBeUndefined();
   });
 
-  it('resources created with an explicit provider reference it', async () => {
+  it('resources created with an explicit provider reference it', () => {
     const provider = new gatehouse.Provider('for-lb', { endpoint: 'http://127.0.0.1:9081' });
     const lb = new gatehouse.LoadBalancer('with-provider', { name: 'edge' }, { provider });
     expect(lb.getProvider('gatehouse:index:LoadBalancer')).toBe(provider);

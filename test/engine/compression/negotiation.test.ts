@@ -166,7 +166,7 @@ describe('E10: the compression module between a backend and a client over real s
     await once(backend, 'listening');
     upstream = new Client(`http://127.0.0.1:${(backend.address() as net.AddressInfo).port}`);
 
-    proxy = http.createServer(async (req, res) => {
+    const relay = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
       const r = await upstream.request({ method: req.method as 'GET', path: req.url! });
       const flat: string[] = [];
       for (const [name, value] of Object.entries(r.headers)) {
@@ -177,6 +177,9 @@ describe('E10: the compression module between a backend and a client over real s
       res.writeHead(r.statusCode, rewriteHeaders(flat, decision) as string[]);
       if (decision.encoding === undefined) await pipeline(r.body, res);
       else await pipeline(r.body, createCompressor(decision.encoding, Number(r.headers['content-length'])), res);
+    };
+    proxy = http.createServer((req, res) => {
+      relay(req, res).catch((err: unknown) => res.destroy(err instanceof Error ? err : new Error(String(err))));
     });
     proxy.listen(0, '127.0.0.1');
     await once(proxy, 'listening');

@@ -146,7 +146,7 @@ describe('AccessLogWriter', () => {
   it('write can be passed as a bare callback (EngineOptions.accessLog)', async () => {
     const sink = new Sink();
     const writer = new AccessLogWriter(sink);
-    const accessLog: (r: AccessLogRecord) => void = writer.write;
+    const accessLog: (r: AccessLogRecord) => void = (r) => writer.write(r);
     accessLog(record(7));
     await writer.close();
     expect(sink.lines()[0]!.path).toBe('/item/7?q=1');

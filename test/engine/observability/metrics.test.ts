@@ -18,7 +18,7 @@ function line(text: string, prefix: string): string | undefined {
 }
 
 describe('EngineMetrics', () => {
-  it('registers every family on the given registry only', async () => {
+  it('registers every family on the given registry only', () => {
     const registry = new Registry();
     new EngineMetrics(registry);
     const names = registry.getMetricsAsArray().map((m) => m.name).sort();

@@ -119,7 +119,7 @@ export function h2Get(port: number, tls: ConnectionOptions, path = '/'): Promise
     }, 10_000);
     session.on('error', (err) => {
       clearTimeout(timer);
-      reject(err);
+      reject(err instanceof Error ? err : new Error(String(err)));
     });
     const stream = session.request({ ':path': path });
     let headers: Record<string, string | string[] | undefined> = {};
@@ -137,7 +137,7 @@ export function h2Get(port: number, tls: ConnectionOptions, path = '/'): Promise
     stream.on('error', (err) => {
       clearTimeout(timer);
       session.destroy();
-      reject(err);
+      reject(err instanceof Error ? err : new Error(String(err)));
     });
     stream.end();
   });

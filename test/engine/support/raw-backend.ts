@@ -24,15 +24,12 @@ export interface Recorded {
   fields: [string, string][];
 }
 
-/** Reply says how to answer one request. */
+/** Reply says how to answer one request; the texts `hang`, `close` and `reset` are actions, not replies. */
 export type Reply =
   | string
   | Buffer
   | { delayMs: number; reply: string | Buffer }
-  | { chunks: (string | Buffer)[]; gapMs: number; close?: boolean }
-  | 'hang'
-  | 'close'
-  | 'reset';
+  | { chunks: (string | Buffer)[]; gapMs: number; close?: boolean };
 
 /** Responder decides the reply to a request. */
 export type Responder = (req: Recorded) => Reply;

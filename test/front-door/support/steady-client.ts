@@ -101,7 +101,7 @@ export class SteadyClient {
         req.on('response', (h) => (status = Number(h[':status'])));
         req.on('error', (e) => {
           clearTimeout(timer);
-          reject(e);
+          reject(e instanceof Error ? e : new Error(String(e)));
         });
         req.resume();
         req.on('end', () => {
