@@ -4,6 +4,7 @@
  * request before it reached a route (body too large, no JSON parser for its type, no such route).
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { InternalProblem, Problem } from '../../schema/api/problem.ts';
 import { GatehouseError } from '../../schema/errors.ts';
 
 /** PROBLEM_CONTENT_TYPE is the media type of error bodies. */
@@ -11,8 +12,18 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 /** sendProblem renders a GatehouseError as the answer. */
 export function sendProblem(reply: FastifyReply, error: GatehouseError): FastifyReply {
-  return reply.code(error.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(error.toProblem()));
+  const body: Problem = error.toProblem();
+  return reply.code(error.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
+
+/** INTERNAL_PROBLEM is the body of a 500: the same for every failure, so it reveals nothing of it. */
+const INTERNAL_PROBLEM: InternalProblem = Object.freeze({
+  type: 'about:blank',
+  status: 500,
+  title: 'Internal server error',
+  detail: 'the server failed to handle the request; nothing was changed unless a later read shows it',
+  errors: [],
+});
 
 /** toGatehouseError maps fastify's own request errors onto registry codes; undefined = a bug. */
 export function toGatehouseError(error: FastifyError | Error): GatehouseError | undefined {
@@ -51,18 +62,7 @@ export function registerProblemHandling(app: FastifyInstance): void {
     if (known) return sendProblem(reply, known);
     // Log the failure, never the request body: it may carry a private key.
     request.log.error({ err: error, method: request.method, url: request.routeOptions.url }, 'request failed');
-    return reply
-      .code(500)
-      .header('content-type', PROBLEM_CONTENT_TYPE)
-      .send(
-        JSON.stringify({
-          type: 'about:blank',
-          status: 500,
-          title: 'Internal server error',
-          detail: 'the server failed to handle the request; nothing was changed unless a later read shows it',
-          errors: [],
-        }),
-      );
+    return reply.code(500).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(INTERNAL_PROBLEM));
   });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, new GatehouseError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),

@@ -3,26 +3,14 @@
  * written in the same transaction as the change itself, so the log and the state never disagree.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { AuditEvent } from '../../schema/api/audit-event.ts';
 import { integerColumn, textColumn, type SqlRow } from './sql-row.ts';
 
 /** AuditAction is what happened to a resource. */
 export type AuditAction = 'create' | 'update' | 'delete';
 
-/** AuditEvent is one change as the API returns it. */
-export interface AuditEvent {
-  /** Monotonic position in the log; `?since=<seq>` resumes after it. */
-  readonly seq: number;
-  readonly time: string;
-  readonly action: AuditAction;
-  readonly kind: string;
-  readonly resourceId: string;
-  /** The resource version after the change (the last version for a delete). */
-  readonly version: number;
-  /** The client address the change came from. */
-  readonly sourceAddress: string;
-  /** The store revision the change produced (the snapshot version that carries it). */
-  readonly revision: number;
-}
+/** AuditEvent is one change as the API returns it (the model in schema/api/audit-event.ts). */
+export type { AuditEvent };
 
 /** EventQuery selects events after a position or from a time on. */
 export interface EventQuery {
