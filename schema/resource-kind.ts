@@ -35,6 +35,38 @@ export type DeepReadonly<T> = T extends readonly (infer E)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
+/**
+ * LIST_FILTER_NAMES are the list filters of SPEC §3 a kind may accept besides paging:
+ * `tag.<key>=<value>` (every tag given must match) and `loadBalancerId=`.
+ */
+export const LIST_FILTER_NAMES = ['tag', 'loadBalancerId'] as const;
+
+/** ListFilterName is one list filter. */
+export type ListFilterName = (typeof LIST_FILTER_NAMES)[number];
+
+/** SUB_ROUTE_NAMES are the routes a kind may serve under one resource (`/v1/<collection>/{id}/<name>`). */
+export const SUB_ROUTE_NAMES = ['health'] as const;
+
+/** SubRouteName is one sub-route; the server has one handler per name. */
+export type SubRouteName = (typeof SUB_ROUTE_NAMES)[number];
+
+/** SubRoute is a read-only route under one resource of a kind: `GET /v1/<collection>/{id}/<name>`. */
+export interface SubRoute {
+  readonly name: SubRouteName;
+  /** The OpenAPI operationId, e.g. `getServerGroupHealth`. */
+  readonly operationId: string;
+  /** One line saying what the route answers. */
+  readonly summary: string;
+  /** The body of its 200 answer. */
+  readonly response: z.ZodType;
+}
+
+/** READ_TIME_FIELD_NAMES are outputs computed at every read from the stored body and the clock, never stored. */
+export const READ_TIME_FIELD_NAMES = ['expired'] as const;
+
+/** ReadTimeFieldName is one read-time output; the server computes each by name. */
+export type ReadTimeFieldName = (typeof READ_TIME_FIELD_NAMES)[number];
+
 /** ResourceKind is the contract of one resource: its schemas, its id prefix, its replace fields. */
 export interface ResourceKind<
   Create extends z.ZodType = z.ZodType,
@@ -67,4 +99,22 @@ export interface ResourceKind<
   readonly secretFields: readonly string[];
   /** Read-only output fields (besides id, version, createdAt, updatedAt). */
   readonly outputFields: readonly string[];
+  /** The filters its list accepts besides `limit` and `nextToken` (SPEC §3). */
+  readonly listFilters: readonly ListFilterName[];
+  /** The routes it serves under one resource, e.g. a server group's `health`. */
+  readonly subRoutes: readonly SubRoute[];
+  /**
+   * Whether its reads carry the engine's `status` / `statusReason` for the stored version
+   * (listeners); such reads first wait briefly for a pending apply, so a client reads its writes.
+   */
+  readonly runtimeStatus: boolean;
+  /** The outputs a read computes from the stored body and the clock (a certificate's `expired`). */
+  readonly readTimeFields: readonly ReadTimeFieldName[];
+  /** Outputs every write stores with the same value, depending neither on the engine nor on the clock. */
+  readonly fixedOutputs: Readonly<Record<string, unknown>>;
+  /**
+   * Whether read-only system resources ship with the product (the system TLS policies): listed
+   * before the stored ones, readable by id, never written.
+   */
+  readonly systemResources: boolean;
 }

@@ -14,8 +14,9 @@ import { registerProblemHandling } from './http/problem.ts';
 import { registerPathGuard } from './http/request-path.ts';
 import { API_TIMEOUTS, serverTimeoutOptions, type ApiTimeouts } from './http/timeouts.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
-import { registerResourceRoutes } from './routes/resource-routes.ts';
-import { registerSystemRoutes } from './routes/system-routes.ts';
+import { registerApiRoutes } from './routes/register-routes.ts';
+import { resourceRouteHandlers } from './routes/resource-routes.ts';
+import { systemRouteHandlers } from './routes/system-routes.ts';
 import { ResourceService } from './service/resource-service.ts';
 import { DETACHED_RUNTIME, type RuntimeView } from './service/runtime-view.ts';
 import type { Store } from './store/store.ts';
@@ -71,14 +72,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerPathGuard(app);
   registerAuth(app, tokens);
   registerApiMetrics(app, registry);
-  registerSystemRoutes(app, {
-    store: options.store,
-    service,
-    runtime,
-    registry,
-    openapi: () => (openapi ??= buildOpenApiDocument(GATEHOUSE_VERSION)),
+  registerApiRoutes(app, {
+    ...systemRouteHandlers({
+      store: options.store,
+      service,
+      runtime,
+      registry,
+      openapi: () => (openapi ??= buildOpenApiDocument(GATEHOUSE_VERSION)),
+    }),
+    ...resourceRouteHandlers(service, runtime),
   });
-  registerResourceRoutes(app, service, runtime);
   await app.ready();
   return app;
 }

@@ -119,4 +119,10 @@ export const Certificate: ResourceKind<typeof certificateCreateSchema, typeof ce
   replaceFields: ['type'],
   secretFields: ['privateKeyPem'],
   outputFields: Object.keys(certOutputShape),
+  listFilters: ['tag'],
+  subRoutes: [],
+  runtimeStatus: false,
+  readTimeFields: ['expired'],
+  fixedOutputs: {},
+  systemResources: false,
 };

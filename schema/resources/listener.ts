@@ -249,4 +249,10 @@ export const Listener: ResourceKind<typeof listenerCreateSchema, typeof listener
   replaceFields: Object.keys(listenerReplaceShape),
   secretFields: [],
   outputFields: Object.keys(listenerOutputShape),
+  listFilters: ['tag', 'loadBalancerId'],
+  subRoutes: [],
+  runtimeStatus: true,
+  readTimeFields: [],
+  fixedOutputs: {},
+  systemResources: false,
 };

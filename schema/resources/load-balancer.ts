@@ -87,4 +87,10 @@ export const LoadBalancer: ResourceKind<typeof loadBalancerCreateSchema, typeof 
   replaceFields: ['address'],
   secretFields: [],
   outputFields: Object.keys(lbOutputShape),
+  listFilters: ['tag'],
+  subRoutes: [],
+  runtimeStatus: false,
+  readTimeFields: [],
+  fixedOutputs: { status: 'Active' },
+  systemResources: false,
 };

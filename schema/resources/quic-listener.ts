@@ -103,4 +103,10 @@ export const QuicListener: ResourceKind<typeof quicListenerCreateSchema, typeof 
   replaceFields: Object.keys(quicReplaceShape),
   secretFields: [],
   outputFields: Object.keys(quicOutputShape),
+  listFilters: ['tag', 'loadBalancerId'],
+  subRoutes: [],
+  runtimeStatus: true,
+  readTimeFields: [],
+  fixedOutputs: {},
+  systemResources: false,
 };

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
 import { canonicalIp } from '../net.ts';
 import { commonOutputShape, findDuplicates, ipOrHostName, issueAt, optionalShape, plainText, resourceName, TEXT_RULE } from './common.ts';
+import { serverGroupHealthSchema } from '../api/server-health.ts';
 import { healthCheckSchema, type HealthCheckInput } from './health-check.ts';
 import { tagsField } from './tags.ts';
 
@@ -183,4 +184,17 @@ export const ServerGroup: ResourceKind<typeof serverGroupCreateSchema, typeof se
   replaceFields: ['protocol'],
   secretFields: [],
   outputFields: [],
+  listFilters: ['tag'],
+  subRoutes: [
+    {
+      name: 'health',
+      operationId: 'getServerGroupHealth',
+      summary: 'Runtime health of each server of the group (not configuration).',
+      response: serverGroupHealthSchema,
+    },
+  ],
+  runtimeStatus: false,
+  readTimeFields: [],
+  fixedOutputs: {},
+  systemResources: false,
 };

@@ -131,4 +131,10 @@ export const TlsSecurityPolicy: ResourceKind<
   replaceFields: [],
   secretFields: [],
   outputFields: Object.keys(policyOutputShape),
+  listFilters: ['tag'],
+  subRoutes: [],
+  runtimeStatus: false,
+  readTimeFields: [],
+  fixedOutputs: { system: false },
+  systemResources: true,
 };

@@ -1,20 +1,26 @@
 /**
- * The OpenAPI 3.1 document of the management API, built on the JSON Schemas that `schema/emit`
- * generates from the zod models (never written by hand), so the document cannot drift from
- * what the server validates.
+ * The OpenAPI 3.1 document of the management API, generated: its paths from the route table
+ * the app registers (routes/route-table.ts), its schemas from the zod models — the kinds'
+ * through `schema/emit` (the same JSON Schema the Pulumi package schema is built on), the
+ * other bodies (pages, problems, audit events, health) through zod's registry conversion so
+ * they reference the kinds' components. Nothing in it is written by hand, so a route or a
+ * field cannot exist without appearing in it.
  */
-import { resourceJsonSchemas } from '../../schema/emit/json-schema.ts';
-import { ERROR_CODES } from '../../schema/errors.ts';
+import { z } from 'zod';
+import { resourceJsonSchemas, toJsonSchema, type JsonSchema } from '../../schema/emit/json-schema.ts';
 import { ALL_RESOURCE_KINDS } from '../../schema/kinds.ts';
-import type { ResourceKind } from '../../schema/resource-kind.ts';
+import { API_ROUTES, NESTED_MODELS, type ApiBody, type ApiOperation, type ApiParameter, type ApiResponse } from '../routes/route-table.ts';
 
 type Json = Record<string, unknown>;
 
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+/** COMPONENT_PREFIX is where the document's schemas live; every `$ref` points there. */
+const COMPONENT_PREFIX = '#/components/schemas/';
 
-/** Component schemas are embedded in the document, so they drop their own `$schema`. */
-function component(schema: Json): Json {
-  const { $schema: _dialect, ...rest } = schema;
+const ref = (name: string): Json => ({ $ref: `${COMPONENT_PREFIX}${name}` });
+
+/** Embedded schemas drop their own `$schema` (the document's dialect applies) and `$id`. */
+function embedded(schema: JsonSchema): Json {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
   return rest;
 }
 
@@ -25,201 +31,108 @@ function markWriteOnly(schema: Json, fields: readonly string[]): Json {
   return schema;
 }
 
-function problem(description: string, codes: readonly (keyof typeof ERROR_CODES)[]): Json {
-  return {
-    description: `${description} Codes: ${codes.join(', ')}.`,
-    content: { 'application/problem+json': { schema: ref('Problem') } },
+/**
+ * componentSchemas emits every named body of the route table. The kinds' create, PUT and
+ * output schemas come from schema/emit; the other bodies are converted together with the
+ * kinds' outputs in one zod registry, so a page's items are a `$ref` to the kind's component.
+ */
+function componentSchemas(bodies: readonly ApiBody[]): Record<string, Json> {
+  const schemas: Record<string, Json> = {};
+  const named = new Map<string, z.ZodType>();
+  const registry = z.registry<{ id: string }>();
+  const register = (name: string, schema: z.ZodType): void => {
+    const known = named.get(name);
+    if (known === schema) return;
+    if (known !== undefined || registry.has(schema)) throw new Error(`openapi: the component ${name} is given two schemas, or a schema two names`);
+    named.set(name, schema);
+    registry.add(schema, { id: name });
   };
+  const fromKinds = new Set<string>();
+  for (const kind of ALL_RESOURCE_KINDS) {
+    const emitted = resourceJsonSchemas(kind);
+    schemas[kind.name] = embedded(emitted.output);
+    schemas[`${kind.name}Create`] = markWriteOnly(embedded(emitted.create), kind.secretFields);
+    schemas[`${kind.name}Update`] = markWriteOnly(embedded(emitted.update), kind.secretFields);
+    register(kind.name, kind.output);
+    named.set(`${kind.name}Create`, kind.create);
+    named.set(`${kind.name}Update`, kind.update);
+    for (const suffix of ['', 'Create', 'Update']) fromKinds.add(`${kind.name}${suffix}`);
+  }
+  for (const body of bodies) {
+    if (fromKinds.has(body.name)) {
+      if (named.get(body.name) !== body.schema) throw new Error(`openapi: ${body.name} is not the kind's own schema`);
+      continue;
+    }
+    register(body.name, body.schema);
+  }
+  const converted = z.toJSONSchema(registry, { io: 'output', target: 'draft-2020-12', uri: (id) => `${COMPONENT_PREFIX}${id}` });
+  for (const [name, schema] of Object.entries(converted.schemas)) {
+    if (name === '__shared') throw new Error('openapi: a body model shares an unnamed schema; name it as a component');
+    if (!fromKinds.has(name)) schemas[name] = embedded(schema);
+  }
+  return schemas;
 }
 
-const idParam: Json = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
-const dryRunParam: Json = {
-  name: 'dryRun',
-  in: 'query',
-  schema: { type: 'boolean' },
-  description: 'Run every check of the write and change nothing: 200 {"valid": true} or the error the write would give.',
-};
-const ifMatchParam: Json = {
-  name: 'If-Match',
-  in: 'header',
-  schema: { type: 'string' },
-  description: 'The ETag ("<version>") the change is based on; a stale one is 412 VERSION_MISMATCH.',
-};
+function parameter(where: 'query' | 'header', p: ApiParameter): Json {
+  return { name: p.name, in: where, description: p.description, schema: embedded(toJsonSchema(p.schema, 'input')) };
+}
 
-function kindPaths(kind: ResourceKind): Record<string, Json> {
-  const n = kind.name;
-  const listParams: Json[] = [
-    { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } },
-    { name: 'nextToken', in: 'query', schema: { type: 'string' } },
-    { name: 'tag.<key>', in: 'query', schema: { type: 'string' }, description: 'Only resources with this tag value (repeatable, any key).' },
-  ];
-  if (n === 'Listener' || n === 'QuicListener') listParams.push({ name: 'loadBalancerId', in: 'query', schema: { type: 'string' } });
-  const one = { description: `The ${n}`, headers: { ETag: { schema: { type: 'string' } } }, content: { 'application/json': { schema: ref(`${n}`) } } };
-  const validity = { description: 'Dry run: every check passed.', content: { 'application/json': { schema: ref('DryRunResult') } } };
-  return {
-    [`/v1/${kind.collection}`]: {
-      get: {
-        operationId: `list${n}s`,
-        tags: [n],
-        parameters: listParams,
-        responses: {
-          200: {
-            description: `A page of ${n} resources`,
-            content: {
-              'application/json': {
-                schema: { type: 'object', properties: { items: { type: 'array', items: ref(n) }, nextToken: { type: ['string', 'null'] } }, required: ['items', 'nextToken'] },
-              },
-            },
-          },
-          400: problem('Bad query.', ['VALIDATION_FAILED']),
-          401: problem('No or wrong token.', ['UNAUTHENTICATED']),
-        },
-      },
-      post: {
-        operationId: `create${n}`,
-        tags: [n],
-        parameters: [dryRunParam, { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 } }],
-        requestBody: { required: true, content: { 'application/json': { schema: ref(`${n}Create`) } } },
-        responses: {
-          201: one,
-          200: validity,
-          400: problem('The body breaks a rule.', ['VALIDATION_FAILED', 'CERT_INVALID_PEM', 'CERT_KEY_MISMATCH', 'CERT_NOT_CA', 'CERT_UNSUPPORTED_WILDCARD', 'RESERVED_HEADER_NAME', 'EDITION_UNSUPPORTED', 'REFERENCE_NOT_FOUND']),
-          401: problem('No or wrong token.', ['UNAUTHENTICATED']),
-          409: problem('Conflict with stored state.', ['PORT_CONFLICT']),
-          413: problem('Body over 1 MiB.', ['PAYLOAD_TOO_LARGE']),
-          422: problem('Idempotency key reused with another body.', ['IDEMPOTENCY_KEY_REUSED']),
-        },
-      },
-    },
-    [`/v1/${kind.collection}/{id}`]: {
-      parameters: [idParam],
-      get: {
-        operationId: `get${n}`,
-        tags: [n],
-        responses: { 200: one, 401: problem('No or wrong token.', ['UNAUTHENTICATED']), 404: problem('No such resource.', ['NOT_FOUND']) },
-      },
-      put: {
-        operationId: `update${n}`,
-        tags: [n],
-        parameters: [dryRunParam, ifMatchParam],
-        requestBody: { required: true, content: { 'application/json': { schema: ref(`${n}Update`) } } },
-        responses: {
-          200: one,
-          400: problem('The body breaks a rule.', ['VALIDATION_FAILED', 'CERT_INVALID_PEM', 'CERT_KEY_MISMATCH', 'CERT_NOT_CA', 'CERT_UNSUPPORTED_WILDCARD', 'RESERVED_HEADER_NAME', 'EDITION_UNSUPPORTED', 'REFERENCE_NOT_FOUND']),
-          401: problem('No or wrong token.', ['UNAUTHENTICATED']),
-          404: problem('No such resource.', ['NOT_FOUND']),
-          409: problem('A replace field changed, a port is taken, or the resource is read-only.', ['IMMUTABLE_FIELD', 'PORT_CONFLICT']),
-          412: problem('Stale If-Match.', ['VERSION_MISMATCH']),
-          413: problem('Body over 1 MiB.', ['PAYLOAD_TOO_LARGE']),
-        },
-      },
-      delete: {
-        operationId: `delete${n}`,
-        tags: [n],
-        parameters: [dryRunParam, ifMatchParam],
-        responses: {
-          204: { description: 'Deleted' },
-          200: validity,
-          401: problem('No or wrong token.', ['UNAUTHENTICATED']),
-          404: problem('No such resource.', ['NOT_FOUND']),
-          409: problem('Referenced, protected, or read-only.', ['IN_USE', 'DELETION_PROTECTED', 'IMMUTABLE_FIELD']),
-          412: problem('Stale If-Match.', ['VERSION_MISMATCH']),
-        },
-      },
-    },
+function pathParameters(path: string): Json[] {
+  return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, description: 'The resource id.', schema: { type: 'string' } }));
+}
+
+function responseObject(r: ApiResponse, withContent: boolean): Json {
+  const out: Json = { description: r.description };
+  if (r.headers?.length) {
+    out.headers = Object.fromEntries(r.headers.map((h) => [h.name, { description: h.description, schema: embedded(toJsonSchema(h.schema, 'output')) }]));
+  }
+  if (withContent && r.contentType !== undefined && r.bodies?.length) {
+    const schema = r.bodies.length === 1 ? ref(r.bodies[0]!.name) : { anyOf: r.bodies.map((b) => ref(b.name)) };
+    out.content = { [r.contentType]: { schema } };
+  }
+  return out;
+}
+
+/** operationObject renders one operation; `head` renders the HEAD fastify answers on a GET route (no bodies). */
+function operationObject(op: ApiOperation, head = false): Json {
+  const parameters = [...pathParameters(op.path), ...op.query.map((p) => parameter('query', p)), ...op.headers.map((p) => parameter('header', p))];
+  const out: Json = {
+    operationId: head ? `head${op.operationId.charAt(0).toUpperCase()}${op.operationId.slice(1)}` : op.operationId,
+    summary: head ? `${op.summary.replace(/\.$/, '')}: the headers of the GET answer, no body (HEAD).` : op.summary,
+    tags: [op.tag],
   };
+  if (op.public) out.security = [];
+  if (parameters.length > 0) out.parameters = parameters;
+  if (op.requestBody && !head) out.requestBody = { required: true, content: { 'application/json': { schema: ref(op.requestBody.name) } } };
+  out.responses = Object.fromEntries(op.responses.map((r) => [String(r.status), responseObject(r, !head)]));
+  return out;
 }
 
 /** buildOpenApiDocument generates the whole document; `serverUrl` is where the API listens. */
 export function buildOpenApiDocument(version: string, serverUrl?: string): Json {
-  const schemas: Record<string, Json> = {
-    Problem: {
-      type: 'object',
-      description: 'RFC 9457 problem details with a stable Gatehouse error code.',
-      properties: {
-        type: { type: 'string' },
-        status: { type: 'integer' },
-        code: { type: 'string', enum: Object.keys(ERROR_CODES) },
-        title: { type: 'string' },
-        detail: { type: 'string' },
-        errors: {
-          type: 'array',
-          items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } }, required: ['path', 'message'] },
-        },
-      },
-      required: ['status', 'code', 'title', 'detail'],
-    },
-    DryRunResult: { type: 'object', properties: { valid: { const: true } }, required: ['valid'] },
-    AuditEvent: {
-      type: 'object',
-      properties: {
-        seq: { type: 'integer' },
-        time: { type: 'string', format: 'date-time' },
-        action: { enum: ['create', 'update', 'delete'] },
-        kind: { type: 'string' },
-        resourceId: { type: 'string' },
-        version: { type: 'integer' },
-        sourceAddress: { type: 'string' },
-        revision: { type: 'integer' },
-      },
-    },
-    ServerHealth: {
-      type: 'object',
-      properties: {
-        address: { type: 'string' },
-        port: { type: 'integer' },
-        state: { enum: ['Healthy', 'Unhealthy', 'Unchecked'] },
-        lastCheck: { type: 'object', properties: { at: { type: 'string' }, ok: { type: 'boolean' }, detail: { type: 'string' } } },
-      },
-    },
+  const paths: Record<string, Json> = {};
+  const operationIds = new Set<string>();
+  const bodies: ApiBody[] = [...NESTED_MODELS];
+  const add = (path: string, method: string, operation: Json): void => {
+    const item = (paths[path] ??= {});
+    if (item[method] !== undefined) throw new Error(`openapi: ${method.toUpperCase()} ${path} is in the route table twice`);
+    const id = String(operation.operationId);
+    if (operationIds.has(id)) throw new Error(`openapi: operationId ${id} is used twice`);
+    operationIds.add(id);
+    item[method] = operation;
   };
-  let paths: Record<string, Json> = {};
-  for (const kind of ALL_RESOURCE_KINDS) {
-    const emitted = resourceJsonSchemas(kind);
-    schemas[kind.name] = component(emitted.output);
-    schemas[`${kind.name}Create`] = markWriteOnly(component(emitted.create), kind.secretFields);
-    schemas[`${kind.name}Update`] = markWriteOnly(component(emitted.update), kind.secretFields);
-    paths = { ...paths, ...kindPaths(kind) };
+  for (const route of API_ROUTES) {
+    for (const op of route.operations) {
+      add(op.path, route.method.toLowerCase(), operationObject(op));
+      if (route.method === 'GET') add(op.path, 'head', operationObject(op, true));
+      if (op.requestBody) bodies.push(op.requestBody);
+      for (const r of op.responses) bodies.push(...(r.bodies ?? []));
+    }
   }
-  const auth = { 401: problem('No or wrong token.', ['UNAUTHENTICATED']) };
-  paths['/v1/server-groups/{id}/health'] = {
-    get: {
-      operationId: 'getServerGroupHealth',
-      tags: ['ServerGroup'],
-      parameters: [idParam],
-      responses: {
-        200: {
-          description: 'Runtime health of each server',
-          content: { 'application/json': { schema: { type: 'object', properties: { serverGroupId: { type: 'string' }, servers: { type: 'array', items: ref('ServerHealth') } } } } },
-        },
-        ...auth,
-        404: problem('No such server group.', ['NOT_FOUND']),
-      },
-    },
-  };
-  paths['/v1/events'] = {
-    get: {
-      operationId: 'listEvents',
-      tags: ['Audit'],
-      parameters: [
-        { name: 'since', in: 'query', schema: { type: 'string' }, description: 'An event seq (events after it) or an RFC 3339 time (events from it on).' },
-        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-      ],
-      responses: {
-        200: {
-          description: 'Audit events in order',
-          content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: ref('AuditEvent') }, nextToken: { type: ['string', 'null'] } } } } },
-        },
-        400: problem('Bad query.', ['VALIDATION_FAILED']),
-        ...auth,
-      },
-    },
-  };
-  paths['/v1/healthz'] = {
-    get: { operationId: 'healthz', security: [], responses: { 200: { description: 'Alive', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } } } } } },
-  };
-  paths['/v1/openapi.json'] = { get: { operationId: 'openapi', responses: { 200: { description: 'This document' }, ...auth } } };
-  paths['/metrics'] = { get: { operationId: 'metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': {} } }, ...auth } } };
+  const tags = [
+    ...ALL_RESOURCE_KINDS.map((kind) => ({ name: kind.name, description: kind.output.description ?? kind.name })),
+    { name: 'System', description: 'Liveness, the audit log, this document and metrics.' },
+  ];
   return {
     openapi: '3.1.0',
     info: {
@@ -229,7 +142,8 @@ export function buildOpenApiDocument(version: string, serverUrl?: string): Json 
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     security: [{ bearer: [] }],
+    tags,
     paths,
-    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: { schemas: componentSchemas(bodies), securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
   };
 }

@@ -9,7 +9,8 @@ import { inspectCertificate } from '../../schema/certificate-inspect.ts';
 import { fromFieldErrors, GatehouseError, type FieldError } from '../../schema/errors.ts';
 import { newId } from '../../schema/ids.ts';
 import { changedReplaceFields, parseResource } from '../../schema/parse.ts';
-import type { ResourceKind, ResourceKindName } from '../../schema/resource-kind.ts';
+import type { ListPage as Page } from '../../schema/api/list-page.ts';
+import type { ResourceKind } from '../../schema/resource-kind.ts';
 import { secretContext } from '../compiler/compile.ts';
 import { EngineDryRun } from '../compiler/dry-run-check.ts';
 import { requestHash } from '../store/idempotency-keys.ts';
@@ -51,10 +52,7 @@ export interface ListParams {
 }
 
 /** ListPage is `{items, nextToken}` of SPEC §3. */
-export interface ListPage {
-  readonly items: Record<string, unknown>[];
-  readonly nextToken: string | null;
-}
+export type ListPage = Page<Record<string, unknown>>;
 
 const DRY_RUN_OK = Object.freeze({ valid: true });
 
@@ -79,26 +77,25 @@ export class ResourceService {
   /** get reads one resource of a kind; 404 when absent (or of another kind). */
   get(kind: ResourceKind, id: string): { body: Record<string, unknown>; version: number } {
     const now = this.#now();
-    if (kind.name === 'TlsSecurityPolicy') {
-      const system = systemPolicyOutput(id);
-      if (system) return { body: { ...system }, version: 1 };
-    }
+    const system = systemResource(kind, id);
+    if (system) return { body: { ...system }, version: 1 };
     const row = this.#store.resources.get(id);
     if (!row || row.kind !== kind.name) throw notFound(kind, id);
     return { body: present(kind.name, row.body, this.#runtime, now), version: row.version };
   }
 
-  /** list pages a kind in creation order (system TLS policies first). */
+  /** list pages a kind in creation order (its system resources first). */
   list(kind: ResourceKind, params: ListParams): ListPage {
     const now = this.#now();
     let cursor: Cursor = params.nextToken === undefined ? { system: 0 } : decodeCursor(params.nextToken);
     const items: Record<string, unknown>[] = [];
-    const systemListed = kind.name === 'TlsSecurityPolicy' && params.tags.length === 0 && params.loadBalancerId === undefined;
+    // System resources carry no tags and belong to no load balancer: a filter leaves them out.
+    const system = params.tags.length === 0 && params.loadBalancerId === undefined ? systemResources(kind) : [];
     if ('system' in cursor) {
-      if (systemListed) {
-        const slice = SYSTEM_POLICY_OUTPUTS.slice(cursor.system, cursor.system + params.limit);
+      if (system.length > 0) {
+        const slice = system.slice(cursor.system, cursor.system + params.limit);
         for (const p of slice) items.push({ ...p });
-        if (cursor.system + slice.length < SYSTEM_POLICY_OUTPUTS.length) {
+        if (cursor.system + slice.length < system.length) {
           return { items, nextToken: encodeCursor({ system: cursor.system + slice.length }) };
         }
       }
@@ -228,7 +225,7 @@ export class ResourceService {
   }
 
   #load(kind: ResourceKind, id: string, what: 'change' | 'delete'): ResourceRow {
-    if (kind.name === 'TlsSecurityPolicy' && systemPolicyOutput(id)) {
+    if (systemResource(kind, id)) {
       throw new GatehouseError('IMMUTABLE_FIELD', `${id} is a system TLS policy: it is read-only and cannot ${what === 'delete' ? 'be deleted' : 'change'}`);
     }
     const row = this.#store.resources.get(id);
@@ -247,10 +244,11 @@ export class ResourceService {
     value: Record<string, unknown>,
     previous: ResourceRow | undefined,
   ): { body: Record<string, unknown>; secret: Uint8Array | null; secretText: string | undefined } {
-    const { privateKeyPem, ...rest } = value as { privateKeyPem?: unknown } & Record<string, unknown>;
-    const fixed = fixedOutputs(kind.name);
-    if (kind.name !== 'Certificate') return { body: { ...common, ...rest, ...fixed }, secret: null, secretText: undefined };
-    let key = typeof privateKeyPem === 'string' ? privateKeyPem : undefined;
+    // The one kind with a secret field is the certificate: its key is sealed, and checked against its PEM.
+    const [secretField] = kind.secretFields;
+    if (secretField === undefined) return { body: { ...common, ...value, ...kind.fixedOutputs }, secret: null, secretText: undefined };
+    const { [secretField]: secretInput, ...rest } = value;
+    let key = typeof secretInput === 'string' ? secretInput : undefined;
     if (key === undefined && previous?.secret) key = this.#store.secrets.open(previous.secret, secretContext(id));
     const type = rest.type === 'CA' ? 'CA' : 'Server';
     const inspected = inspectCertificate({ type, certificatePem: String(rest.certificatePem), privateKeyPem: key });
@@ -269,11 +267,14 @@ export class ResourceService {
   }
 }
 
-/** fixedOutputs are stored outputs that do not depend on the engine or the clock. */
-function fixedOutputs(kind: ResourceKindName): Body {
-  if (kind === 'LoadBalancer') return { status: 'Active' };
-  if (kind === 'TlsSecurityPolicy') return { system: false };
-  return {};
+/** systemResources are the read-only resources of a kind that ship with the product, in SPEC order. */
+function systemResources(kind: ResourceKind): readonly Body[] {
+  return kind.systemResources ? SYSTEM_POLICY_OUTPUTS : [];
+}
+
+/** systemResource is the system resource of a kind with this id, or undefined. */
+function systemResource(kind: ResourceKind, id: string): Body | undefined {
+  return kind.systemResources ? systemPolicyOutput(id) : undefined;
 }
 
 function notFound(kind: ResourceKind, id: string): GatehouseError {
