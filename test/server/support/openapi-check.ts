@@ -91,7 +91,8 @@ export class ResponseValidator {
 
   constructor(doc: OpenApiDocument) {
     this.#doc = doc;
-    // strict: the document's schemas use only JSON Schema 2020-12 keywords; OpenAPI's own keys are not schemas.
+    // Not strict: the whole document is added so its refs resolve, and OpenAPI's own keys are no JSON Schema
+    // keywords. compileComponents checks the schemas themselves strictly.
     this.#ajv = new Ajv2020({ allErrors: true, strict: false });
     addFormats.default(this.#ajv);
     this.#ajv.addSchema(doc, DOC_URI);
