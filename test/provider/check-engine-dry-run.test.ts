@@ -4,34 +4,23 @@
  * into suites the engine cannot serve under a listener that uses it, fails the preview at the
  * field with ENGINE_REJECTED — not after `pulumi up` as a Failed listener.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ProviderFixture, T, type Deployed } from './support/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { freePort, T, useBasicsWithCertificate, useProviderFixture } from './support/fixture.ts';
 
 /** DES_ONLY is a policy the schema accepts and this OpenSSL cannot serve (no 3DES). */
 const DES_ONLY = { name: 'des-only', tlsVersions: ['TLSv1.2'], ciphers: ['DES-CBC3-SHA'] };
 const ECDSA_12 = { name: 'ecdsa-12', tlsVersions: ['TLSv1.2'], ciphers: ['ECDHE-ECDSA-AES128-GCM-SHA256'] };
 
-let fx: ProviderFixture;
-let lb: Deployed;
-let group: Deployed;
-let cert: Deployed;
-
-beforeAll(async () => {
-  fx = await ProviderFixture.start();
-  ({ lb, group, cert } = await fx.basicsWithCertificate('engine-check'));
-});
-
-afterAll(async () => {
-  await fx?.close();
-});
+const fx = useProviderFixture();
+const base = useBasicsWithCertificate(fx, 'engine-check');
 
 describe('Check: the engine\'s verdict in the dry run', () => {
   it('a listener on a policy the engine cannot serve with its certificate fails at tlsPolicyId', async () => {
     const des = await fx.deploy(T.TlsSecurityPolicy, 'des', DES_ONLY);
-    const news = { loadBalancerId: lb.id, protocol: 'HTTPS', port: await freePort(), defaultServerGroupId: group.id, certificates: { defaultCertificateId: cert.id }, tlsPolicyId: des.id };
+    const news = { loadBalancerId: base.lb.id, protocol: 'HTTPS', port: await freePort(), defaultServerGroupId: base.group.id, certificates: { defaultCertificateId: base.cert.id }, tlsPolicyId: des.id };
     const res = await fx.plugin.check(T.Listener, 'des-listener', {}, news);
     expect(res.failures).toEqual([{ property: 'tlsPolicyId', reason: expect.stringContaining('ENGINE_REJECTED') }]);
-    expect(res.failures[0]!.reason).toContain(`TLS policy ${des.id} cannot be applied with certificate ${cert.id}`);
+    expect(res.failures[0]!.reason).toContain(`TLS policy ${des.id} cannot be applied with certificate ${base.cert.id}`);
     // The same listener on a policy the engine serves checks clean.
     const ok = await fx.plugin.check(T.Listener, 'ok-listener', {}, { ...news, tlsPolicyId: 'tls_cipher_policy_1_2_strict_with_1_3' });
     expect(ok.failures).toEqual([]);
@@ -40,11 +29,11 @@ describe('Check: the engine\'s verdict in the dry run', () => {
   it('a policy edited into suites the engine cannot serve under a listener using it fails at ciphers', async () => {
     const policy = await fx.deploy(T.TlsSecurityPolicy, 'ecdsa', ECDSA_12);
     const listener = await fx.deploy(T.Listener, 'ecdsa-listener', {
-      loadBalancerId: lb.id,
+      loadBalancerId: base.lb.id,
       protocol: 'HTTPS',
       port: await freePort(),
-      defaultServerGroupId: group.id,
-      certificates: { defaultCertificateId: cert.id },
+      defaultServerGroupId: base.group.id,
+      certificates: { defaultCertificateId: base.cert.id },
       tlsPolicyId: policy.id,
     });
     const res = await fx.plugin.check(T.TlsSecurityPolicy, 'ecdsa', policy.inputs, { ...policy.inputs, ciphers: DES_ONLY.ciphers }, policy.outputs);

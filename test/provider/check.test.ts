@@ -4,34 +4,27 @@
  * server's dry run for live rules — references, editions, rule P — without the resource ever
  * conflicting with itself.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ProviderFixture, T, type Deployed } from './support/fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort, T, useBasics, useProviderFixture, type Deployed } from './support/fixture.ts';
 import { isSecret, secret, UNKNOWN } from './support/plugin.ts';
 
-let fx: ProviderFixture;
-let lb: Deployed;
-let group: Deployed;
+const fx = useProviderFixture();
+const base = useBasics(fx, 'check');
 let held: Deployed;
 let heldPort: number;
 
 beforeAll(async () => {
-  fx = await ProviderFixture.start();
-  ({ lb, group } = await fx.basics('check'));
   heldPort = await freePort();
-  held = await fx.deploy(T.Listener, 'held', { loadBalancerId: lb.id, protocol: 'HTTP', port: heldPort, defaultServerGroupId: group.id });
-});
-
-afterAll(async () => {
-  await fx?.close();
+  held = await fx.deploy(T.Listener, 'held', { loadBalancerId: base.lb.id, protocol: 'HTTP', port: heldPort, defaultServerGroupId: base.group.id });
 });
 
 describe('schema validation', () => {
   it('reports each failure with its property path, and a known bad value', async () => {
     const res = await fx.plugin.check(T.Listener, 'bad', {}, {
-      loadBalancerId: lb.id,
+      loadBalancerId: base.lb.id,
       protocol: 'HTTP',
       port: 70000,
-      defaultServerGroupId: group.id,
+      defaultServerGroupId: base.group.id,
       idleTimeout: 0,
       forwardedHeaders: { clientIp: { enabled: true } },
     });
@@ -42,10 +35,10 @@ describe('schema validation', () => {
 
   it('a reserved header name is reported with its own code at its path', async () => {
     const res = await fx.plugin.check(T.Listener, 'hdr', {}, {
-      loadBalancerId: lb.id,
+      loadBalancerId: base.lb.id,
       protocol: 'HTTPS',
       port: 443,
-      defaultServerGroupId: group.id,
+      defaultServerGroupId: base.group.id,
       certificates: { defaultCertificateId: 'cert-aaaaaaaaaaaaaaaaaaaa' },
       forwardedHeaders: { clientCertSubjectDn: { enabled: true, headerName: 'x-forwarded-for' } },
     });
@@ -92,12 +85,12 @@ describe('schema validation', () => {
 
 describe('live rules through the dry run', () => {
   it('a reference to a missing resource fails at its path', async () => {
-    const res = await fx.plugin.check(T.Listener, 'dangling', {}, { loadBalancerId: 'alb-aaaaaaaaaaaaaaaaaaaa', protocol: 'HTTP', port: 8080, defaultServerGroupId: group.id });
+    const res = await fx.plugin.check(T.Listener, 'dangling', {}, { loadBalancerId: 'alb-aaaaaaaaaaaaaaaaaaaa', protocol: 'HTTP', port: 8080, defaultServerGroupId: base.group.id });
     expect(res.failures).toEqual([{ property: 'loadBalancerId', reason: expect.stringContaining('REFERENCE_NOT_FOUND') }]);
   });
 
   it('a port held by another listener is a PORT_CONFLICT naming the holder', async () => {
-    const res = await fx.plugin.check(T.Listener, 'intruder', {}, { loadBalancerId: lb.id, protocol: 'HTTP', port: heldPort, defaultServerGroupId: group.id });
+    const res = await fx.plugin.check(T.Listener, 'intruder', {}, { loadBalancerId: base.lb.id, protocol: 'HTTP', port: heldPort, defaultServerGroupId: base.group.id });
     expect(res.failures).toEqual([{ property: 'port', reason: expect.stringMatching(new RegExp(`${held.id}.*PORT_CONFLICT`)) }]);
   });
 
@@ -107,7 +100,7 @@ describe('live rules through the dry run', () => {
       loadBalancerId: basic.id,
       protocol: 'HTTP',
       port: 8081,
-      defaultServerGroupId: group.id,
+      defaultServerGroupId: base.group.id,
       forwardedHeaders: { clientIp: { enabled: true, trustedProxies: ['10.0.0.0/8'] } },
     });
     expect(res.failures).toHaveLength(1);
@@ -126,7 +119,7 @@ describe('live rules through the dry run', () => {
   });
 
   it('an update checks update-only rules: an edition may never go back to Basic', async () => {
-    const res = await fx.plugin.check(T.LoadBalancer, 'check-lb', lb.inputs, { ...lb.inputs, edition: 'Basic' }, lb.outputs);
+    const res = await fx.plugin.check(T.LoadBalancer, 'check-lb', base.lb.inputs, { ...base.lb.inputs, edition: 'Basic' }, base.lb.outputs);
     expect(res.failures).toEqual([{ property: 'edition', reason: expect.any(String) }]);
   });
 
@@ -138,7 +131,7 @@ describe('live rules through the dry run', () => {
   });
 
   it('skips the dry run while inputs are unknown (a preview cannot know the conflict yet)', async () => {
-    const res = await fx.plugin.check(T.Listener, 'later', {}, { loadBalancerId: lb.id, protocol: 'HTTP', port: heldPort, defaultServerGroupId: group.id, description: UNKNOWN });
+    const res = await fx.plugin.check(T.Listener, 'later', {}, { loadBalancerId: base.lb.id, protocol: 'HTTP', port: heldPort, defaultServerGroupId: base.group.id, description: UNKNOWN });
     expect(res.failures).toEqual([]);
   });
 });

@@ -107,9 +107,7 @@ describe('runDrift against a live server', () => {
     fx = await ProviderFixture.start();
     dir = await mkdtemp(join(tmpdir(), 'gatehouse-drift-'));
     file = join(dir, 'stack.json');
-    const { lb, group } = await fx.basics('drift');
-    const c = await fx.serverCert();
-    const cert = await fx.deploy(T.Certificate, 'site', { name: 'site', certificatePem: c.chainPem, privateKeyPem: secret(c.keyPem) });
+    const { lb, group, cert } = await fx.basicsWithCertificate('drift');
     web = await fx.deploy(T.Listener, 'web', { loadBalancerId: lb.id, protocol: 'HTTP', port: await freePort(), defaultServerGroupId: group.id });
     deployed = [lb, group, cert, web];
     await writeFile(file, JSON.stringify(stackExport(deployed)));

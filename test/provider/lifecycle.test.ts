@@ -6,23 +6,12 @@
  * errors named by resource and field; secrets never logged.
  */
 import { connect, createServer, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ProviderFixture, T, type Deployed } from './support/fixture.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort, T, useBasicsWithCertificate, useProviderFixture, type Deployed } from './support/fixture.ts';
 import { isSecret, PluginError, secret, UNKNOWN } from './support/plugin.ts';
 
-let fx: ProviderFixture;
-let lb: Deployed;
-let group: Deployed;
-let cert: Deployed;
-
-beforeAll(async () => {
-  fx = await ProviderFixture.start();
-  ({ lb, group, cert } = await fx.basicsWithCertificate('life'));
-});
-
-afterAll(async () => {
-  await fx?.close();
-});
+const fx = useProviderFixture();
+const base = useBasicsWithCertificate(fx, 'life');
 
 function tcpAccepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -57,19 +46,19 @@ describe('preview', () => {
   });
 
   it('Create with preview of a listener whose load balancer is unknown calls nothing and keeps the unknown', async () => {
-    const checked = await fx.plugin.check(T.Listener, 'ghost-l', {}, { loadBalancerId: UNKNOWN, protocol: 'HTTP', port: 8089, defaultServerGroupId: group.id });
+    const checked = await fx.plugin.check(T.Listener, 'ghost-l', {}, { loadBalancerId: UNKNOWN, protocol: 'HTTP', port: 8089, defaultServerGroupId: base.group.id });
     const res = await fx.plugin.create(T.Listener, 'ghost-l', checked.inputs, true);
     expect(res.properties.loadBalancerId).toBe(UNKNOWN);
     expect(res.properties.status).toBe(UNKNOWN);
   });
 
   it('Update with preview changes nothing on the server and marks recomputed outputs unknown', async () => {
-    const news = { ...lb.inputs, tags: { env: 'preview' } };
-    const props = await fx.plugin.update(T.LoadBalancer, 'life-lb', lb.id, lb.outputs, news, lb.inputs, true);
+    const news = { ...base.lb.inputs, tags: { env: 'preview' } };
+    const props = await fx.plugin.update(T.LoadBalancer, 'life-lb', base.lb.id, base.lb.outputs, news, base.lb.inputs, true);
     expect(props.tags).toEqual({ env: 'preview' });
     expect(props.version).toBe(UNKNOWN);
-    expect(props.id).toBe(lb.id);
-    const live = await fx.server.api('GET', `/v1/load-balancers/${lb.id}`);
+    expect(props.id).toBe(base.lb.id);
+    const live = await fx.server.api('GET', `/v1/load-balancers/${base.lb.id}`);
     expect(live.body.version).toBe(1);
     expect(live.body.tags).toEqual({});
   });
@@ -78,7 +67,7 @@ describe('preview', () => {
 describe('create and update wait for Running', () => {
   it('Create returns once the listener is Running and its port accepts connections', async () => {
     const port = await freePort();
-    const l = await fx.deploy(T.Listener, 'web', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: group.id });
+    const l = await fx.deploy(T.Listener, 'web', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
     expect(l.id).toMatch(/^lsn-/);
     expect(l.outputs.status).toBe('Running');
     expect(await tcpAccepts(port)).toBe(true);
@@ -86,7 +75,7 @@ describe('create and update wait for Running', () => {
 
   it('Update sends the new state, waits for Running and returns the new version', async () => {
     const port = await freePort();
-    const l = await fx.deploy(T.Listener, 'web2', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: group.id });
+    const l = await fx.deploy(T.Listener, 'web2', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
     const checked = await fx.plugin.check(T.Listener, 'web2', l.inputs, { ...l.inputs, idleTimeout: 42 }, l.outputs);
     const props = await fx.plugin.update(T.Listener, 'web2', l.id, l.outputs, checked.inputs, l.inputs);
     expect(props).toMatchObject({ id: l.id, idleTimeout: 42, version: 2, status: 'Running' });
@@ -97,7 +86,7 @@ describe('create and update wait for Running', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const checked = await fx.plugin.check(T.Listener, 'blocked', {}, { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: group.id });
+      const checked = await fx.plugin.check(T.Listener, 'blocked', {}, { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
       const err = await failure(fx.plugin.create(T.Listener, 'blocked', checked.inputs));
       expect(err.message).toContain('Listener "blocked"');
       expect(err.message).toContain('Failed');
@@ -113,7 +102,7 @@ describe('create and update wait for Running', () => {
 
   it('a QUIC listener on a runtime without QUIC is created, reported Unavailable with a warning', async () => {
     const port = await freePort();
-    const q = await fx.deploy(T.QuicListener, 'h3', { loadBalancerId: lb.id, port, defaultServerGroupId: group.id, certificates: { defaultCertificateId: cert.id } });
+    const q = await fx.deploy(T.QuicListener, 'h3', { loadBalancerId: base.lb.id, port, defaultServerGroupId: base.group.id, certificates: { defaultCertificateId: base.cert.id } });
     expect(q.outputs.status).toBe('Unavailable');
     expect(typeof q.outputs.statusReason).toBe('string');
     const warning = fx.plugin.logs.find((l) => l.severity === 2 && l.message.includes('QuicListener "h3"'));
@@ -124,10 +113,10 @@ describe('create and update wait for Running', () => {
 
 describe('secrets', () => {
   it('a certificate keeps privateKeyPem in its outputs, as a secret, and the API never returns it', async () => {
-    expect(isSecret(cert.outputs.privateKeyPem)).toBe(true);
-    expect((cert.outputs.privateKeyPem as { value: string }).value).toBe((await fx.serverCert()).keyPem);
-    expect(cert.outputs.fingerprintSha256).toMatch(/^[0-9A-F:]+$/i);
-    const live = await fx.server.api('GET', `/v1/certificates/${cert.id}`);
+    expect(isSecret(base.cert.outputs.privateKeyPem)).toBe(true);
+    expect((base.cert.outputs.privateKeyPem as { value: string }).value).toBe((await fx.serverCert()).keyPem);
+    expect(base.cert.outputs.fingerprintSha256).toMatch(/^[0-9A-F:]+$/i);
+    const live = await fx.server.api('GET', `/v1/certificates/${base.cert.id}`);
     expect(live.body.privateKeyPem).toBeUndefined();
   });
 });
@@ -136,7 +125,7 @@ describe('detailed diff', () => {
   let l: Deployed;
   beforeAll(async () => {
     const port = await freePort();
-    l = await fx.deploy(T.Listener, 'diffed', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: group.id, description: 'before' });
+    l = await fx.deploy(T.Listener, 'diffed', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id, description: 'before' });
   });
 
   async function diffOf(news: Record<string, unknown>, oldInputs: Record<string, unknown> | undefined = l.inputs) {
@@ -182,17 +171,17 @@ describe('detailed diff', () => {
   });
 
   it('ADD_REPLACE and DELETE_REPLACE for a replace field appearing or disappearing', async () => {
-    const { address: _a, ...noAddress } = lb.inputs;
-    const added = await fx.plugin.diff(T.LoadBalancer, 'life-lb', lb.id, lb.outputs, lb.inputs, noAddress);
+    const { address: _a, ...noAddress } = base.lb.inputs;
+    const added = await fx.plugin.diff(T.LoadBalancer, 'life-lb', base.lb.id, base.lb.outputs, base.lb.inputs, noAddress);
     expect(added.detailedDiff).toEqual({ address: { kind: 'ADD_REPLACE', inputDiff: true } });
-    const removed = await fx.plugin.diff(T.LoadBalancer, 'life-lb', lb.id, lb.outputs, noAddress, lb.inputs);
+    const removed = await fx.plugin.diff(T.LoadBalancer, 'life-lb', base.lb.id, base.lb.outputs, noAddress, base.lb.inputs);
     expect(removed.detailedDiff).toEqual({ address: { kind: 'DELETE_REPLACE', inputDiff: true } });
   });
 
   it('a changed private key is an in-place update of a secret field', async () => {
     const other = await (await import('../helpers/pki.ts')).issueCertificate({ commonName: 'localhost', dnsNames: ['localhost'] });
-    const news = { ...cert.inputs, certificatePem: other.certPem, privateKeyPem: secret(other.keyPem) };
-    const d = await fx.plugin.diff(T.Certificate, 'site', cert.id, cert.outputs, news, cert.inputs);
+    const news = { ...base.cert.inputs, certificatePem: other.certPem, privateKeyPem: secret(other.keyPem) };
+    const d = await fx.plugin.diff(T.Certificate, 'site', base.cert.id, base.cert.outputs, news, base.cert.inputs);
     expect(d.detailedDiff).toEqual({ certificatePem: { kind: 'UPDATE', inputDiff: true }, privateKeyPem: { kind: 'UPDATE', inputDiff: true } });
   });
 
@@ -206,8 +195,8 @@ describe('detailed diff', () => {
 describe('delete-before-replace', () => {
   it('HTTP → HTTPS on the same load balancer and port deletes first, and the replacement then runs', async () => {
     const port = await freePort();
-    const old = await fx.deploy(T.Listener, 'upgrade', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: group.id });
-    const checked = await fx.plugin.check(T.Listener, 'upgrade', old.inputs, { ...old.inputs, protocol: 'HTTPS', certificates: { defaultCertificateId: cert.id } }, old.outputs);
+    const old = await fx.deploy(T.Listener, 'upgrade', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
+    const checked = await fx.plugin.check(T.Listener, 'upgrade', old.inputs, { ...old.inputs, protocol: 'HTTPS', certificates: { defaultCertificateId: base.cert.id } }, old.outputs);
     expect(checked.failures).toEqual([]);
     const d = await fx.plugin.diff(T.Listener, 'upgrade', old.id, old.outputs, checked.inputs, old.inputs);
     expect(d.detailedDiff.protocol?.kind).toBe('UPDATE_REPLACE');
@@ -220,7 +209,7 @@ describe('delete-before-replace', () => {
 
   it('moving to another load balancer on an overlapping address with the same port deletes first; a distinct address does not', async () => {
     const port = await freePort();
-    const old = await fx.deploy(T.Listener, 'mover', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: group.id });
+    const old = await fx.deploy(T.Listener, 'mover', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
     const same = await fx.deploy(T.LoadBalancer, 'same-addr', { name: 'same address', address: '127.0.0.1' });
     const other = await fx.deploy(T.LoadBalancer, 'other-addr', { name: 'other address', address: '127.0.0.2' });
     const toSame = await fx.plugin.diff(T.Listener, 'mover', old.id, old.outputs, { ...old.inputs, loadBalancerId: same.id }, old.inputs);
@@ -237,18 +226,18 @@ describe('delete and errors', () => {
   });
 
   it('Delete of a referenced resource fails naming it, the code and the fix', async () => {
-    const err = await failure(fx.plugin.delete(T.ServerGroup, 'life-group', group.id));
-    expect(err.message).toContain(`ServerGroup "life-group" (${group.id})`);
+    const err = await failure(fx.plugin.delete(T.ServerGroup, 'life-group', base.group.id));
+    expect(err.message).toContain(`ServerGroup "life-group" (${base.group.id})`);
     expect(err.message).toContain('IN_USE');
     expect(err.initFailed).toBeUndefined();
-    expect((await fx.server.api('GET', `/v1/server-groups/${group.id}`)).status).toBe(200);
+    expect((await fx.server.api('GET', `/v1/server-groups/${base.group.id}`)).status).toBe(200);
   });
 
   it('a create the API refuses names the resource and the field', async () => {
     const port = await freePort();
-    await fx.deploy(T.Listener, 'first', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: group.id });
-    const checked = await fx.plugin.check(T.Listener, 'second', {}, { loadBalancerId: UNKNOWN, protocol: 'HTTP', port, defaultServerGroupId: group.id });
-    const err = await failure(fx.plugin.create(T.Listener, 'second', { ...checked.inputs, loadBalancerId: lb.id }));
+    await fx.deploy(T.Listener, 'first', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
+    const checked = await fx.plugin.check(T.Listener, 'second', {}, { loadBalancerId: UNKNOWN, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
+    const err = await failure(fx.plugin.create(T.Listener, 'second', { ...checked.inputs, loadBalancerId: base.lb.id }));
     expect(err.message).toMatch(/^Listener "second": create failed: port: .*PORT_CONFLICT/);
   });
 

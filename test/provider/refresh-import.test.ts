@@ -4,26 +4,15 @@
  * the inputs from the id alone, and the imported resource then diffs clean against a program
  * that declares it. privateKeyPem, write-only in the API, stays in state as a secret.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, ProviderFixture, T, type Deployed } from './support/fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { freePort, T, useBasicsWithCertificate, useProviderFixture, type Deployed } from './support/fixture.ts';
 import { isSecret, PluginError } from './support/plugin.ts';
 
-let fx: ProviderFixture;
-let lb: Deployed;
-let group: Deployed;
-let cert: Deployed;
-
-beforeAll(async () => {
-  fx = await ProviderFixture.start();
-  ({ lb, group, cert } = await fx.basicsWithCertificate('refresh'));
-});
-
-afterAll(async () => {
-  await fx?.close();
-});
+const fx = useProviderFixture();
+const base = useBasicsWithCertificate(fx, 'refresh');
 
 async function listener(name: string, extra: Record<string, unknown> = {}): Promise<Deployed> {
-  return fx.deploy(T.Listener, name, { loadBalancerId: lb.id, protocol: 'HTTP', port: await freePort(), defaultServerGroupId: group.id, ...extra });
+  return fx.deploy(T.Listener, name, { loadBalancerId: base.lb.id, protocol: 'HTTP', port: await freePort(), defaultServerGroupId: base.group.id, ...extra });
 }
 
 describe('refresh', () => {
@@ -54,11 +43,11 @@ describe('refresh', () => {
   });
 
   it('a certificate keeps its private key from state, as a secret, in outputs and inputs', async () => {
-    const read = await fx.plugin.read(T.Certificate, 'site', cert.id, cert.outputs, cert.inputs);
+    const read = await fx.plugin.read(T.Certificate, 'site', base.cert.id, base.cert.outputs, base.cert.inputs);
     const key = (await fx.serverCert()).keyPem;
     expect(isSecret(read.inputs.privateKeyPem) && read.inputs.privateKeyPem.value).toBe(key);
     expect(isSecret(read.properties.privateKeyPem) && read.properties.privateKeyPem.value).toBe(key);
-    expect(read.properties.notAfter).toBe(cert.outputs.notAfter);
+    expect(read.properties.notAfter).toBe(base.cert.outputs.notAfter);
   });
 });
 
@@ -70,7 +59,7 @@ describe('import', () => {
     expect(read.properties).toMatchObject({ id: l.id, status: 'Running' });
     expect(read.inputs).toEqual(l.inputs);
 
-    const program = { loadBalancerId: lb.id, protocol: 'HTTP', port: l.inputs.port, defaultServerGroupId: group.id, description: 'made elsewhere', forwardedHeaders: { proto: true } };
+    const program = { loadBalancerId: base.lb.id, protocol: 'HTTP', port: l.inputs.port, defaultServerGroupId: base.group.id, description: 'made elsewhere', forwardedHeaders: { proto: true } };
     const checked = await fx.plugin.check(T.Listener, 'web', read.inputs, program, read.properties);
     expect(checked.failures).toEqual([]);
     const d = await fx.plugin.diff(T.Listener, 'web', l.id, read.properties, checked.inputs, read.inputs);
@@ -78,29 +67,29 @@ describe('import', () => {
   });
 
   it('an imported certificate has no key in its inputs; declaring it is an in-place update', async () => {
-    const read = await fx.plugin.read(T.Certificate, 'imported-cert', cert.id);
+    const read = await fx.plugin.read(T.Certificate, 'imported-cert', base.cert.id);
     expect(read.inputs.privateKeyPem).toBeUndefined();
     expect(read.properties.privateKeyPem).toBeUndefined();
-    const d = await fx.plugin.diff(T.Certificate, 'imported-cert', cert.id, read.properties, cert.inputs, read.inputs);
+    const d = await fx.plugin.diff(T.Certificate, 'imported-cert', base.cert.id, read.properties, base.cert.inputs, read.inputs);
     expect(d.detailedDiff).toEqual({ privateKeyPem: { kind: 'ADD', inputDiff: true } });
     expect(d.replaces).toEqual([]);
   });
 
   it('an imported certificate may be declared without its key: the API keeps the stored one', async () => {
-    const read = await fx.plugin.read(T.Certificate, 'keyless', cert.id);
-    const { privateKeyPem: _k, ...program } = cert.inputs;
+    const read = await fx.plugin.read(T.Certificate, 'keyless', base.cert.id);
+    const { privateKeyPem: _k, ...program } = base.cert.inputs;
     const checked = await fx.plugin.check(T.Certificate, 'keyless', read.inputs, { ...program, tags: { rotated: 'no' } }, read.properties);
     expect(checked.failures).toEqual([]);
     expect(checked.inputs.privateKeyPem).toBeUndefined();
-    const d = await fx.plugin.diff(T.Certificate, 'keyless', cert.id, read.properties, checked.inputs, read.inputs);
+    const d = await fx.plugin.diff(T.Certificate, 'keyless', base.cert.id, read.properties, checked.inputs, read.inputs);
     expect(d.detailedDiff).toEqual({ 'tags.rotated': { kind: 'ADD', inputDiff: true } });
-    const props = await fx.plugin.update(T.Certificate, 'keyless', cert.id, read.properties, checked.inputs, read.inputs);
+    const props = await fx.plugin.update(T.Certificate, 'keyless', base.cert.id, read.properties, checked.inputs, read.inputs);
     expect(props.tags).toEqual({ rotated: 'no' });
-    expect(props.fingerprintSha256).toBe(cert.outputs.fingerprintSha256);
+    expect(props.fingerprintSha256).toBe(base.cert.outputs.fingerprintSha256);
   });
 
   it('a new certificate still needs its key', async () => {
-    const { privateKeyPem: _k, ...program } = cert.inputs;
+    const { privateKeyPem: _k, ...program } = base.cert.inputs;
     const checked = await fx.plugin.check(T.Certificate, 'fresh', {}, program);
     expect(checked.failures.map((f) => f.property)).toEqual(['privateKeyPem']);
   });
@@ -110,15 +99,15 @@ describe('import', () => {
   });
 
   it('an id of another kind is refused with a message naming the id', async () => {
-    const err = await fx.plugin.read(T.Listener, 'wrong', cert.id).then(
+    const err = await fx.plugin.read(T.Listener, 'wrong', base.cert.id).then(
       () => undefined,
       (e: unknown) => e as PluginError,
     );
-    expect(err?.message).toContain(`"${cert.id}" is not the id of a Listener`);
+    expect(err?.message).toContain(`"${base.cert.id}" is not the id of a Listener`);
   });
 
   it('a QUIC listener id imported as a Listener is refused naming the right type', async () => {
-    const q = await fx.deploy(T.QuicListener, 'h3', { loadBalancerId: lb.id, port: await freePort(), defaultServerGroupId: group.id, certificates: { defaultCertificateId: cert.id } });
+    const q = await fx.deploy(T.QuicListener, 'h3', { loadBalancerId: base.lb.id, port: await freePort(), defaultServerGroupId: base.group.id, certificates: { defaultCertificateId: base.cert.id } });
     const err = await fx.plugin.read(T.Listener, 'h3-as-listener', q.id).then(
       () => undefined,
       (e: unknown) => e as PluginError,
