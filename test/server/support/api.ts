@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type AppOptions } from '../../../server/app.ts';
 import type { RuntimeView } from '../../../server/service/runtime-view.ts';
 import { Store } from '../../../server/store/store.ts';
@@ -130,6 +131,29 @@ export async function makeBaseWorld(api: TestApi, pki: TestPki, edition = 'Stand
   const sg = await api.create('server-groups', { name: 'group-one', servers: [{ address: '127.0.0.1', port: 9 }] });
   const cert = await api.create('certificates', { name: 'www', certificatePem: pki.server.certPem, privateKeyPem: pki.server.keyPem });
   return { lb, sg, cert };
+}
+
+/** TestWorld is a test file's app and certificates, and the base world created through the app. */
+export interface TestWorld extends BaseWorld {
+  api: TestApi;
+  pki: TestPki;
+}
+
+/**
+ * useBaseWorld opens an app, issues the certificates and creates the base world before the
+ * calling file's tests, and closes the app after them; the returned world is filled in by then.
+ */
+export function useBaseWorld(): TestWorld {
+  const world = {} as TestWorld;
+  beforeAll(async () => {
+    const api = await TestApi.open();
+    const pki = await makePki();
+    Object.assign(world, { api, pki }, await makeBaseWorld(api, pki));
+  });
+  afterAll(async () => {
+    await world.api?.close();
+  });
+  return world;
 }
 
 /** httpsListener is a valid HTTPS listener body on the base world. */
