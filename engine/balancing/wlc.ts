@@ -5,19 +5,15 @@
  * of always choosing its first member. Weight 0 and unhealthy members get nothing.
  */
 import type { Backend } from '../upstream/backend.ts';
-import type { Scheduler } from './scheduler-types.ts';
+import { SmoothWeightedRoundRobin } from './wrr.ts';
 
 /** WeightedLeastConnections is the Wlc scheduler over one fixed member list. */
-export class WeightedLeastConnections implements Scheduler {
-  private readonly members: readonly Backend[];
-  private readonly scores: Float64Array;
+export class WeightedLeastConnections extends SmoothWeightedRoundRobin {
+  /** The lowest active/weight of the current pick, as its two terms (bestWeight 0: no member in rotation). */
+  private bestActive = 0;
+  private bestWeight = 0;
 
-  constructor(members: readonly Backend[]) {
-    this.members = members;
-    this.scores = new Float64Array(members.length);
-  }
-
-  pick(): Backend | undefined {
+  override pick(): Backend | undefined {
     const members = this.members;
     // Pass 1: the lowest active/weight, compared by cross-multiplication (no division, exact).
     let bestActive = 0;
@@ -32,17 +28,13 @@ export class WeightedLeastConnections implements Scheduler {
     }
     if (bestWeight === 0) return undefined;
     // Pass 2: smooth WRR among the members on that ratio.
-    const scores = this.scores;
-    let total = 0;
-    let best = -1;
-    for (let i = 0; i < members.length; i++) {
-      const m = members[i]!;
-      if (!m.inRotation || m.activeRequests * bestWeight !== bestActive * m.weight) continue;
-      scores[i]! += m.weight;
-      total += m.weight;
-      if (best < 0 || scores[i]! > scores[best]!) best = i;
-    }
-    scores[best]! -= total;
-    return members[best];
+    this.bestActive = bestActive;
+    this.bestWeight = bestWeight;
+    return super.pick();
+  }
+
+  /** eligible narrows the round to the members in rotation on the lowest ratio. */
+  protected override eligible(member: Backend): boolean {
+    return member.inRotation && member.activeRequests * this.bestWeight === this.bestActive * member.weight;
   }
 }
