@@ -3,6 +3,7 @@
  * routes, the provider's check/diff and the SDK's classes are all driven by the same table.
  */
 import type { z } from 'zod';
+import type { FieldRule } from './field-rules.ts';
 
 /** RESOURCE_KIND_NAMES are the six resource type names, as in the Pulumi tokens. */
 export const RESOURCE_KIND_NAMES = [
@@ -99,6 +100,11 @@ export interface ResourceKind<
   readonly secretFields: readonly string[];
   /** Read-only output fields (besides id, version, createdAt, updatedAt). */
   readonly outputFields: readonly string[];
+  /**
+   * The cross-field rules of its top-level body, as data (what each reads, what it requires);
+   * the create and update schemas run them, nested objects keep their own beside their schema.
+   */
+  readonly rules: readonly FieldRule[];
   /** The filters its list accepts besides `limit` and `nextToken` (SPEC §3). */
   readonly listFilters: readonly ListFilterName[];
   /** The routes it serves under one resource, e.g. a server group's `health`. */
@@ -112,6 +118,12 @@ export interface ResourceKind<
   readonly readTimeFields: readonly ReadTimeFieldName[];
   /** Outputs every write stores with the same value, depending neither on the engine nor on the clock. */
   readonly fixedOutputs: Readonly<Record<string, unknown>>;
+  /**
+   * The field a dry run of this kind names when the engine cannot apply a listener the write
+   * touches (a policy's `ciphers`, a certificate's `certificatePem`); `''` for the resource as a
+   * whole. A written listener names its own field at fault instead.
+   */
+  readonly engineFaultField: string;
   /**
    * Whether read-only system resources ship with the product (the system TLS policies): listed
    * before the stored ones, readable by id, never written.

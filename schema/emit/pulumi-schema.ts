@@ -1,8 +1,8 @@
 /**
  * The Pulumi package schema (SPEC §5) built from the resources' JSON Schemas: one resource per
  * kind under `gatehouse:index:<Kind>`, nested objects as named types, replace fields flagged
- * `replaceOnChanges`, secret fields flagged `secret`, descriptions carried over, and the
- * provider's `endpoint` / secret `token` configuration.
+ * `replaceOnChanges`, secret fields flagged `secret`, descriptions carried over (a resource's
+ * ending with its cross-field rules), and the provider's `endpoint` / secret `token` configuration.
  */
 import { ALL_RESOURCE_KINDS } from '../kinds.ts';
 import type { ResourceKind } from '../resource-kind.ts';
@@ -121,6 +121,12 @@ function flag(props: Record<string, PulumiPropertySpec>, names: readonly string[
   }
 }
 
+/** withRules ends a resource description with a "Rules:" paragraph listing what each of its top-level cross-field rules requires. */
+function withRules(description: string, kind: ResourceKind): string {
+  if (kind.rules.length === 0) return description;
+  return `${description}\n\nRules:\n${kind.rules.map((rule) => `- ${rule.description}`).join('\n')}`;
+}
+
 function resourceSpec(kind: ResourceKind, collector: TypeCollector): PulumiResourceSpec {
   const { create, output } = resourceJsonSchemas(kind);
   const inputProperties: Record<string, PulumiPropertySpec> = {};
@@ -149,7 +155,7 @@ function resourceSpec(kind: ResourceKind, collector: TypeCollector): PulumiResou
   flag(properties, kind.replaceFields, 'replaceOnChanges');
   const required = ((output.required as string[] | undefined) ?? []).filter((n) => !IMPLICIT_PROPERTIES.has(n));
   return {
-    description: typeof create.description === 'string' ? create.description : kind.name,
+    description: withRules(typeof create.description === 'string' ? create.description : kind.name, kind),
     properties,
     required,
     inputProperties,

@@ -4,24 +4,28 @@
  * the wildcard rules are in `certificate-inspect.ts`, which needs the stored key on PUT.
  */
 import { z } from 'zod';
+import { fieldsWith, replaces, secret } from '../field-facts.ts';
 import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
-import { commonOutputShape, issueAt, optionalShape, resourceName } from './common.ts';
+import { applyRules, forbiddenWhen, requiredWhen, type FieldRule } from '../field-rules.ts';
+import { commonOutputShape, optionalShape, resourceName } from './common.ts';
 import { tagsField } from './tags.ts';
 
 /** MAX_PEM_LENGTH bounds a certificate chain or key text; a chain of ten 4096-bit certificates fits. */
 export const MAX_PEM_LENGTH = 65_536;
 
-const typeField = z.enum(['Server', 'CA']).describe('`Server` (served to clients, has a key) or `CA` (verifies client certificates) (replace).');
+const typeField = replaces(z.enum(['Server', 'CA']).describe('`Server` (served to clients, has a key) or `CA` (verifies client certificates).'));
 
 const certMutableShape = {
   name: resourceName('certificate'),
   certificatePem: z.string().min(1).max(MAX_PEM_LENGTH).describe('PEM text: the leaf certificate first, then its chain.'),
-  privateKeyPem: z
-    .string()
-    .min(1)
-    .max(MAX_PEM_LENGTH)
-    .optional()
-    .describe('PEM private key of the leaf: required for `Server`, forbidden for `CA`. Secret and write-only: never returned by a read. On update, omitted = keep the stored key.'),
+  privateKeyPem: secret(
+    z
+      .string()
+      .min(1)
+      .max(MAX_PEM_LENGTH)
+      .optional()
+      .describe('PEM private key of the leaf: required for `Server`, forbidden for `CA`. On update, omitted = keep the stored key.'),
+  ),
   tags: tagsField(),
 };
 
@@ -38,21 +42,27 @@ const certOutputShape = {
   expired: z.boolean().describe('Whether notAfter has passed, computed at read time.'),
 };
 
-type CertFields = { type?: 'Server' | 'CA'; privateKeyPem?: string | undefined };
+const caCarriesNoKey = forbiddenWhen('privateKeyPem', { path: 'type', equals: 'CA' }, 'A CA certificate may not carry privateKeyPem.', {
+  id: 'ca-has-no-key',
+  message: 'a CA certificate may not carry a private key',
+});
 
-function keyRule(requireKeyForServer: boolean) {
-  return (v: CertFields, ctx: z.RefinementCtx): void => {
-    if (v.type === 'CA' && v.privateKeyPem !== undefined) issueAt(ctx, ['privateKeyPem'], 'a CA certificate may not carry a private key');
-    if (requireKeyForServer && v.type === 'Server' && v.privateKeyPem === undefined) {
-      issueAt(ctx, ['privateKeyPem'], 'is required for a Server certificate');
-    }
-  };
-}
+/**
+ * certificateRules are the rules of a create body: a CA certificate carries no key, a Server
+ * certificate carries one. A PUT runs only the first, since an omitted key keeps the stored one.
+ */
+export const certificateRules: readonly FieldRule[] = [
+  caCarriesNoKey,
+  requiredWhen('privateKeyPem', { path: 'type', equals: 'Server' }, 'A Server certificate requires privateKeyPem (on update, an omitted key keeps the stored one).', {
+    id: 'server-requires-key',
+    message: 'is required for a Server certificate',
+  }),
+];
 
 /** certificateCreateSchema is the strict create body of a Certificate. */
 export const certificateCreateSchema = z
   .strictObject({ type: typeField.default('Server'), ...certMutableShape })
-  .superRefine(keyRule(true))
+  .superRefine(applyRules(certificateRules))
   .describe('A TLS certificate: `Server` with its private key, or `CA` for mutual TLS.');
 
 /** certificateUpdateSchema is the strict PUT body of a Certificate (an omitted key keeps the stored one). */
@@ -63,7 +73,7 @@ export const certificateUpdateSchema = z
     ...optionalShape(commonOutputShape),
     ...optionalShape(certOutputShape),
   })
-  .superRefine(keyRule(false))
+  .superRefine(applyRules([caCarriesNoKey]))
   .describe('The full desired state of a certificate (PUT); an omitted privateKeyPem keeps the stored key.');
 
 const { privateKeyPem: _secret, ...certReadableShape } = certMutableShape;
@@ -116,13 +126,15 @@ export const Certificate: ResourceKind<typeof certificateCreateSchema, typeof ce
   update: certificateUpdateSchema,
   output: certificateOutputSchema,
   stored: certificateStoredSchema,
-  replaceFields: ['type'],
-  secretFields: ['privateKeyPem'],
+  replaceFields: fieldsWith(certificateCreateSchema.shape, 'replaces'),
+  secretFields: fieldsWith(certificateCreateSchema.shape, 'secret'),
   outputFields: Object.keys(certOutputShape),
+  rules: certificateRules,
   listFilters: ['tag'],
   subRoutes: [],
   runtimeStatus: false,
   readTimeFields: ['expired'],
   fixedOutputs: {},
+  engineFaultField: 'certificatePem',
   systemResources: false,
 };

@@ -70,7 +70,7 @@ export function portField(description: string) {
 
 /** secondsField is a whole number of seconds within a range, with its default. */
 export function secondsField(min: number, max: number, dflt: number, description: string) {
-  return z.number().int().min(min).max(max).default(dflt).describe(`${description} (seconds, ${min}–${max}, default ${dflt}).`);
+  return z.number().int().min(min).max(max).default(dflt).describe(`${description} (seconds, ${min}–${max}).`);
 }
 
 /** ipLiteral is an IPv4 or IPv6 address literal (no brackets, no zone id). */

@@ -4,8 +4,10 @@
  * client-certificate headers.
  */
 import { z } from 'zod';
+import { httpsOnly } from '../field-facts.ts';
 import { isIpOrCidr } from '../net.ts';
 import type { DeepReadonly } from '../resource-kind.ts';
+import { applyRules, requiredWhen, type FieldRule } from '../field-rules.ts';
 import { issueAt } from './common.ts';
 
 /** RESERVED_HEADER_NAMES may never be used as a renamed client-certificate header (400 RESERVED_HEADER_NAME). */
@@ -68,7 +70,7 @@ export function checkHeaderName(name: string): { code: 'RESERVED_HEADER_NAME' | 
 }
 
 function clientCertHeader(header: string) {
-  return z
+  const entry = z
     .strictObject({
       enabled: z.boolean().default(false).describe(`Send ${header} to the backend.`),
       headerName: z
@@ -80,7 +82,8 @@ function clientCertHeader(header: string) {
         .optional()
         .describe(`Rename ${header}: 1–40 characters of [a-z0-9_-], not a reserved header name.`),
     })
-    .describe(`${header} (HTTPS only): the client certificate header, optionally renamed.`);
+    .describe(`${header}: the client certificate header, optionally renamed.`);
+  return httpsOnly(entry);
 }
 
 /** clientCertHeaderSchemas parse the four client-certificate header entries, with their defaults. */
@@ -93,25 +96,31 @@ export const clientCertHeaderSchemas = {
 
 const xForwardedFor = z
   .strictObject({
-    enabled: z.boolean().default(true).describe('X-Forwarded-For handling is on (default true); off leaves the header unchanged.'),
+    enabled: z.boolean().default(true).describe('X-Forwarded-For handling is on; off leaves the header unchanged.'),
     mode: z
       .enum(['append', 'remove'])
       .default('append')
-      .describe('`append` adds the last hop\'s IP (creating the header if absent); `remove` deletes the header. Default `append`.'),
+      .describe('`append` adds the last hop\'s IP (creating the header if absent); `remove` deletes the header.'),
   })
   .describe('X-Forwarded-For handling.');
 
+/** clientIpRules are the rules of forwardedHeaders.clientIp: retrieving the client IP needs the proxies to trust. */
+export const clientIpRules: readonly FieldRule[] = [
+  requiredWhen('trustedProxies', { path: 'enabled', truthy: true }, 'clientIp.trustedProxies holds at least one entry when clientIp.enabled is true.', {
+    id: 'client-ip-requires-trusted-proxies',
+    message: 'at least one trusted proxy is required when clientIp is enabled',
+  }),
+];
+
 const clientIp = z
   .strictObject({
-    enabled: z.boolean().default(false).describe('Retrieve Client IP: take the client IP from X-Forwarded-For (not on Basic load balancers). Default false.'),
+    enabled: z.boolean().default(false).describe('Retrieve Client IP: take the client IP from X-Forwarded-For (not on Basic load balancers).'),
     trustedProxies: z
       .array(z.string().refine(isIpOrCidr, { message: 'must be an IP address or a CIDR block' }))
       .default([])
       .describe('Trusted proxy addresses or CIDR blocks, required when enabled. `0.0.0.0/0` takes the leftmost address; otherwise the header is walked right to left and the first untrusted address is taken.'),
   })
-  .superRefine((v, ctx) => {
-    if (v.enabled && v.trustedProxies.length === 0) issueAt(ctx, ['trustedProxies'], 'at least one trusted proxy is required when clientIp is enabled');
-  })
+  .superRefine(applyRules(clientIpRules))
   .describe('Retrieve the client IP from X-Forwarded-For.');
 
 /** forwardedHeadersSchema is `forwardedHeaders` with every default applied; client-certificate entries stay absent until the listener applies HTTPS defaults. */
@@ -119,11 +128,11 @@ export const forwardedHeadersSchema = z
   .strictObject({
     xForwardedFor: xForwardedFor.prefault({}),
     clientIp: clientIp.prefault({}),
-    slbId: z.boolean().default(false).describe('Send `SLB-ID: <loadBalancerId>`. Default false.'),
-    proto: z.boolean().default(false).describe('Send `X-Forwarded-Proto: http|https`. Default false.'),
-    port: z.boolean().default(false).describe('Send `X-Forwarded-Port: <listener port>`. Default false.'),
-    host: z.boolean().default(false).describe('Send `X-Forwarded-Host: <client Host>`. Default false.'),
-    clientSrcPort: z.boolean().default(false).describe('Send `X-Forwarded-Client-srcport: <client TCP port>`. Default false.'),
+    slbId: z.boolean().default(false).describe('Send `SLB-ID: <loadBalancerId>`.'),
+    proto: z.boolean().default(false).describe('Send `X-Forwarded-Proto: http|https`.'),
+    port: z.boolean().default(false).describe('Send `X-Forwarded-Port: <listener port>`.'),
+    host: z.boolean().default(false).describe('Send `X-Forwarded-Host: <client Host>`.'),
+    clientSrcPort: z.boolean().default(false).describe('Send `X-Forwarded-Client-srcport: <client TCP port>`.'),
     clientCertSubjectDn: clientCertHeaderSchemas.clientCertSubjectDn.optional(),
     clientCertIssuerDn: clientCertHeaderSchemas.clientCertIssuerDn.optional(),
     clientCertFingerprint: clientCertHeaderSchemas.clientCertFingerprint.optional(),

@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import { DEFAULT_TLS_POLICY_ID } from '../tls-policies.ts';
+import { fieldsWith, httpsDefaults, httpsOnly, replaces } from '../field-facts.ts';
 import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
+import { applyRules, forbiddenWhen, requiredWhen, type FieldCondition, type FieldRule } from '../field-rules.ts';
 import {
   commonOutputShape,
   descriptionField,
   idRef,
-  issueAt,
   optionalShape,
   portField,
   secondsField,
@@ -25,50 +26,53 @@ import {
 import { listenerCertificatesSchema } from './listener-certificates.ts';
 import { tagsField } from './tags.ts';
 
-/** LISTENER_HTTPS_ONLY_FIELDS are the top-level fields an HTTP listener may not carry. */
-export const LISTENER_HTTPS_ONLY_FIELDS = ['http2Enabled', 'certificates', 'tlsPolicyId', 'mutualAuthentication', 'quic'] as const;
-
 const mutualAuthentication = z
   .strictObject({
-    enabled: z.boolean().default(false).describe('Require a client certificate chaining to the CA certificate (not on Basic load balancers). Default false.'),
+    enabled: z.boolean().default(false).describe('Require a client certificate chaining to the CA certificate (not on Basic load balancers).'),
     caCertificateId: idRef('The `CA` certificate client certificates must chain to; required when enabled.').optional(),
   })
-  .describe('Mutual TLS (HTTPS only).');
+  .describe('Mutual TLS.');
 
 const quic = z
   .strictObject({
-    upgradeEnabled: z.boolean().default(false).describe('Advertise HTTP/3 (Alt-Svc) for the associated QUIC listener. Default false.'),
+    upgradeEnabled: z.boolean().default(false).describe('Advertise HTTP/3 (Alt-Svc) for the associated QUIC listener.'),
     quicListenerId: idRef('The QuicListener on the same load balancer, associated with no other listener; required when upgradeEnabled.').optional(),
   })
-  .describe('QUIC upgrade (HTTPS only).');
+  .describe('QUIC upgrade.');
 
 /** listenerReplaceShape holds the fields that cannot change in place. */
 const listenerReplaceShape = {
-  loadBalancerId: idRef('The load balancer the listener belongs to (replace).'),
-  protocol: z.enum(['HTTP', 'HTTPS']).describe('Protocol of the listener: `HTTP` or `HTTPS` (replace).'),
-  port: portField('Port the listener accepts connections on, 1–65535 (replace; rule P).'),
+  loadBalancerId: replaces(idRef('The load balancer the listener belongs to.')),
+  protocol: replaces(z.enum(['HTTP', 'HTTPS']).describe('Protocol of the listener: `HTTP` or `HTTPS`.')),
+  port: replaces(portField('Port the listener accepts connections on, 1–65535 (rule P).')),
 };
 
 const listenerMutableShape = {
   description: descriptionField('listener'),
   tags: tagsField(),
   defaultServerGroupId: idRef('The server group requests are forwarded to.'),
-  http2Enabled: z.boolean().optional().describe('Offer HTTP/2 by ALPN (HTTPS only; default true).'),
+  http2Enabled: httpsOnly(z.boolean().optional().describe('Offer HTTP/2 by ALPN.'), true),
   idleTimeout: secondsField(1, 600, 15, 'A client connection with no request in flight is closed after this time'),
   requestTimeout: secondsField(1, 600, 60, 'A request without a backend response within this time gets 504'),
-  compressionEnabled: z.boolean().default(true).describe('Compress eligible responses with Brotli or gzip. Default true.'),
+  compressionEnabled: z.boolean().default(true).describe('Compress eligible responses with Brotli or gzip.'),
   underscoreHeadersEnabled: z
     .boolean()
     .default(false)
     .describe(
-      'Forward request fields whose names contain `_`. Default false: backends that map fields to CGI-style names read `X_Forwarded_For` as `X-Forwarded-For`, so a client could spoof the fields the listener computes.',
+      'Forward request fields whose names contain `_`. Off by default because backends that map fields to CGI-style names read `X_Forwarded_For` as `X-Forwarded-For`, so a client could spoof the fields the listener computes.',
     ),
-  certificates: listenerCertificatesSchema.optional().describe('Certificates (HTTPS only, required there).'),
-  tlsPolicyId: idRef(`TLS security policy, system or custom (HTTPS only; default \`${DEFAULT_TLS_POLICY_ID}\`).`).optional(),
-  mutualAuthentication: mutualAuthentication.optional(),
+  certificates: httpsOnly(listenerCertificatesSchema.optional().describe('The certificates the listener serves; an HTTPS listener requires them.')),
+  tlsPolicyId: httpsOnly(idRef('TLS security policy, system or custom.').optional(), DEFAULT_TLS_POLICY_ID),
+  mutualAuthentication: httpsOnly(mutualAuthentication.optional(), { enabled: false }),
   forwardedHeaders: forwardedHeadersSchema.prefault({}),
-  quic: quic.optional(),
+  quic: httpsOnly(quic.optional(), { upgradeEnabled: false }),
 };
+
+/** LISTENER_HTTPS_ONLY_FIELDS are the top-level fields an HTTP listener may not carry (each declares `httpsOnly`). */
+export const LISTENER_HTTPS_ONLY_FIELDS = fieldsWith(listenerMutableShape, 'httpsOnly');
+
+/** LISTENER_HTTPS_DEFAULTS are what an HTTPS listener gets for the HTTPS-only fields it omits. */
+const LISTENER_HTTPS_DEFAULTS = httpsDefaults(listenerMutableShape);
 
 const listenerOutputShape = {
   status: z
@@ -83,48 +87,61 @@ type ListenerFields = z.output<z.ZodObject<typeof listenerMutableShape>> & {
   port?: number;
 };
 
-function checkListener(v: ListenerFields, ctx: z.RefinementCtx): void {
-  if (v.protocol === 'HTTP') {
-    for (const field of LISTENER_HTTPS_ONLY_FIELDS) {
-      if (v[field] !== undefined) issueAt(ctx, [field], `${field} is HTTPS only; an HTTP listener may not set it`);
-    }
-    for (const field of CLIENT_CERT_HEADER_FIELDS) {
-      if (v.forwardedHeaders[field] !== undefined) {
-        issueAt(ctx, ['forwardedHeaders', field], `${field} is HTTPS only; an HTTP listener may not set it`);
-      }
-    }
-    return;
-  }
-  if (v.protocol === 'HTTPS' && v.certificates === undefined) {
-    issueAt(ctx, ['certificates'], 'an HTTPS listener requires certificates.defaultCertificateId');
-  }
-  if (v.mutualAuthentication?.enabled && v.mutualAuthentication.caCertificateId === undefined) {
-    issueAt(ctx, ['mutualAuthentication', 'caCertificateId'], 'is required when mutual authentication is enabled');
-  }
-  if (v.quic?.upgradeEnabled && v.quic.quicListenerId === undefined) {
-    issueAt(ctx, ['quic', 'quicListenerId'], 'is required when the QUIC upgrade is enabled');
-  }
-}
+const HTTP_LISTENER: FieldCondition = { path: 'protocol', equals: 'HTTP' };
+const NOT_HTTP_LISTENER: FieldCondition = { path: 'protocol', notEquals: 'HTTP' };
+
+/**
+ * listenerRules are the Listener's cross-field rules, in the order their failures are
+ * reported: an HTTP listener carries no HTTPS-only field; an HTTPS listener has certificates;
+ * mutual TLS and the QUIC upgrade, when enabled, name what they use.
+ */
+export const listenerRules: readonly FieldRule[] = [
+  ...LISTENER_HTTPS_ONLY_FIELDS.map((field) =>
+    forbiddenWhen(field, HTTP_LISTENER, `An HTTP listener may not set ${field} (HTTPS only).`, {
+      id: `https-only-${field}`,
+      message: `${field} is HTTPS only; an HTTP listener may not set it`,
+    }),
+  ),
+  ...CLIENT_CERT_HEADER_FIELDS.map((field) =>
+    forbiddenWhen(`forwardedHeaders.${field}`, HTTP_LISTENER, `An HTTP listener may not set forwardedHeaders.${field} (HTTPS only).`, {
+      id: `https-only-forwardedHeaders-${field}`,
+      message: `${field} is HTTPS only; an HTTP listener may not set it`,
+    }),
+  ),
+  requiredWhen('certificates', { path: 'protocol', equals: 'HTTPS' }, 'An HTTPS listener requires certificates.', {
+    id: 'https-requires-certificates',
+    message: 'an HTTPS listener requires certificates.defaultCertificateId',
+  }),
+  requiredWhen(
+    'mutualAuthentication.caCertificateId',
+    [NOT_HTTP_LISTENER, { path: 'mutualAuthentication.enabled', truthy: true }],
+    'mutualAuthentication.caCertificateId is required when mutualAuthentication.enabled is true.',
+    { id: 'mutual-authentication-requires-ca', message: 'is required when mutual authentication is enabled' },
+  ),
+  requiredWhen(
+    'quic.quicListenerId',
+    [NOT_HTTP_LISTENER, { path: 'quic.upgradeEnabled', truthy: true }],
+    'quic.quicListenerId is required when quic.upgradeEnabled is true.',
+    { id: 'quic-upgrade-requires-listener', message: 'is required when the QUIC upgrade is enabled' },
+  ),
+];
 
 /** applyHttpsDefaults fills the HTTPS-only defaults of an HTTPS listener; an HTTP one is left without them. */
 function applyHttpsDefaults<T extends ListenerFields>(v: T): T {
   if (v.protocol !== 'HTTPS') return v;
   const fh = { ...v.forwardedHeaders };
   for (const field of CLIENT_CERT_HEADER_FIELDS) fh[field] ??= clientCertHeaderSchemas[field].parse({});
-  return {
-    ...v,
-    http2Enabled: v.http2Enabled ?? true,
-    tlsPolicyId: v.tlsPolicyId ?? DEFAULT_TLS_POLICY_ID,
-    mutualAuthentication: v.mutualAuthentication ?? { enabled: false },
-    quic: v.quic ?? { upgradeEnabled: false },
-    forwardedHeaders: fh,
-  };
+  const withDefaults: T = { ...v, forwardedHeaders: fh };
+  for (const [field, value] of LISTENER_HTTPS_DEFAULTS) {
+    if (withDefaults[field] === undefined) Object.assign(withDefaults, { [field]: structuredClone(value) });
+  }
+  return withDefaults;
 }
 
 /** listenerCreateSchema is the strict create body of a Listener; parsing applies every default. */
 export const listenerCreateSchema = z
   .strictObject({ ...listenerReplaceShape, ...listenerMutableShape })
-  .superRefine(checkListener)
+  .superRefine(applyRules(listenerRules))
   .transform(applyHttpsDefaults)
   .describe('An HTTP or HTTPS listener of a load balancer.');
 
@@ -136,7 +153,7 @@ export const listenerUpdateSchema = z
     ...optionalShape(commonOutputShape),
     ...optionalShape(listenerOutputShape),
   })
-  .superRefine(checkListener)
+  .superRefine(applyRules(listenerRules))
   .transform(applyHttpsDefaults)
   .describe('The full desired state of a listener (PUT).');
 
@@ -236,6 +253,25 @@ export function listenerToSnapshot(stored: StoredResource<StoredListener>): Snap
   return { ...listener, tls };
 }
 
+/**
+ * listenerFieldNaming is the field of a listener (as the engine snapshot holds it) that names
+ * resource `id`, as a path (`tlsPolicyId`, `certificates.additionalCertificateIds[2]`, …), or
+ * undefined when the listener does not name it.
+ */
+export function listenerFieldNaming(listener: SnapshotListener, id: string): string | undefined {
+  if (listener.loadBalancerId === id) return 'loadBalancerId';
+  if (listener.defaultServerGroupId === id) return 'defaultServerGroupId';
+  const tls = listener.tls;
+  if (tls === undefined) return undefined;
+  if (tls.tlsPolicyId === id) return 'tlsPolicyId';
+  if (tls.defaultCertificateId === id) return 'certificates.defaultCertificateId';
+  const i = tls.additionalCertificateIds.indexOf(id);
+  if (i >= 0) return `certificates.additionalCertificateIds[${i}]`;
+  if (tls.mutualAuthentication.enabled && tls.mutualAuthentication.caCertificateId === id) return 'mutualAuthentication.caCertificateId';
+  if (tls.quic.upgradeEnabled && tls.quic.quicListenerId === id) return 'quic.quicListenerId';
+  return undefined;
+}
+
 /** Listener is the ResourceKind of HTTP/HTTPS listeners. */
 export const Listener: ResourceKind<typeof listenerCreateSchema, typeof listenerUpdateSchema, typeof listenerOutputSchema, typeof listenerStoredSchema> = {
   name: 'Listener',
@@ -246,13 +282,15 @@ export const Listener: ResourceKind<typeof listenerCreateSchema, typeof listener
   update: listenerUpdateSchema,
   output: listenerOutputSchema,
   stored: listenerStoredSchema,
-  replaceFields: Object.keys(listenerReplaceShape),
-  secretFields: [],
+  replaceFields: fieldsWith({ ...listenerReplaceShape, ...listenerMutableShape }, 'replaces'),
+  secretFields: fieldsWith({ ...listenerReplaceShape, ...listenerMutableShape }, 'secret'),
   outputFields: Object.keys(listenerOutputShape),
+  rules: listenerRules,
   listFilters: ['tag', 'loadBalancerId'],
   subRoutes: [],
   runtimeStatus: true,
   readTimeFields: [],
   fixedOutputs: {},
+  engineFaultField: '',
   systemResources: false,
 };

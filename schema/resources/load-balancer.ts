@@ -3,6 +3,7 @@
  * mutual TLS, client-IP retrieval and custom TLS policies) and deletion protection.
  */
 import { z } from 'zod';
+import { fieldsWith, replaces } from '../field-facts.ts';
 import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
 import { commonOutputShape, ipLiteral, optionalShape, resourceName } from './common.ts';
 import { tagsField } from './tags.ts';
@@ -15,15 +16,15 @@ export type Edition = (typeof EDITIONS)[number];
 /** DEFAULT_LB_ADDRESS is where listeners bind unless told otherwise: loopback, safe by default. */
 export const DEFAULT_LB_ADDRESS = '127.0.0.1';
 
-const addressField = ipLiteral('The address the listeners bind to; `0.0.0.0` / `::` = all addresses (replace).');
+const addressField = replaces(ipLiteral('The address the listeners bind to; `0.0.0.0` / `::` = all addresses.'));
 
 const lbMutableShape = {
   name: resourceName('load balancer'),
   edition: z
     .enum(EDITIONS)
     .default('Standard')
-    .describe('Edition: `Basic`, `Standard` or `StandardWithWaf`. May change Basic→Standard/StandardWithWaf and StandardWithWaf→Standard; never back to Basic. Default `Standard`.'),
-  deletionProtection: z.boolean().default(false).describe('When true, deleting the load balancer is refused (409 DELETION_PROTECTED). Default false.'),
+    .describe('Edition: `Basic`, `Standard` or `StandardWithWaf`. May change Basic→Standard/StandardWithWaf and StandardWithWaf→Standard; never back to Basic.'),
+  deletionProtection: z.boolean().default(false).describe('When true, deleting the load balancer is refused (409 DELETION_PROTECTED).'),
   tags: tagsField(),
 };
 
@@ -84,13 +85,15 @@ export const LoadBalancer: ResourceKind<typeof loadBalancerCreateSchema, typeof 
   update: loadBalancerUpdateSchema,
   output: loadBalancerOutputSchema,
   stored: loadBalancerStoredSchema,
-  replaceFields: ['address'],
-  secretFields: [],
+  replaceFields: fieldsWith(loadBalancerCreateSchema.shape, 'replaces'),
+  secretFields: fieldsWith(loadBalancerCreateSchema.shape, 'secret'),
   outputFields: Object.keys(lbOutputShape),
+  rules: [],
   listFilters: ['tag'],
   subRoutes: [],
   runtimeStatus: false,
   readTimeFields: [],
   fixedOutputs: { status: 'Active' },
+  engineFaultField: '',
   systemResources: false,
 };

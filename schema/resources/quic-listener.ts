@@ -3,14 +3,15 @@
  * it reports `Unavailable` on a runtime without a QUIC stack.
  */
 import { z } from 'zod';
+import { fieldsWith, replaces } from '../field-facts.ts';
 import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
 import { commonOutputShape, descriptionField, idRef, optionalShape, portField, secondsField } from './common.ts';
 import { listenerCertificatesSchema } from './listener-certificates.ts';
 import { tagsField } from './tags.ts';
 
 const quicReplaceShape = {
-  loadBalancerId: idRef('The load balancer the QUIC listener belongs to (replace).'),
-  port: portField('UDP port of the QUIC listener, 1–65535 (replace; rule P).'),
+  loadBalancerId: replaces(idRef('The load balancer the QUIC listener belongs to.')),
+  port: replaces(portField('UDP port of the QUIC listener, 1–65535 (rule P).')),
 };
 
 const quicMutableShape = {
@@ -100,13 +101,15 @@ export const QuicListener: ResourceKind<typeof quicListenerCreateSchema, typeof 
   update: quicListenerUpdateSchema,
   output: quicListenerOutputSchema,
   stored: quicListenerStoredSchema,
-  replaceFields: Object.keys(quicReplaceShape),
-  secretFields: [],
+  replaceFields: fieldsWith({ ...quicReplaceShape, ...quicMutableShape }, 'replaces'),
+  secretFields: fieldsWith({ ...quicReplaceShape, ...quicMutableShape }, 'secret'),
   outputFields: Object.keys(quicOutputShape),
+  rules: [],
   listFilters: ['tag', 'loadBalancerId'],
   subRoutes: [],
   runtimeStatus: true,
   readTimeFields: [],
   fixedOutputs: {},
+  engineFaultField: '',
   systemResources: false,
 };

@@ -3,9 +3,11 @@
  * health-checked, made sticky and drained.
  */
 import { z } from 'zod';
+import { fieldsWith, replaces } from '../field-facts.ts';
 import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
+import { applyRules, crossFieldRule, requiredWhen, type FieldRule } from '../field-rules.ts';
 import { canonicalIp } from '../net.ts';
-import { commonOutputShape, findDuplicates, ipOrHostName, issueAt, optionalShape, plainText, resourceName, TEXT_RULE } from './common.ts';
+import { commonOutputShape, findDuplicates, ipOrHostName, optionalShape, plainText, resourceName, TEXT_RULE } from './common.ts';
 import { serverGroupHealthSchema } from '../api/server-health.ts';
 import { healthCheckSchema, type HealthCheckInput } from './health-check.ts';
 import { tagsField } from './tags.ts';
@@ -28,49 +30,55 @@ const serverSchema = z
       .min(0)
       .max(100)
       .default(DEFAULT_SERVER_WEIGHT)
-      .describe(`Weight of the server, 0–100; 0 = no new traffic. Default ${DEFAULT_SERVER_WEIGHT}.`),
+      .describe(`Weight of the server, 0–100; 0 = no new traffic.`),
     description: plainText(1, 256).optional().describe(`Free-text description of the server, 1–256 characters, ${TEXT_RULE}.`),
   })
   .describe('One backend server.');
 
+/** stickySessionRules are the rules of a group's stickySession: following the backend's cookie needs its name. */
+export const stickySessionRules: readonly FieldRule[] = [
+  requiredWhen('cookie', { path: 'type', equals: 'Server' }, 'stickySession.cookie is required when stickySession.type is Server.', {
+    id: 'server-cookie-requires-name',
+    message: 'is required when the type is Server',
+  }),
+];
+
 const stickySession = z
   .strictObject({
-    enabled: z.boolean().default(false).describe('Session persistence is on. Default false.'),
+    enabled: z.boolean().default(false).describe('Session persistence is on.'),
     type: z
       .enum(['Insert', 'Server'])
       .default('Insert')
-      .describe('`Insert`: the engine sets a cookie; `Server`: the backend\'s cookie named `cookie` is followed. Default `Insert`.'),
-    cookieTimeout: z.number().int().min(1).max(86400).default(1000).describe('Lifetime of an inserted cookie in seconds, 1–86400. Default 1000.'),
+      .describe('`Insert`: the engine sets a cookie; `Server`: the backend\'s cookie named `cookie` is followed.'),
+    cookieTimeout: z.number().int().min(1).max(86400).default(1000).describe('Lifetime of an inserted cookie in seconds, 1–86400.'),
     cookie: z
       .string()
       .regex(COOKIE_NAME_PATTERN, { message: 'must be a cookie name of 1–200 token characters' })
       .optional()
       .describe('Name of the backend\'s cookie; required when type is `Server`.'),
   })
-  .superRefine((v, ctx) => {
-    if (v.type === 'Server' && v.cookie === undefined) issueAt(ctx, ['cookie'], 'is required when the type is Server');
-  })
+  .superRefine(applyRules(stickySessionRules))
   .describe('Session persistence.');
 
 const connectionDrain = z
   .strictObject({
-    enabled: z.boolean().default(false).describe('Let in-flight requests of a removed server finish. Default false.'),
-    timeout: z.number().int().min(0).max(900).default(300).describe('Seconds a removed server\'s in-flight requests may take, 0–900. Default 300.'),
+    enabled: z.boolean().default(false).describe('Let in-flight requests of a removed server finish.'),
+    timeout: z.number().int().min(0).max(900).default(300).describe('Seconds a removed server\'s in-flight requests may take, 0–900.'),
   })
   .describe('Connection draining on server removal.');
 
-const protocolField = z.enum(['HTTP', 'HTTPS']).describe('Protocol to the backends: `HTTP` or `HTTPS` (replace).');
+const protocolField = replaces(z.enum(['HTTP', 'HTTPS']).describe('Protocol to the backends: `HTTP` or `HTTPS`.'));
 
 const groupMutableShape = {
   name: resourceName('server group'),
   scheduler: z
     .enum(['Wrr', 'Wlc', 'Sch'])
     .default('Wrr')
-    .describe('`Wrr` weighted round robin, `Wlc` weighted least connections, `Sch` source-IP consistent hash. Default `Wrr`.'),
+    .describe('`Wrr` weighted round robin, `Wlc` weighted least connections, `Sch` source-IP consistent hash.'),
   servers: z
     .array(serverSchema)
     .default([])
-    .describe(`Backend servers: at most ${MAX_SERVERS}, each (address, port) once. Default [].`),
+    .describe(`Backend servers: at most ${MAX_SERVERS}, each (address, port) once.`),
   healthCheck: healthCheckSchema.prefault({}),
   stickySession: stickySession.prefault({}),
   connectionDrain: connectionDrain.prefault({}),
@@ -79,14 +87,25 @@ const groupMutableShape = {
 
 type GroupFields = { protocol?: 'HTTP' | 'HTTPS'; servers: { address: string; port: number }[] };
 
-function checkGroup(v: GroupFields, ctx: z.RefinementCtx): void {
-  if (v.servers.length > MAX_SERVERS) issueAt(ctx, ['servers'], `at most ${MAX_SERVERS} servers, got ${v.servers.length}`);
-  // Host names compare without case; IP literals by address, so `::1` and `0::1` are one server.
-  const key = (s: { address: string; port: number }) => `${canonicalIp(s.address) ?? s.address.toLowerCase()} ${s.port}`;
-  for (const { index, first } of findDuplicates(v.servers, key)) {
-    issueAt(ctx, ['servers', index], `duplicates servers[${first}] (same address and port)`);
-  }
-}
+/** serverGroupRules are the ServerGroup's rules across its servers: how many, and each (address, port) once. */
+export const serverGroupRules: readonly FieldRule[] = [
+  crossFieldRule<GroupFields>({
+    id: 'servers-limit',
+    description: `servers holds at most ${MAX_SERVERS} servers.`,
+    reads: ['servers'],
+    check: (v) => (v.servers.length > MAX_SERVERS ? [{ path: ['servers'], message: `at most ${MAX_SERVERS} servers, got ${v.servers.length}` }] : []),
+  }),
+  crossFieldRule<GroupFields>({
+    id: 'servers-unique',
+    description: 'Each (address, port) appears once in servers; host names compare without case, IP addresses by value.',
+    reads: ['servers'],
+    check: (v) => {
+      // Host names compare without case; IP literals by address, so `::1` and `0::1` are one server.
+      const key = (s: { address: string; port: number }) => `${canonicalIp(s.address) ?? s.address.toLowerCase()} ${s.port}`;
+      return findDuplicates(v.servers, key).map(({ index, first }) => ({ path: ['servers', index], message: `duplicates servers[${first}] (same address and port)` }));
+    },
+  }),
+];
 
 /** HealthCheck is a server group's healthCheck with its protocol resolved. */
 export type HealthCheck = Omit<HealthCheckInput, 'protocol'> & { protocol: 'HTTP' | 'HTTPS' | 'TCP' };
@@ -100,7 +119,7 @@ function resolveHealthCheckProtocol<T extends { protocol: 'HTTP' | 'HTTPS'; heal
 /** serverGroupCreateSchema is the strict create body of a ServerGroup. */
 export const serverGroupCreateSchema = z
   .strictObject({ protocol: protocolField.default('HTTP'), ...groupMutableShape })
-  .superRefine(checkGroup)
+  .superRefine(applyRules(serverGroupRules))
   .transform(resolveHealthCheckProtocol)
   .describe('A group of backend servers with scheduling, health checks, stickiness and draining.');
 
@@ -111,7 +130,7 @@ export const serverGroupUpdateSchema = z
     ...groupMutableShape,
     ...optionalShape(commonOutputShape),
   })
-  .superRefine(checkGroup)
+  .superRefine(applyRules(serverGroupRules))
   .transform((v) => (v.protocol === undefined ? v : resolveHealthCheckProtocol({ ...v, protocol: v.protocol })))
   .describe('The full desired state of a server group (PUT).');
 
@@ -181,9 +200,10 @@ export const ServerGroup: ResourceKind<typeof serverGroupCreateSchema, typeof se
   update: serverGroupUpdateSchema,
   output: serverGroupOutputSchema,
   stored: serverGroupStoredSchema,
-  replaceFields: ['protocol'],
-  secretFields: [],
+  replaceFields: fieldsWith(serverGroupCreateSchema.in.shape, 'replaces'),
+  secretFields: fieldsWith(serverGroupCreateSchema.in.shape, 'secret'),
   outputFields: [],
+  rules: serverGroupRules,
   listFilters: ['tag'],
   subRoutes: [
     {
@@ -196,5 +216,6 @@ export const ServerGroup: ResourceKind<typeof serverGroupCreateSchema, typeof se
   runtimeStatus: false,
   readTimeFields: [],
   fixedOutputs: {},
+  engineFaultField: '',
   systemResources: false,
 };

@@ -9,8 +9,9 @@
  */
 import { z } from 'zod';
 import type { DeepReadonly, ResourceKind } from '../resource-kind.ts';
+import { applyRules, crossFieldRule, type FieldRule, type RuleIssue } from '../field-rules.ts';
 import { ALL_CIPHERS, CIPHERS_BY_VERSION, openSslSettingsSchema, TLS_VERSIONS, toOpenSslSettings, type CipherName, type TlsVersion } from '../tls-policies.ts';
-import { commonOutputShape, findDuplicates, issueAt, optionalShape } from './common.ts';
+import { commonOutputShape, findDuplicates, optionalShape } from './common.ts';
 import { tagsField } from './tags.ts';
 
 /** TLS_POLICY_NAME_PATTERN: 2–128 characters of `[A-Za-z0-9._-]`, starting with a letter. */
@@ -36,51 +37,89 @@ const policyOutputShape = {
   system: z.boolean().describe('True for the read-only system policies; false for custom ones.'),
 };
 
+type VersionsAndCiphers = { readonly tlsVersions: readonly TlsVersion[]; readonly ciphers: readonly CipherName[] };
+
+/** tlsSecurityPolicyRules are the consistency rules of a version and cipher choice, in the order their failures are reported. */
+export const tlsSecurityPolicyRules: readonly FieldRule<VersionsAndCiphers>[] = [
+  crossFieldRule<VersionsAndCiphers>({
+    id: 'tls-versions-unique',
+    description: 'tlsVersions names each version once.',
+    reads: ['tlsVersions'],
+    check: ({ tlsVersions }) =>
+      findDuplicates(tlsVersions, (v) => v).map(({ index, first }) => ({ path: ['tlsVersions', index], message: `duplicates tlsVersions[${first}]` })),
+  }),
+  crossFieldRule<VersionsAndCiphers>({
+    id: 'ciphers-unique',
+    description: 'ciphers names each cipher suite once.',
+    reads: ['ciphers'],
+    check: ({ ciphers }) => findDuplicates(ciphers, (c) => c).map(({ index, first }) => ({ path: ['ciphers', index], message: `duplicates ciphers[${first}]` })),
+  }),
+  crossFieldRule<VersionsAndCiphers>({
+    id: 'cipher-supported-by-a-version',
+    description: 'Every cipher suite in ciphers is supported by at least one of tlsVersions.',
+    reads: ['tlsVersions', 'ciphers'],
+    check: ({ tlsVersions, ciphers }) => {
+      const issues: RuleIssue[] = [];
+      ciphers.forEach((cipher, i) => {
+        if (!tlsVersions.some((v) => CIPHERS_BY_VERSION[v].includes(cipher))) {
+          issues.push({ path: ['ciphers', i], message: `${cipher} is not supported by any chosen TLS version (${tlsVersions.join(', ')})` });
+        }
+      });
+      return issues;
+    },
+  }),
+  crossFieldRule<VersionsAndCiphers>({
+    id: 'version-has-a-cipher',
+    description: 'Every version in tlsVersions has at least one cipher suite in ciphers that it supports.',
+    reads: ['tlsVersions', 'ciphers'],
+    check: ({ tlsVersions, ciphers }) => {
+      const issues: RuleIssue[] = [];
+      for (const version of new Set(tlsVersions)) {
+        if (!ciphers.some((c) => CIPHERS_BY_VERSION[version].includes(c))) {
+          issues.push({ path: ['tlsVersions', tlsVersions.indexOf(version)], message: `${version} has no chosen cipher it supports` });
+        }
+      }
+      return issues;
+    },
+  }),
+  crossFieldRule<VersionsAndCiphers>({
+    id: 'tls-versions-contiguous',
+    description: 'tlsVersions is a contiguous range (OpenSSL serves every version between the lowest and the highest).',
+    reads: ['tlsVersions'],
+    check: ({ tlsVersions }) => {
+      const indexes = TLS_VERSIONS.map((v, i) => (tlsVersions.includes(v) ? i : -1)).filter((i) => i >= 0);
+      const lo = indexes[0];
+      const hi = indexes[indexes.length - 1];
+      if (lo === undefined || hi === undefined || hi - lo + 1 === indexes.length) return [];
+      const missing = TLS_VERSIONS.slice(lo, hi + 1).filter((v) => !tlsVersions.includes(v));
+      return [
+        {
+          path: ['tlsVersions'],
+          message: `TLS versions must be contiguous (OpenSSL serves every version between the lowest and highest); add ${missing.join(', ')} or narrow the range`,
+        },
+      ];
+    },
+  }),
+];
+
 /**
  * tlsPolicyProblems lists the consistency failures of a version and cipher choice, with the
- * path each belongs to; shared by the model and by anything that checks a policy it did not parse.
+ * path each belongs to: the model's rules, run by anything that checks a policy it did not parse.
  */
 export function tlsPolicyProblems(tlsVersions: readonly TlsVersion[], ciphers: readonly CipherName[]): { path: PropertyKey[]; message: string }[] {
-  const problems: { path: PropertyKey[]; message: string }[] = [];
-  for (const { index, first } of findDuplicates(tlsVersions, (v) => v)) problems.push({ path: ['tlsVersions', index], message: `duplicates tlsVersions[${first}]` });
-  for (const { index, first } of findDuplicates(ciphers, (c) => c)) problems.push({ path: ['ciphers', index], message: `duplicates ciphers[${first}]` });
-  ciphers.forEach((cipher, i) => {
-    if (!tlsVersions.some((v) => CIPHERS_BY_VERSION[v].includes(cipher))) {
-      problems.push({ path: ['ciphers', i], message: `${cipher} is not supported by any chosen TLS version (${tlsVersions.join(', ')})` });
-    }
-  });
-  for (const version of new Set(tlsVersions)) {
-    if (!ciphers.some((c) => CIPHERS_BY_VERSION[version].includes(c))) {
-      problems.push({ path: ['tlsVersions', tlsVersions.indexOf(version)], message: `${version} has no chosen cipher it supports` });
-    }
-  }
-  const indexes = TLS_VERSIONS.map((v, i) => (tlsVersions.includes(v) ? i : -1)).filter((i) => i >= 0);
-  const lo = indexes[0];
-  const hi = indexes[indexes.length - 1];
-  if (lo !== undefined && hi !== undefined && hi - lo + 1 !== indexes.length) {
-    const missing = TLS_VERSIONS.slice(lo, hi + 1).filter((v) => !tlsVersions.includes(v));
-    problems.push({
-      path: ['tlsVersions'],
-      message: `TLS versions must be contiguous (OpenSSL serves every version between the lowest and highest); add ${missing.join(', ')} or narrow the range`,
-    });
-  }
-  return problems;
-}
-
-function checkPolicy(v: { tlsVersions: TlsVersion[]; ciphers: CipherName[] }, ctx: z.RefinementCtx): void {
-  for (const p of tlsPolicyProblems(v.tlsVersions, v.ciphers)) issueAt(ctx, p.path, p.message);
+  return tlsSecurityPolicyRules.flatMap((rule) => rule.check({ tlsVersions, ciphers }).map((p) => ({ path: [...p.path], message: p.message })));
 }
 
 /** tlsSecurityPolicyCreateSchema is the strict create body of a custom TLS policy. */
 export const tlsSecurityPolicyCreateSchema = z
   .strictObject(policyMutableShape)
-  .superRefine(checkPolicy)
+  .superRefine(applyRules(tlsSecurityPolicyRules))
   .describe('A custom TLS security policy: the TLS versions and cipher suites a listener offers.');
 
 /** tlsSecurityPolicyUpdateSchema is the strict PUT body of a custom TLS policy. */
 export const tlsSecurityPolicyUpdateSchema = z
   .strictObject({ ...policyMutableShape, ...optionalShape(commonOutputShape), ...optionalShape(policyOutputShape) })
-  .superRefine(checkPolicy)
+  .superRefine(applyRules(tlsSecurityPolicyRules))
   .describe('The full desired state of a custom TLS security policy (PUT).');
 
 /** tlsSecurityPolicyOutputSchema is a policy as every read returns it, system or custom. */
@@ -131,10 +170,12 @@ export const TlsSecurityPolicy: ResourceKind<
   replaceFields: [],
   secretFields: [],
   outputFields: Object.keys(policyOutputShape),
+  rules: tlsSecurityPolicyRules,
   listFilters: ['tag'],
   subRoutes: [],
   runtimeStatus: false,
   readTimeFields: [],
   fixedOutputs: { system: false },
+  engineFaultField: 'ciphers',
   systemResources: true,
 };
