@@ -1,8 +1,8 @@
 /**
  * Stand-in values for inputs that are not known at construction time. A zod object runs its
  * cross-field rules (e.g. "HTTPS only") only once every field parses, so plan-time validation
- * fills each unknown with values its own field schema accepts, and tries every value of an
- * enum or boolean, to learn which failures hold whatever the unknown turns out to be.
+ * fills each unknown with a value its own field schema accepts; which failures then depend on
+ * the unknown is told by the paths the rules read, not by trying other values.
  */
 import { z } from 'zod';
 
@@ -23,7 +23,7 @@ export function unwrapSchema(schema: z.ZodType): z.ZodType {
 /** objectShape returns the fields of a model (its create or output schema), or {} when it is not an object. */
 export function objectShape(schema: z.ZodType): Readonly<Record<string, z.ZodType>> {
   const s = unwrapSchema(schema);
-  return s instanceof z.ZodObject ? (s.shape as Record<string, z.ZodType>) : {};
+  return s instanceof z.ZodObject ? s.shape : {};
 }
 
 /** schemaAt finds the schema of the value at a path inside a model, or undefined when the path leaves it. */
@@ -69,7 +69,7 @@ function numberCandidates(s: z.ZodNumber): number[] {
 }
 
 /**
- * placeholderCandidates lists the stand-ins to try for an unknown value of a schema: every
+ * placeholderCandidates lists the possible stand-ins for an unknown value of a schema: every
  * option of an enum or boolean, both ends of a number's range, one distinct string, and for
  * objects one value with every required field filled. An empty list means "leave it absent".
  */
@@ -88,7 +88,8 @@ export function placeholderCandidates(schema: z.ZodType, seed: number): unknown[
   if (s instanceof z.ZodObject) {
     const out: Record<string, unknown> = {};
     let i = 0;
-    for (const [key, field] of Object.entries(s.shape as Record<string, z.ZodType>)) {
+    const shape: Readonly<Record<string, z.ZodType>> = s.shape;
+    for (const [key, field] of Object.entries(shape)) {
       i += 1;
       if (accepts(field, undefined)) continue;
       const [first] = placeholderCandidates(field, seed * 100 + i);
@@ -97,4 +98,14 @@ export function placeholderCandidates(schema: z.ZodType, seed: number): unknown[
     return [out];
   }
   return [];
+}
+
+/**
+ * standInCandidates orders the placeholder candidates of a field for plan-time validation: those
+ * the field accepts first (the first of them is the stand-in), then the others, tried only when
+ * a stand-in is refused where it stands.
+ */
+export function standInCandidates(schema: z.ZodType, seed: number): unknown[] {
+  const all = placeholderCandidates(schema, seed);
+  return [...all.filter((c) => accepts(schema, c)), ...all.filter((c) => !accepts(schema, c))];
 }

@@ -2,19 +2,24 @@
  * Plan-time validation (SPEC §5): a resource class checks the argument values a program already
  * knows against the same schema the provider and the server use, and throws at construction,
  * naming the property, before anything reaches the engine. Values not known yet (Outputs,
- * Promises) are never reported: a failure counts only when it holds for every stand-in tried
- * for them, and never when it sits at or under an unknown path.
+ * Promises) are never reported: each is filled with one stand-in its own field accepts, the
+ * body is parsed once, and a failure is dropped when it sits at or under an unknown path or
+ * when the cross-field rule that raised it read an unknown value.
  */
 import type { FieldError } from '../schema/errors.ts';
 import { fromFieldErrors, type GatehouseError } from '../schema/errors.ts';
-import { formatPath } from '../schema/field-path.ts';
-import { parseResource } from '../schema/parse.ts';
+import { formatPath, type RuleFieldError } from '../schema/field-path.ts';
+import { parseResource, type ParseResult } from '../schema/parse.ts';
 import type { ResourceKind } from '../schema/resource-kind.ts';
 import { collectKnownInputs, fillUnknowns } from './known-inputs.ts';
-import { placeholderCandidates, schemaAt } from './placeholders.ts';
+import { schemaAt, standInCandidates } from './placeholders.ts';
 
-/** MAX_FULL_COMBINATIONS bounds trying every combination of stand-ins; beyond it each stand-in is tried once. */
-export const MAX_FULL_COMBINATIONS = 64;
+/**
+ * MAX_STAND_IN_PARSES bounds the parses of one validation: the first with each unknown's first
+ * accepted stand-in, then one more each time a stand-in was refused where it stands and its
+ * field has another to offer (a refused field can keep its object's rules from running).
+ */
+export const MAX_STAND_IN_PARSES = 3;
 
 /**
  * ExtraPlanCheck is a rule beyond the schema that a kind runs on a parsed body (a certificate's
@@ -22,34 +27,30 @@ export const MAX_FULL_COMBINATIONS = 64;
  */
 export type ExtraPlanCheck = (value: Readonly<Record<string, unknown>>, isUnknown: (path: string) => boolean) => FieldError[];
 
+/** isAtOrUnder tells whether a rendered path is `base` or lies inside it. */
 function isAtOrUnder(path: string, base: string): boolean {
-  return path === base || path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
+  return base === '' || path === base || path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
 }
 
-/** Every combination of candidates when few, else a diagonal that tries each candidate once. */
-function combinations(candidates: readonly (readonly unknown[])[]): unknown[][] {
-  const counts = candidates.map((c) => Math.max(c.length, 1));
-  const total = counts.reduce((a, b) => a * b, 1);
-  const pick = (list: readonly unknown[], i: number): unknown => (list.length === 0 ? undefined : list[i % list.length]);
-  if (total <= MAX_FULL_COMBINATIONS) {
-    const out: unknown[][] = [];
-    for (let n = 0; n < total; n++) {
-      let rest = n;
-      out.push(
-        candidates.map((list, j) => {
-          const i = rest % counts[j]!;
-          rest = Math.floor(rest / counts[j]!);
-          return pick(list, i);
-        }),
-      );
-    }
-    return out;
-  }
-  const length = Math.max(...counts);
-  return Array.from({ length }, (_, i) => candidates.map((list) => pick(list, i)));
+/**
+ * dependsOnUnknown tells whether a failure could change with the values not known yet: it sits
+ * at or under one; or a rule raised it and one of the rule's reads is at, under or above one (a
+ * read only for presence is untouched by an unknown inside it); or, raised by a check of one
+ * field, it sits above one (a list or map check covering an unknown element).
+ */
+function dependsOnUnknown(error: RuleFieldError, unknowns: readonly string[]): boolean {
+  return unknowns.some((u) => {
+    if (isAtOrUnder(error.path, u)) return true;
+    if (error.reads === undefined) return error.path !== '' && isAtOrUnder(u, error.path);
+    const presence = new Set(error.presenceReads ?? []);
+    return error.reads.some((read) => isAtOrUnder(read, u) || (!presence.has(read) && isAtOrUnder(u, read)));
+  });
 }
 
-const errorKey = (e: FieldError): string => `${e.path}\u0000${e.code ?? ''}\u0000${e.message}`;
+/** Plan-time failures keep the public FieldError shape; the rule facts served only the filtering above. */
+function withoutRuleFacts(error: RuleFieldError): FieldError {
+  return error.code === undefined ? { path: error.path, message: error.message } : { path: error.path, code: error.code, message: error.message };
+}
 
 /**
  * knownInputErrors returns the failures of a resource's arguments that are certain from the
@@ -61,25 +62,28 @@ export function knownInputErrors(kind: ResourceKind, args: Readonly<Record<strin
   const isUnknown = (path: string): boolean => unknownKeys.some((u) => isAtOrUnder(path, u));
   const candidates = unknownPaths.map((p, i) => {
     const schema = schemaAt(kind.create, p);
-    return schema ? placeholderCandidates(schema, i + 1) : [];
+    return schema ? standInCandidates(schema, i + 1) : [];
   });
+  const picks = candidates.map(() => 0);
 
-  const runs: { clean: boolean; errors: FieldError[] }[] = [];
-  for (const combo of combinations(candidates)) {
-    const choices = new Map(unknownKeys.map((k, i) => [k, combo[i]] as const));
-    const result = parseResource(kind, 'create', fillUnknowns(body, choices));
-    const all = result.ok ? (extra?.(result.value, isUnknown) ?? []) : result.errors;
-    // A run whose stand-ins were refused by their own fields never reached the cross-field
-    // rules, so it says less than a run whose stand-ins were accepted.
-    const clean = result.ok || result.errors.every((e) => !isUnknown(e.path));
-    runs.push({ clean, errors: all.filter((e) => !isUnknown(e.path)) });
+  let result: ParseResult;
+  for (let parses = 1; ; parses++) {
+    const choices = new Map(unknownKeys.map((k, i) => [k, candidates[i]![picks[i]!]] as const));
+    result = parseResource(kind, 'create', fillUnknowns(body, choices));
+    if (result.ok || parses >= MAX_STAND_IN_PARSES) break;
+    // Refused by its own field (not by a rule across fields): try the unknown's next stand-in.
+    const refusals = result.errors.filter((e) => e.rule === undefined);
+    let retry = false;
+    unknownKeys.forEach((u, i) => {
+      if (picks[i]! + 1 < candidates[i]!.length && refusals.some((e) => isAtOrUnder(e.path, u))) {
+        picks[i]! += 1;
+        retry = true;
+      }
+    });
+    if (!retry) break;
   }
-  const cleanRuns = runs.filter((r) => r.clean);
-  const pool = cleanRuns.length > 0 ? cleanRuns : runs;
-  const [first, ...others] = pool;
-  if (!first) return [];
-  const everywhere = others.map((r) => new Set(r.errors.map(errorKey)));
-  return first.errors.filter((e) => everywhere.every((keys) => keys.has(errorKey(e))));
+  const all: RuleFieldError[] = result.ok ? (extra?.(result.value, isUnknown) ?? []) : result.errors;
+  return all.filter((e) => !dependsOnUnknown(e, unknownKeys)).map(withoutRuleFacts);
 }
 
 /**

@@ -6,6 +6,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GatehouseError } from '../../schema/errors.ts';
+import { RESOURCE_KINDS } from '../../schema/kinds.ts';
+import { knownInputErrors } from '../../sdk/plan-validation.ts';
 import * as gatehouse from '../../sdk/index.ts';
 import { createCa, issueCertificate, type Issued } from '../helpers/pki.ts';
 import { MockEngine, registered } from './mock-engine.ts';
@@ -34,7 +36,7 @@ const https = (extra: Record<string, unknown>): Build => (name, value) =>
     defaultServerGroupId: sgId,
     certificates: { defaultCertificateId: 'cert-aaaaaaaaaaaaaaaaaaaa' },
     ...substitute(extra, value),
-  } as gatehouse.ListenerArgs);
+  });
 
 const http = (extra: Record<string, unknown>): Build => (name, value) =>
   new gatehouse.Listener(name, {
@@ -43,7 +45,7 @@ const http = (extra: Record<string, unknown>): Build => (name, value) =>
     port: 80,
     defaultServerGroupId: sgId,
     ...substitute(extra, value),
-  } as gatehouse.ListenerArgs);
+  });
 
 /** VALUE marks where a row's value goes inside its arguments. */
 const VALUE = Symbol('value');
@@ -221,7 +223,7 @@ const NOT_KNOWN_YET: { form: string; wrap: (v: unknown) => unknown }[] = [
 
 describe('the same fields given as values not known yet do not throw', () => {
   const rows = BAD.flatMap((row) => NOT_KNOWN_YET.map((f) => ({ ...row, form: f.form, wrap: f.wrap })));
-  it.each(rows)('$what, as $form', async (row) => {
+  it.each(rows)('$what, as $form', (row) => {
     const name = `unknown-${BAD.findIndex((b) => b.what === row.what)}-${NOT_KNOWN_YET.findIndex((f) => f.form === row.form)}`;
     const res = row.build(name, row.wrap(row.value));
     expect(res).toBeDefined();
@@ -284,5 +286,77 @@ describe('rules across fields hold only when they hold for every value an unknow
     const err = thrown(() => new gatehouse.Certificate('key-mismatch', { name: 'app', certificatePem: server.chainPem, privateKeyPem: other.keyPem })) as GatehouseError;
     expect(err.code).toBe('CERT_KEY_MISMATCH');
     expect(err.errors.map((e) => e.path)).toEqual(['privateKeyPem']);
+  });
+});
+
+describe('a failure is left out only when it could change with an unknown value', () => {
+  const pathsOf = (f: () => unknown): string[] => {
+    const err = thrown(f);
+    if (err === undefined) return [];
+    expect(err).toBeInstanceOf(GatehouseError);
+    return (err as GatehouseError).errors.map((e) => e.path);
+  };
+
+  it('mutual TLS enabled by an unknown value without a CA: the rule is skipped, a bad port beside it is still reported', () => {
+    expect(pathsOf(() => https({ port: 70000, mutualAuthentication: { enabled: VALUE } })('mtls-unknown-bad-port', pulumi.output(true)))).toEqual(['port']);
+  });
+
+  it('mutual TLS known enabled without a CA on a listener whose protocol is unknown: skipped (the rule reads the protocol)', () => {
+    expect(pathsOf(() => https({ protocol: VALUE, mutualAuthentication: { enabled: true } })('mtls-protocol-unknown', pulumi.output('HTTPS')))).toEqual([]);
+  });
+
+  it('a rule reading only known values is reported although other fields are unknown', () => {
+    const build = http({ description: VALUE, tags: { team: VALUE }, http2Enabled: true });
+    expect(pathsOf(() => build('http2-on-http-others-unknown', pulumi.output('x')))).toEqual(['http2Enabled']);
+    const quic = https({ tlsPolicyId: VALUE, quic: { upgradeEnabled: true } });
+    expect(pathsOf(() => quic('quic-without-listener', pulumi.output('tls_cipher_policy_1_2')))).toEqual(['quic.quicListenerId']);
+  });
+
+  it('a known duplicate certificate is reported while the rule reading the unknown default certificate is skipped', () => {
+    const build = https({ certificates: { defaultCertificateId: VALUE, additionalCertificateIds: ['cert-b', 'cert-b'] } });
+    expect(pathsOf(() => build('dup-with-unknown-default', pulumi.output('cert-b')))).toEqual(['certificates.additionalCertificateIds[1]']);
+  });
+
+  it('a TLS policy with a gap in its versions is reported although one cipher is unknown; cipher compatibility is not', () => {
+    const err = pathsOf(
+      () => new gatehouse.TlsSecurityPolicy('gap-cipher-unknown', { name: 'gap', tlsVersions: ['TLSv1.0', 'TLSv1.2'], ciphers: ['AES128-SHA', pulumi.output('AES256-SHA')] }),
+    );
+    expect(err).toEqual(['tlsVersions']);
+  });
+
+  it('a check over a whole list is not reported when an element of the list is unknown', () => {
+    const codes = [pulumi.output('http_3xx'), 'http_2xx'] as unknown as ('http_2xx' | 'http_3xx')[];
+    expect(pathsOf(() => new gatehouse.ServerGroup('codes-unknown', { name: 'web', healthCheck: { codes } }))).toEqual([]);
+  });
+
+  it('one parse whatever the number of unknowns', () => {
+    let parses = 0;
+    const counted = Object.create(RESOURCE_KINDS.Listener.create, {
+      safeParse: {
+        value: (...args: Parameters<typeof RESOURCE_KINDS.Listener.create.safeParse>) => {
+          parses += 1;
+          return RESOURCE_KINDS.Listener.create.safeParse(...args);
+        },
+      },
+    }) as typeof RESOURCE_KINDS.Listener.create;
+    const kind = { ...RESOURCE_KINDS.Listener, create: counted };
+    const unknown = <T>(v: T) => pulumi.output(v);
+    const errors = knownInputErrors(kind, {
+      loadBalancerId: unknown('alb-x'),
+      protocol: unknown('HTTPS'),
+      port: unknown(443),
+      defaultServerGroupId: unknown('sgp-x'),
+      http2Enabled: unknown(true),
+      idleTimeout: unknown(15),
+      requestTimeout: unknown(60),
+      compressionEnabled: unknown(true),
+      certificates: { defaultCertificateId: unknown('cert-a'), additionalCertificateIds: [unknown('cert-b'), unknown('cert-c')] },
+      tlsPolicyId: unknown('tls_cipher_policy_1_2'),
+      mutualAuthentication: { enabled: unknown(false), caCertificateId: unknown('cert-ca') },
+      quic: { upgradeEnabled: unknown(false) },
+      forwardedHeaders: { clientIp: { enabled: unknown(false), trustedProxies: [unknown('10.0.0.0/8')] }, proto: unknown(true) },
+    });
+    expect(errors).toEqual([]);
+    expect(parses).toBe(1);
   });
 });
