@@ -18,8 +18,8 @@ import { performance } from 'node:perf_hooks';
 import type { Readable, Transform } from 'node:stream';
 import { createCompressor, decideCompression, responseFacts, rewriteHeaders } from '../compression/index.ts';
 import type { ClientCertInfo } from '../headers/client-cert.ts';
-import type { RequestFacts, RequestPeer } from '../headers/forwarded-headers.ts';
-import { TRANSFER_CODING_CHUNKED, TRANSFER_CODING_NONE } from '../headers/field-lists.ts';
+import type { RequestPeer } from '../headers/forwarded-headers.ts';
+import { TRANSFER_CODING_CHUNKED } from '../headers/field-lists.ts';
 import { markRefused, refusedStatus } from '../limits/refused-connections.ts';
 import { HEAD_OK, checkRequestHead } from '../limits/request-limits.ts';
 import { REQUEST_OK, validateRequest, type RequestLine } from '../limits/request-validation.ts';
@@ -32,6 +32,7 @@ import type { UpstreamError, UpstreamExchange, UpstreamLink } from '../upstream/
 import { connectionFacts, type ConnectionFacts } from './connection-facts.ts';
 import { respondWithError } from './error-responses.ts';
 import { writeHead, type FrontRequest, type FrontResponse, type ListenerServices } from './front-types.ts';
+import { RequestFactFields } from './request-fact-fields.ts';
 import { originForm, requestHead } from './request-target.ts';
 
 /** statusForUpstreamError maps a failed backend exchange to the client's status: 504 on the request timeout (E8), else 502 (E9). */
@@ -51,7 +52,7 @@ function idempotent(method: string): boolean {
 }
 
 /** Exchange carries one request through the pipeline. */
-export class Exchange implements UpstreamExchange, PickInput, RequestPeer, RequestFacts, RequestLine {
+export class Exchange extends RequestFactFields implements UpstreamExchange, PickInput, RequestPeer, RequestLine {
   readonly config: ListenerConfig;
   readonly services: ListenerServices;
   /** Where the answer goes: the HTTP/1.x response, or the HTTP/2 stream. */
@@ -72,13 +73,6 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   /** HTTP/1.x version numbers (RequestLine); HTTP/2 leaves them at 1.1. */
   versionMajor = 1;
   versionMinor = 1;
-  // RequestFacts, filled by ForwardedHeaders.build.
-  host: string | undefined = undefined;
-  contentLength: string | undefined = undefined;
-  transferCoding = TRANSFER_CODING_NONE;
-  acceptEncoding: string | undefined = undefined;
-  cookie: string | undefined = undefined;
-  expect: string | undefined = undefined;
   // RequestPeer.
   readonly websocket = false;
   backend: Backend | undefined = undefined;
@@ -138,6 +132,7 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
     socket: Socket | undefined,
     startedAt: number,
   ) {
+    super();
     this.config = config;
     this.services = services;
     this.res = res;
@@ -177,11 +172,6 @@ export class Exchange implements UpstreamExchange, PickInput, RequestPeer, Reque
   /** clientIp is the client address of SPEC 1.2.1 (Retrieve Client IP applied), computed on first use. */
   get clientIp(): string {
     return (this.clientIpValue ??= this.config.forwarded.clientIp(this.facts.ip, this.rawHeaders));
-  }
-
-  /** cookieHeader is the request's Cookie value (PickInput). */
-  get cookieHeader(): string | undefined {
-    return this.cookie;
   }
 
   /**

@@ -12,7 +12,6 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { TRANSFER_CODING_NONE } from '../headers/field-lists.ts';
-import type { RequestFacts } from '../headers/forwarded-headers.ts';
 import { isRefused, markRefused } from '../limits/refused-connections.ts';
 import { HEAD_OK, checkRequestHead } from '../limits/request-limits.ts';
 import { errorResponseBytes, REFUSAL_LINGER_MS } from '../limits/server-limits.ts';
@@ -24,21 +23,17 @@ import type { PickInput } from '../upstream/server-group-runtime.ts';
 import { relayWebSocket } from '../websocket/relay.ts';
 import { connectionFacts, type ConnectionFacts } from './connection-facts.ts';
 import type { ListenerServices } from './front-types.ts';
+import { RequestFactFields } from './request-fact-fields.ts';
 import { originForm } from './request-target.ts';
 
 /** UpgradeRequest is the upgrade's request facts and scheduling input. */
-class UpgradeRequest implements RequestFacts, PickInput {
-  host: string | undefined = undefined;
-  contentLength: string | undefined = undefined;
-  transferCoding = TRANSFER_CODING_NONE;
-  acceptEncoding: string | undefined = undefined;
-  cookie: string | undefined = undefined;
-  expect: string | undefined = undefined;
+class UpgradeRequest extends RequestFactFields implements PickInput {
   private readonly config: ListenerConfig;
   private readonly facts: ConnectionFacts;
   private readonly rawHeaders: readonly string[];
 
   constructor(config: ListenerConfig, facts: ConnectionFacts, rawHeaders: readonly string[]) {
+    super();
     this.config = config;
     this.facts = facts;
     this.rawHeaders = rawHeaders;
@@ -46,10 +41,6 @@ class UpgradeRequest implements RequestFacts, PickInput {
 
   get clientIp(): string {
     return this.config.forwarded.clientIp(this.facts.ip, this.rawHeaders);
-  }
-
-  get cookieHeader(): string | undefined {
-    return this.cookie;
   }
 }
 
