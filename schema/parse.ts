@@ -31,7 +31,7 @@ export interface ParseOptions {
  */
 export function parseResource(kind: ResourceKindName | ResourceKind, op: 'create' | 'update', body: unknown, options: ParseOptions = {}): ParseResult {
   const k = typeof kind === 'string' ? kindByName(kind) : kind;
-  if (!k) return { ok: false, errors: [{ path: '', code: 'VALIDATION_FAILED', message: `unknown resource kind ${String(kind)}` }] };
+  if (!k) return { ok: false, errors: [{ path: '', code: 'VALIDATION_FAILED', message: `unknown resource kind ${typeof kind === 'string' ? kind : kind.name}` }] };
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, errors: [{ path: '', code: 'VALIDATION_FAILED', message: 'the body must be a JSON object' }] };
   }

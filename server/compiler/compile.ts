@@ -29,7 +29,7 @@ import {
 } from '../../schema/snapshot.ts';
 import { SYSTEM_TLS_POLICIES } from '../../schema/tls-policies.ts';
 import type { StoredRow } from '../store/resource-repo.ts';
-import type { Store } from '../store/store.ts';
+import { secretContext, type Store } from '../store/store.ts';
 
 /** CompileResult is a snapshot and what `consistent` found wrong with it (empty = runnable). */
 export interface CompileResult {
@@ -101,9 +101,4 @@ export class SnapshotCompiler {
     });
     return { snapshot, problems: consistent(snapshot) };
   }
-}
-
-/** secretContext is the additional data a resource's sealed secret is bound to. */
-export function secretContext(id: string): string {
-  return `resource:${id}`;
 }

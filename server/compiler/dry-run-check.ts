@@ -12,7 +12,9 @@
  */
 import type { PrepareProblem } from '../../engine/types.ts';
 import { GatehouseError, type FieldError } from '../../schema/errors.ts';
+import { RESOURCE_KINDS } from '../../schema/kinds.ts';
 import type { ResourceKindName } from '../../schema/resource-kind.ts';
+import { listenerFieldNaming } from '../../schema/resources/listener.ts';
 import type { EngineSnapshot, SnapshotListener } from '../../schema/snapshot.ts';
 import type { ListenerStatus } from '../runtime/config-applier.ts';
 import type { Store } from '../store/store.ts';
@@ -81,49 +83,20 @@ export class EngineDryRun {
 /** touchedListeners lists the listeners of a snapshot that are, or name, the resource `id` (ids are unique across kinds). */
 export function touchedListeners(snapshot: EngineSnapshot, id: string): Set<string> {
   const ids = new Set<string>();
-  for (const l of snapshot.listeners) {
-    if (l.id === id || l.loadBalancerId === id || l.defaultServerGroupId === id) ids.add(l.id);
-    else if (l.tls !== undefined && namesInTls(l.tls, id)) ids.add(l.id);
-  }
+  for (const l of snapshot.listeners) if (l.id === id || listenerFieldNaming(l, id) !== undefined) ids.add(l.id);
   return ids;
 }
 
-function namesInTls(tls: NonNullable<SnapshotListener['tls']>, id: string): boolean {
-  if (tls.tlsPolicyId === id || tls.defaultCertificateId === id || tls.additionalCertificateIds.includes(id)) return true;
-  if (tls.mutualAuthentication.enabled && tls.mutualAuthentication.caCertificateId === id) return true;
-  return tls.quic.upgradeEnabled && tls.quic.quicListenerId === id;
-}
-
 /**
- * fieldOf is the field of the written resource a listener's failure is reported at: on a
- * listener, the field naming what is at fault (`tlsPolicyId`, `certificates.defaultCertificateId`,
- * …); on a TLS policy, `ciphers` (the suites the engine cannot serve with the certificate); on a
- * certificate, `certificatePem`; otherwise the resource as a whole (`""`).
+ * fieldOf is the field of the written resource a listener's failure is reported at: a written
+ * listener names its own field at fault, or the field naming the certificate or policy at fault
+ * (`tlsPolicyId`, `certificates.defaultCertificateId`, …); any other written resource, its
+ * kind's `engineFaultField` (a policy's `ciphers`, a certificate's `certificatePem`).
  */
 function fieldOf(written: WrittenResource, listener: SnapshotListener, problem: PrepareProblem): string {
+  if (written.id !== listener.id) return RESOURCE_KINDS[written.kind].engineFaultField;
   const fault = problem.fault;
-  switch (written.kind) {
-    case 'Listener':
-      if (fault === undefined) return '';
-      if (fault.kind === 'Listener') return fault.field;
-      if (fault.kind === 'TlsSecurityPolicy') return 'tlsPolicyId';
-      return certificateField(listener, fault.id);
-    case 'TlsSecurityPolicy':
-      return 'ciphers';
-    case 'Certificate':
-      return 'certificatePem';
-    default:
-      return '';
-  }
-}
-
-/** certificateField is the listener field that names certificate `id`. */
-function certificateField(listener: SnapshotListener, id: string): string {
-  const tls = listener.tls;
-  if (tls === undefined) return '';
-  if (tls.defaultCertificateId === id) return 'certificates.defaultCertificateId';
-  const i = tls.additionalCertificateIds.indexOf(id);
-  if (i >= 0) return `certificates.additionalCertificateIds[${i}]`;
-  if (tls.mutualAuthentication.enabled && tls.mutualAuthentication.caCertificateId === id) return 'mutualAuthentication.caCertificateId';
-  return '';
+  if (fault === undefined) return '';
+  if ('field' in fault) return fault.field;
+  return listenerFieldNaming(listener, fault.id) ?? '';
 }

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { ALL_RESOURCE_KINDS } from '../../schema/kinds.ts';
-import type { ResourceKindName } from '../../schema/resource-kind.ts';
+import type { ResourceKind, ResourceKindName } from '../../schema/resource-kind.ts';
 import { checkReferences } from '../../schema/rules/references.ts';
 import { worldFromLists, type StoredBodies, type WorldLists } from '../../schema/rules/world.ts';
 import { loadMasterKey, parseMasterKey } from '../secrets/master-key.ts';
@@ -18,7 +18,7 @@ import { SecretBox } from '../secrets/secret-box.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
 import { EventLog } from './event-log.ts';
 import { IdempotencyKeys } from './idempotency-keys.ts';
-import { ResourceRepo } from './resource-repo.ts';
+import { ResourceRepo, type ResourceRow } from './resource-repo.ts';
 
 /** StoreOptions say where the data lives; without a data directory the store is in memory. */
 export interface StoreOptions {
@@ -27,14 +27,6 @@ export interface StoreOptions {
   readonly masterKey?: Buffer;
   /** The environment to read GATEHOUSE_MASTER_KEY from (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
-}
-
-/** RollbackSignal unwinds a dry-run transaction after every check passed. */
-class RollbackSignal<T> {
-  readonly value: T;
-  constructor(value: T) {
-    this.value = value;
-  }
 }
 
 /** secretContext is the additional data a resource's sealed secret is bound to. */
@@ -126,12 +118,10 @@ export class Store {
     try {
       const value = fn();
       if (value instanceof Promise) throw new Error('Store.write: the transaction body must be synchronous');
-      if (options.dryRun) throw new RollbackSignal(value);
-      this.#db.exec('COMMIT');
+      this.#db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT');
       return value;
     } catch (err) {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      if (err instanceof RollbackSignal) return err.value as T;
       throw err;
     }
   }
@@ -158,15 +148,11 @@ export class Store {
     };
     for (const kind of ALL_RESOURCE_KINDS) {
       for (const row of this.resources.all(kind.name)) {
-        // Outputs the presenter adds on read (expiry, listener status) are not stored.
-        const body = kind.name === 'Certificate' ? { ...row.body, expired: false } : row.body;
-        const parsed = kind.output.safeParse(kind.name === 'Listener' || kind.name === 'QuicListener' ? { ...body, status: 'Provisioning' } : body);
+        const parsed = kind.stored.safeParse(row.body);
         if (!parsed.success) problems.push(`${row.id}: stored body is not a valid ${kind.name}: ${parsed.error.issues[0]?.message ?? ''}`);
         if (row.body.id !== row.id || row.body.version !== row.version) problems.push(`${row.id}: body id/version disagree with the row`);
-        if (kind.name === 'Certificate' && row.body.type === 'Server') {
-          if (row.secret === null) problems.push(`${row.id}: Server certificate without a sealed key`);
-          else if (!this.#opens(row.secret, row.id)) problems.push(`${row.id}: the sealed key does not open under the master key`);
-        }
+        if (row.secret !== null && !this.#opens(row.secret, row.id)) problems.push(`${row.id}: the sealed key does not open under the master key`);
+        for (const issue of secretRuleIssues(kind, row)) problems.push(`${row.id} ${issue}`);
         this.#collect(kind.name, row.id, lists, problems);
       }
     }
@@ -242,4 +228,24 @@ export class Store {
 
 function hkdf(master: Buffer, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, KEY_BYTES));
+}
+
+/** SEALED is what a secret field holds for the rules when its value is sealed in the row. */
+const SEALED = '(sealed)';
+
+/**
+ * secretRuleIssues runs the kind's rules that read a secret field on the stored body with the
+ * secret standing as present or absent, as the row's sealed column says (a Server certificate
+ * must have its key, a CA certificate none).
+ */
+function secretRuleIssues(kind: ResourceKind, row: ResourceRow): string[] {
+  if (kind.secretFields.length === 0) return [];
+  const probe: Record<string, unknown> = { ...row.body };
+  for (const field of kind.secretFields) probe[field] = row.secret === null ? undefined : SEALED;
+  const issues: string[] = [];
+  for (const rule of kind.rules) {
+    if (!rule.reads.some((path) => kind.secretFields.includes(path))) continue;
+    for (const issue of rule.check(probe)) issues.push(`${issue.path.map(String).join('.')}: ${issue.message} (sealed key ${row.secret === null ? 'absent' : 'present'})`);
+  }
+  return issues;
 }

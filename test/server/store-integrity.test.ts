@@ -50,6 +50,13 @@ describe('Store.checkIntegrity', () => {
     expect(api.store.checkIntegrity()).toEqual([`${w.cert.id}: the sealed key does not open under the master key`]);
   });
 
+  it('names a Server certificate without a sealed key, and a CA certificate with one, by the rules on the secret field', () => {
+    rewrite(w.cert.id, () => ({ secret: null }));
+    expect(api.store.checkIntegrity()).toEqual([`${w.cert.id} privateKeyPem: is required for a Server certificate (sealed key absent)`]);
+    rewrite(w.cert.id, (row) => ({ body: { ...row.body, type: 'CA' }, secret: api.store.secrets.seal('key', `resource:${w.cert.id}`) }));
+    expect(api.store.checkIntegrity()).toContain(`${w.cert.id} privateKeyPem: a CA certificate may not carry a private key (sealed key present)`);
+  });
+
   it('names a revision without its audit event', () => {
     api.store.write(() => api.store.bumpRevision());
     const revision = api.store.revision();
