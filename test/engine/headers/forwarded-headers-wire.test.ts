@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'undici';
 import { ForwardedHeaders, clientCertInfo, type ClientCertInfo } from '../../../engine/headers/index.ts';
 import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
-import { forwardedConfig } from '../support/snapshots.ts';
+import { EVERY_ADDED_HEADER, forwardedConfig } from '../support/snapshots.ts';
 
 let ca: Issued;
 let server: Issued;
@@ -51,17 +51,7 @@ beforeAll(async () => {
   front.listen(0, '127.0.0.1');
   await once(front, 'listening');
   const plan = new ForwardedHeaders(
-    forwardedConfig({
-      slbId: true,
-      proto: true,
-      port: true,
-      host: true,
-      clientSrcPort: true,
-      clientCertSubjectDn: { enabled: true },
-      clientCertIssuerDn: { enabled: true, headerName: 'x-issuer' },
-      clientCertFingerprint: { enabled: true },
-      clientCertClientVerify: { enabled: true },
-    }),
+    forwardedConfig({ ...EVERY_ADDED_HEADER, clientCertIssuerDn: { enabled: true, headerName: 'x-issuer' } }),
     { loadBalancerId: 'alb-wire', port: (front.address() as net.AddressInfo).port, protocol: 'HTTPS' },
   );
   front.on('request', (req, res) => {

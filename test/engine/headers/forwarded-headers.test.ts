@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ForwardedHeaders, type ClientCertInfo, type RequestPeer } from '../../../engine/headers/index.ts';
 import type { ForwardedHeadersConfig } from '../../../schema/snapshot.ts';
-import { forwardedConfig } from '../support/snapshots.ts';
+import { EVERY_ADDED_HEADER, forwardedConfig } from '../support/snapshots.ts';
 import { pairs } from '../support/header-pairs.ts';
 
 const LISTENER = { loadBalancerId: 'alb-abcdefghijklmnopqrst', port: 8443, protocol: 'HTTPS' } as const;
@@ -133,17 +133,7 @@ describe('E12: hop-by-hop fields', () => {
 });
 
 describe('1.2.1: added headers, on and off, and anti-spoofing', () => {
-  const all: Partial<ForwardedHeadersConfig> = {
-    slbId: true,
-    proto: true,
-    port: true,
-    host: true,
-    clientSrcPort: true,
-    clientCertSubjectDn: { enabled: true },
-    clientCertIssuerDn: { enabled: true },
-    clientCertFingerprint: { enabled: true },
-    clientCertClientVerify: { enabled: true },
-  };
+  const all = EVERY_ADDED_HEADER;
   const added: [keyof ForwardedHeadersConfig, string, string][] = [
     ['slbId', 'SLB-ID', LISTENER.loadBalancerId],
     ['proto', 'X-Forwarded-Proto', 'https'],

@@ -13,6 +13,7 @@ import type { RawBackend } from '../support/raw-backend.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { ProxyFixture } from '../support/proxy-fixture.ts';
 import { eventually } from '../../helpers/eventually.ts';
+import { E17_REFUSED, headerFields, type RefusedRequest } from '../support/e17-requests.ts';
 
 let fx: ProxyFixture;
 let backend: RawBackend;
@@ -39,18 +40,16 @@ beforeAll(async () => {
 });
 afterAll(async () => fx?.close());
 
-const fields = (n: number) => Array.from({ length: n }, (_, i) => `X-Field-${i}: v${i}\r\n`).join('');
-
-const cases: { name: string; request: string; status: number }[] = [
-  { name: 'a 17 KiB header', request: `GET /h HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`, status: 431 },
-  { name: 'a 17 KiB URI', request: `GET /${'u'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 414 },
-  { name: '101 header fields', request: `GET /f HTTP/1.1\r\nHost: x\r\n${fields(100)}\r\n`, status: 431 },
-  { name: 'Content-Length with Transfer-Encoding', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', status: 400 },
-  { name: 'duplicate differing Content-Length', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!', status: 400 },
-  { name: 'obs-fold', request: 'GET /o HTTP/1.1\r\nHost: x\r\nX-A: one\r\n  folded\r\n\r\n', status: 400 },
-  { name: 'bare LF line endings', request: 'GET /l HTTP/1.1\nHost: x\n\n', status: 400 },
-  { name: 'a bare CR', request: 'GET /l HTTP/1.1\r\nHost: x\rX-A: b\r\n\r\n', status: 400 },
-  { name: 'two Host fields', request: 'GET /d HTTP/1.1\r\nHost: a.example\r\nhost: b.example\r\n\r\n', status: 400 },
+const cases: RefusedRequest[] = [
+  E17_REFUSED.bigHeader,
+  E17_REFUSED.bigUri,
+  { name: '101 header fields', request: `GET /f HTTP/1.1\r\nHost: x\r\n${headerFields(100)}\r\n`, status: 431 },
+  E17_REFUSED.clWithTe,
+  E17_REFUSED.differingCl,
+  E17_REFUSED.obsFold,
+  E17_REFUSED.bareLf,
+  { ...E17_REFUSED.bareCr, name: 'a bare CR' },
+  E17_REFUSED.twoHosts,
 ];
 
 describe.each([
@@ -81,7 +80,7 @@ describe.each([
 
   it('a request within the limits (100 fields, 15 KiB in all) is forwarded', async () => {
     const client = await connect();
-    client.send(`GET /ok HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(13 * 1024)}\r\n${fields(98)}\r\n`);
+    client.send(`GET /ok HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(13 * 1024)}\r\n${headerFields(98)}\r\n`);
     expect((await client.response()).status).toBe(200);
     client.close();
   });

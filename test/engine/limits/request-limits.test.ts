@@ -22,6 +22,7 @@ import {
   refuseRequest,
 } from '../../../engine/limits/index.ts';
 import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
+import { E17_REFUSED, headerFields } from '../support/e17-requests.ts';
 
 /** Front is a server with the limits; `forwarded` counts requests that passed every check. */
 interface Front {
@@ -86,8 +87,6 @@ async function exchange(port: number, pieces: (string | Buffer)[], gapMs = 0, co
   return { text, status: Number(text.slice(9, 12)), closed: wasClosed, elapsedMs: Date.now() - started };
 }
 
-const fields = (n: number) => Array.from({ length: n }, (_, i) => `X-Field-${i}: v${i}\r\n`).join('');
-
 let front: Front;
 beforeAll(async () => {
   front = await plainFront(600);
@@ -96,25 +95,25 @@ afterAll(() => front?.close());
 
 describe('E17: request limits on an http.Server (raw sockets)', () => {
   const cases: { name: string; request: string | Buffer; status: number }[] = [
-    { name: 'a 17 KiB header', request: `GET /h HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`, status: 431 },
+    E17_REFUSED.bigHeader,
     { name: 'many headers totalling 17 KiB', request: `GET /h HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 34 }, (_, i) => `X-P${i}: ${'b'.repeat(500)}\r\n`).join('')}\r\n`, status: 431 },
-    { name: 'a 17 KiB URI', request: `GET /${'u'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 414 },
+    E17_REFUSED.bigUri,
     { name: 'a 15 KiB URI with 2 KiB of headers', request: `GET /${'u'.repeat(15 * 1024)} HTTP/1.1\r\nHost: x\r\nX-B: ${'b'.repeat(2048)}\r\n\r\n`, status: 431 },
     { name: 'a 70 KiB header (beyond the parser bound)', request: `GET /h HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`, status: 431 },
     { name: 'a 70 KiB URI (beyond the parser bound)', request: `GET /${'u'.repeat(70 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 414 },
-    { name: '101 header fields', request: `GET /f HTTP/1.1\r\n${fields(100)}Host: x\r\n\r\n`, status: 431 },
-    { name: '150 header fields', request: `GET /f HTTP/1.1\r\nHost: x\r\n${fields(149)}\r\n`, status: 431 },
-    { name: 'Content-Length with Transfer-Encoding', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', status: 400 },
+    { name: '101 header fields', request: `GET /f HTTP/1.1\r\n${headerFields(100)}Host: x\r\n\r\n`, status: 431 },
+    { name: '150 header fields', request: `GET /f HTTP/1.1\r\nHost: x\r\n${headerFields(149)}\r\n`, status: 431 },
+    E17_REFUSED.clWithTe,
     { name: 'Transfer-Encoding with Content-Length', request: 'POST /s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n', status: 400 },
-    { name: 'duplicate differing Content-Length', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!', status: 400 },
+    E17_REFUSED.differingCl,
     { name: 'duplicate equal Content-Length', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello', status: 400 },
     { name: 'Content-Length list', request: 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\n\r\nhello', status: 400 },
-    { name: 'obs-fold', request: 'GET /o HTTP/1.1\r\nHost: x\r\nX-A: one\r\n  folded\r\n\r\n', status: 400 },
+    E17_REFUSED.obsFold,
     { name: 'obs-fold with a tab', request: 'GET /o HTTP/1.1\r\nHost: x\r\nX-A: one\r\n\tfolded\r\n\r\n', status: 400 },
-    { name: 'bare LF line endings', request: 'GET /l HTTP/1.1\nHost: x\n\n', status: 400 },
+    E17_REFUSED.bareLf,
     { name: 'bare LF after a header', request: 'GET /l HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n', status: 400 },
-    { name: 'bare CR inside the head', request: 'GET /l HTTP/1.1\r\nHost: x\rX-A: b\r\n\r\n', status: 400 },
-    { name: 'two Host fields', request: 'GET /d HTTP/1.1\r\nHost: a.example\r\nhost: b.example\r\n\r\n', status: 400 },
+    E17_REFUSED.bareCr,
+    E17_REFUSED.twoHosts,
     { name: 'space before the colon', request: 'GET /n HTTP/1.1\r\nHost : x\r\n\r\n', status: 400 },
     { name: 'a NUL in a value', request: 'GET /n HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n', status: 400 },
     { name: 'an unknown transfer coding last', request: 'POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n', status: 400 },
@@ -131,7 +130,7 @@ describe('E17: request limits on an http.Server (raw sockets)', () => {
 
   it.each([
     { name: 'a 15 KiB header', request: `GET /ok HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(15 * 1024)}\r\nConnection: close\r\n\r\n` },
-    { name: 'exactly 100 header fields', request: `GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${fields(98)}\r\n` },
+    { name: 'exactly 100 header fields', request: `GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${headerFields(98)}\r\n` },
     { name: 'a 15 KiB URI', request: `GET /${'u'.repeat(15 * 1024)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n` },
   ])('$name is served', async ({ request }) => {
     const answer = await exchange(front.port, [request]);
@@ -229,7 +228,7 @@ describe('E17: request limits on the HTTPS front (http2 server with allowHTTP1)'
   it.each([
     { name: 'HTTP/1.1 over TLS: 17 KiB header', request: `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`, status: 431 },
     { name: 'HTTP/1.1 over TLS: 17 KiB URI', request: `GET /${'u'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, status: 414 },
-    { name: 'HTTP/1.1 over TLS: 150 fields', request: `GET / HTTP/1.1\r\nHost: x\r\n${fields(149)}\r\n`, status: 431 },
+    { name: 'HTTP/1.1 over TLS: 150 fields', request: `GET / HTTP/1.1\r\nHost: x\r\n${headerFields(149)}\r\n`, status: 431 },
     { name: 'HTTP/1.1 over TLS: CL+TE', request: 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', status: 400 },
   ])('$name → $status and closed', async ({ request, status }) => {
     const before = forwarded.length;

@@ -27,6 +27,21 @@ export const DEFAULT_FORWARDED_HEADERS: ForwardedHeadersConfig = {
   clientCertClientVerify: CERT_OFF,
 };
 
+const CERT_ON = { enabled: true } as const;
+
+/** EVERY_ADDED_HEADER turns on each header SPEC 1.2.1 adds beside X-Forwarded-For, under its default name. */
+export const EVERY_ADDED_HEADER: Partial<ForwardedHeadersConfig> = {
+  slbId: true,
+  proto: true,
+  port: true,
+  host: true,
+  clientSrcPort: true,
+  clientCertSubjectDn: CERT_ON,
+  clientCertIssuerDn: CERT_ON,
+  clientCertFingerprint: CERT_ON,
+  clientCertClientVerify: CERT_ON,
+};
+
 /** DEFAULT_HEALTH_CHECK is SPEC 1.6's health-check defaults (enabled, as SPEC says). */
 export const DEFAULT_HEALTH_CHECK: HealthCheckConfig = {
   enabled: true,
