@@ -180,12 +180,6 @@ export function topLevelKey(path: string): string {
   return quoted?.[1] !== undefined ? (JSON.parse(`"${quoted[1]}"`) as string) : path;
 }
 
-/** isAtOrUnder tells whether `path` is `base` or lies inside it (`a.b` is under `a`, `a[0]` too; `ab` is not). */
-export function isAtOrUnder(path: string, base: string): boolean {
-  if (path === base) return true;
-  return path.startsWith(base) && (path[base.length] === '.' || path[base.length] === '[');
-}
-
 /** toPlain asserts a decoded value holds no UNKNOWN and returns it as JSON data. */
 export function toPlain(value: PropertyMap): Record<string, unknown> {
   if (containsUnknown(value)) throw new Error('a value is not known yet');

@@ -82,3 +82,29 @@ export function fieldErrorMap(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
   return undefined;
 }
+
+/**
+ * isAtOrUnder tells whether a rendered path is `base` or lies inside it (`a.b` and `a[0]` are
+ * under `a`; `ab` is not); every path lies under the root `''`.
+ */
+export function isAtOrUnder(path: string, base: string): boolean {
+  if (base === '' || path === base) return true;
+  return path.startsWith(base) && (path[base.length] === '.' || path[base.length] === '[');
+}
+
+/**
+ * dependsOnUnknown tells whether a failure could change with the values not known yet (the
+ * rendered paths `unknowns`): it sits at or under one; or a rule raised it and one of the rule's
+ * reads is at, under or above one (a read only for presence is untouched by an unknown inside
+ * it); or, raised by a check of one field, it sits above one (a list or map check covering an
+ * unknown element). The SDK's plan-time validation and the provider's Check both drop exactly
+ * these failures.
+ */
+export function dependsOnUnknown(error: RuleFieldError, unknowns: readonly string[]): boolean {
+  return unknowns.some((u) => {
+    if (isAtOrUnder(error.path, u)) return true;
+    if (error.reads === undefined) return error.path !== '' && isAtOrUnder(u, error.path);
+    const presence = new Set(error.presenceReads ?? []);
+    return error.reads.some((read) => isAtOrUnder(read, u) || (!presence.has(read) && isAtOrUnder(u, read)));
+  });
+}

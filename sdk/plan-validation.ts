@@ -8,7 +8,7 @@
  */
 import type { FieldError } from '../schema/errors.ts';
 import { fromFieldErrors, type GatehouseError } from '../schema/errors.ts';
-import { formatPath, type RuleFieldError } from '../schema/field-path.ts';
+import { dependsOnUnknown, formatPath, isAtOrUnder, type RuleFieldError } from '../schema/field-path.ts';
 import { parseResource, type ParseResult } from '../schema/parse.ts';
 import type { ResourceKind } from '../schema/resource-kind.ts';
 import { collectKnownInputs, fillUnknowns } from './known-inputs.ts';
@@ -26,26 +26,6 @@ export const MAX_STAND_IN_PARSES = 3;
  * PEM inspection); `isUnknown` tells whether a field path was filled with a stand-in.
  */
 export type ExtraPlanCheck = (value: Readonly<Record<string, unknown>>, isUnknown: (path: string) => boolean) => FieldError[];
-
-/** isAtOrUnder tells whether a rendered path is `base` or lies inside it. */
-function isAtOrUnder(path: string, base: string): boolean {
-  return base === '' || path === base || path.startsWith(`${base}.`) || path.startsWith(`${base}[`);
-}
-
-/**
- * dependsOnUnknown tells whether a failure could change with the values not known yet: it sits
- * at or under one; or a rule raised it and one of the rule's reads is at, under or above one (a
- * read only for presence is untouched by an unknown inside it); or, raised by a check of one
- * field, it sits above one (a list or map check covering an unknown element).
- */
-function dependsOnUnknown(error: RuleFieldError, unknowns: readonly string[]): boolean {
-  return unknowns.some((u) => {
-    if (isAtOrUnder(error.path, u)) return true;
-    if (error.reads === undefined) return error.path !== '' && isAtOrUnder(u, error.path);
-    const presence = new Set(error.presenceReads ?? []);
-    return error.reads.some((read) => isAtOrUnder(read, u) || (!presence.has(read) && isAtOrUnder(u, read)));
-  });
-}
 
 /** Plan-time failures keep the public FieldError shape; the rule facts served only the filtering above. */
 function withoutRuleFacts(error: RuleFieldError): FieldError {

@@ -11,7 +11,8 @@
  * listed as not compared.
  */
 import type { ResourceKind } from '../../schema/resource-kind.ts';
-import { decodeWire, isAtOrUnder, type PropertyMap, type Value } from '../marshal.ts';
+import { isAtOrUnder } from '../../schema/field-path.ts';
+import { decodeWire, type PropertyMap, type Value } from '../marshal.ts';
 import { diffInputs, type ChangeKind } from '../resources/diff.ts';
 import { inputsFromLive, kindOfType, nameOfUrn } from '../resources/inputs.ts';
 

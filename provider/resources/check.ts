@@ -22,7 +22,8 @@ import { inspectCertificate } from '../../schema/certificate-inspect.ts';
 import { GatehouseError } from '../../schema/errors.ts';
 import { parseResource } from '../../schema/parse.ts';
 import { transportOf } from '../../schema/rules/ports.ts';
-import { isAtOrUnder, unknownPaths, withoutUnknowns, type Decoded, type PropertyMap } from '../marshal.ts';
+import { dependsOnUnknown } from '../../schema/field-path.ts';
+import { unknownPaths, withoutUnknowns, type Decoded, type PropertyMap } from '../marshal.ts';
 import { labelOf, sameValue, type OperationContext } from './context.ts';
 import { describeFieldError, describeResource, ProviderError, withHint } from './errors.ts';
 import { fillDefaults } from './inputs.ts';
@@ -66,9 +67,10 @@ export async function checkResource(ctx: OperationContext, req: CheckRequestData
   } else {
     inputs = fillDefaults(kind, news);
     if (!parsed.ok) {
-      // A field that is not known yet cannot be wrong yet: its "is required" and anything below it wait.
+      // A field that is not known yet cannot be wrong yet: its "is required", anything below it and
+      // every rule that read it wait until it is known.
       failures = parsed.errors
-        .filter((e) => !unknown.some((u) => isAtOrUnder(e.path, u)))
+        .filter((e) => !dependsOnUnknown(e, unknown))
         .map((e) => ({ property: e.path, reason: describeFieldError(e, 'VALIDATION_FAILED') }));
     }
   }

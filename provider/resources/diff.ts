@@ -8,7 +8,8 @@ import { RESOURCE_KINDS } from '../../schema/kinds.ts';
 import type { ResourceKind } from '../../schema/resource-kind.ts';
 import { addressesOverlap } from '../../schema/rules/ports.ts';
 import { joinPath } from '../../schema/field-path.ts';
-import { isAtOrUnder, isUnknown, topLevelKey, type PropertyMap, type UNKNOWN, type Value } from '../marshal.ts';
+import { isAtOrUnder } from '../../schema/field-path.ts';
+import { isUnknown, topLevelKey, type PropertyMap, type UNKNOWN, type Value } from '../marshal.ts';
 import { sameValue, type OperationContext } from './context.ts';
 
 /** ChangeKind is the PropertyDiff kind without the replace flag. */

@@ -15,7 +15,7 @@ let heldPort: number;
 
 beforeAll(async () => {
   heldPort = await freePort();
-  held = await fx.deploy(T.Listener, 'held', { loadBalancerId: base.lb.id, protocol: 'HTTP', port: heldPort, defaultServerGroupId: base.group.id });
+  held = await fx.deploy(T.Listener, 'held', listenerInputs(base, 'HTTP', heldPort));
 });
 
 describe('schema validation', () => {
@@ -65,6 +65,15 @@ describe('schema validation', () => {
     expect(res.failures.map((f) => f.property)).toEqual(['port']);
   });
 
+  it('a rule that reads an unknown value waits for it; the same rule on known values is reported', async () => {
+    const cert = await fx.serverCert();
+    const unknownType = await fx.plugin.check(T.Certificate, 'later-type', {}, { name: 'later-type', type: UNKNOWN, certificatePem: cert.chainPem });
+    expect(unknownType.failures).toEqual([]);
+    const server = await fx.plugin.check(T.Certificate, 'no-key', {}, { name: 'no-key', type: 'Server', certificatePem: cert.chainPem });
+    expect(server.failures.map((f) => f.property)).toEqual(['privateKeyPem']);
+    expect(server.failures[0]!.reason).toContain('is required for a Server certificate');
+  });
+
   it('keeps secrets secret and makes privateKeyPem secret even when sent plain', async () => {
     const cert = await fx.serverCert();
     const res = await fx.plugin.check(T.Certificate, 'site', {}, { name: 'site', certificatePem: cert.chainPem, privateKeyPem: cert.keyPem, tags: secret({ owner: 'ops' }) });
@@ -90,7 +99,7 @@ describe('live rules through the dry run', () => {
   });
 
   it('a port held by another listener is a PORT_CONFLICT naming the holder', async () => {
-    const res = await fx.plugin.check(T.Listener, 'intruder', {}, { loadBalancerId: base.lb.id, protocol: 'HTTP', port: heldPort, defaultServerGroupId: base.group.id });
+    const res = await fx.plugin.check(T.Listener, 'intruder', {}, listenerInputs(base, 'HTTP', heldPort));
     expect(res.failures).toEqual([{ property: 'port', reason: expect.stringMatching(new RegExp(`${held.id}.*PORT_CONFLICT`)) }]);
   });
 
@@ -131,7 +140,7 @@ describe('live rules through the dry run', () => {
   });
 
   it('skips the dry run while inputs are unknown (a preview cannot know the conflict yet)', async () => {
-    const res = await fx.plugin.check(T.Listener, 'later', {}, { loadBalancerId: base.lb.id, protocol: 'HTTP', port: heldPort, defaultServerGroupId: base.group.id, description: UNKNOWN });
+    const res = await fx.plugin.check(T.Listener, 'later', {}, listenerInputs(base, 'HTTP', heldPort, { description: UNKNOWN }));
     expect(res.failures).toEqual([]);
   });
 });

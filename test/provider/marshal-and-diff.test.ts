@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RESOURCE_KINDS } from '../../schema/index.ts';
-import { decodeWire, encodeMap, isAtOrUnder, topLevelKey, UNKNOWN, unknownPaths, withoutUnknowns, type PropertyMap } from '../../provider/marshal.ts';
+import { decodeWire, encodeMap, topLevelKey, UNKNOWN, unknownPaths, withoutUnknowns, type PropertyMap } from '../../provider/marshal.ts';
+import { isAtOrUnder } from '../../schema/field-path.ts';
 import type { OperationContext } from '../../provider/resources/context.ts';
 import { deleteBeforeReplace, diffInputs } from '../../provider/resources/diff.ts';
 import { fillDefaults, inputsFromLive } from '../../provider/resources/inputs.ts';
