@@ -5,7 +5,7 @@
  * field with ENGINE_REJECTED — not after `pulumi up` as a Failed listener.
  */
 import { describe, expect, it } from 'vitest';
-import { freePort, T, useBasicsWithCertificate, useProviderFixture } from './support/fixture.ts';
+import { freePort, httpsListenerInputs, T, useBasicsWithCertificate, useProviderFixture } from './support/fixture.ts';
 
 /** DES_ONLY is a policy the schema accepts and this OpenSSL cannot serve (no 3DES). */
 const DES_ONLY = { name: 'des-only', tlsVersions: ['TLSv1.2'], ciphers: ['DES-CBC3-SHA'] };
@@ -17,7 +17,7 @@ const base = useBasicsWithCertificate(fx, 'engine-check');
 describe('Check: the engine\'s verdict in the dry run', () => {
   it('a listener on a policy the engine cannot serve with its certificate fails at tlsPolicyId', async () => {
     const des = await fx.deploy(T.TlsSecurityPolicy, 'des', DES_ONLY);
-    const news = { loadBalancerId: base.lb.id, protocol: 'HTTPS', port: await freePort(), defaultServerGroupId: base.group.id, certificates: { defaultCertificateId: base.cert.id }, tlsPolicyId: des.id };
+    const news = httpsListenerInputs(base, await freePort(), { tlsPolicyId: des.id });
     const res = await fx.plugin.check(T.Listener, 'des-listener', {}, news);
     expect(res.failures).toEqual([{ property: 'tlsPolicyId', reason: expect.stringContaining('ENGINE_REJECTED') }]);
     expect(res.failures[0]!.reason).toContain(`TLS policy ${des.id} cannot be applied with certificate ${base.cert.id}`);
@@ -28,14 +28,7 @@ describe('Check: the engine\'s verdict in the dry run', () => {
 
   it('a policy edited into suites the engine cannot serve under a listener using it fails at ciphers', async () => {
     const policy = await fx.deploy(T.TlsSecurityPolicy, 'ecdsa', ECDSA_12);
-    const listener = await fx.deploy(T.Listener, 'ecdsa-listener', {
-      loadBalancerId: base.lb.id,
-      protocol: 'HTTPS',
-      port: await freePort(),
-      defaultServerGroupId: base.group.id,
-      certificates: { defaultCertificateId: base.cert.id },
-      tlsPolicyId: policy.id,
-    });
+    const listener = await fx.deploy(T.Listener, 'ecdsa-listener', httpsListenerInputs(base, await freePort(), { tlsPolicyId: policy.id }));
     const res = await fx.plugin.check(T.TlsSecurityPolicy, 'ecdsa', policy.inputs, { ...policy.inputs, ciphers: DES_ONLY.ciphers }, policy.outputs);
     expect(res.failures).toEqual([{ property: 'ciphers', reason: expect.stringContaining('ENGINE_REJECTED') }]);
     expect(res.failures[0]!.reason).toContain(`listener ${listener.id}`);

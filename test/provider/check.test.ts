@@ -5,7 +5,7 @@
  * conflicting with itself.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freePort, T, useBasics, useProviderFixture, type Deployed } from './support/fixture.ts';
+import { freePort, listenerInputs, T, useBasics, useProviderFixture, type Deployed } from './support/fixture.ts';
 import { isSecret, secret, UNKNOWN } from './support/plugin.ts';
 
 const fx = useProviderFixture();
@@ -20,28 +20,17 @@ beforeAll(async () => {
 
 describe('schema validation', () => {
   it('reports each failure with its property path, and a known bad value', async () => {
-    const res = await fx.plugin.check(T.Listener, 'bad', {}, {
-      loadBalancerId: base.lb.id,
-      protocol: 'HTTP',
-      port: 70000,
-      defaultServerGroupId: base.group.id,
-      idleTimeout: 0,
-      forwardedHeaders: { clientIp: { enabled: true } },
-    });
+    const res = await fx.plugin.check(T.Listener, 'bad', {}, listenerInputs(base, 'HTTP', 70000, { idleTimeout: 0, forwardedHeaders: { clientIp: { enabled: true } } }));
     const byPath = Object.fromEntries(res.failures.map((f) => [f.property, f.reason]));
     expect(Object.keys(byPath).sort()).toEqual(['forwardedHeaders.clientIp.trustedProxies', 'idleTimeout', 'port']);
     expect(byPath.port).toContain('VALIDATION_FAILED');
   });
 
   it('a reserved header name is reported with its own code at its path', async () => {
-    const res = await fx.plugin.check(T.Listener, 'hdr', {}, {
-      loadBalancerId: base.lb.id,
-      protocol: 'HTTPS',
-      port: 443,
-      defaultServerGroupId: base.group.id,
+    const res = await fx.plugin.check(T.Listener, 'hdr', {}, listenerInputs(base, 'HTTPS', 443, {
       certificates: { defaultCertificateId: 'cert-aaaaaaaaaaaaaaaaaaaa' },
       forwardedHeaders: { clientCertSubjectDn: { enabled: true, headerName: 'x-forwarded-for' } },
-    });
+    }));
     expect(res.failures).toEqual([{ property: 'forwardedHeaders.clientCertSubjectDn.headerName', reason: expect.stringContaining('RESERVED_HEADER_NAME') }]);
   });
 

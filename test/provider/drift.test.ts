@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCE_KINDS } from '../../schema/index.ts';
 import { compareDrift, runDrift } from '../../provider/drift/index.ts';
-import { freePort, ProviderFixture, T, type Deployed } from './support/fixture.ts';
+import { freePort, listenerInputs, ProviderFixture, T, type Deployed } from './support/fixture.ts';
 import { isSecret, secret, urn } from './support/plugin.ts';
 
 const SIG = '4dabf18193072939515e22adb298388d';
@@ -108,7 +108,7 @@ describe('runDrift against a live server', () => {
     dir = await mkdtemp(join(tmpdir(), 'gatehouse-drift-'));
     file = join(dir, 'stack.json');
     const { lb, group, cert } = await fx.basicsWithCertificate('drift');
-    web = await fx.deploy(T.Listener, 'web', { loadBalancerId: lb.id, protocol: 'HTTP', port: await freePort(), defaultServerGroupId: group.id });
+    web = await fx.deploy(T.Listener, 'web', listenerInputs({ lb, group }, 'HTTP', await freePort()));
     deployed = [lb, group, cert, web];
     await writeFile(file, JSON.stringify(stackExport(deployed)));
   });

@@ -7,7 +7,7 @@
  */
 import { connect, createServer, type Server } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freePort, T, useBasicsWithCertificate, useProviderFixture, type Deployed } from './support/fixture.ts';
+import { freePort, listenerInputs, T, useBasicsWithCertificate, useProviderFixture, type Deployed } from './support/fixture.ts';
 import { isSecret, PluginError, secret, UNKNOWN } from './support/plugin.ts';
 
 const fx = useProviderFixture();
@@ -67,7 +67,7 @@ describe('preview', () => {
 describe('create and update wait for Running', () => {
   it('Create returns once the listener is Running and its port accepts connections', async () => {
     const port = await freePort();
-    const l = await fx.deploy(T.Listener, 'web', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
+    const l = await fx.deploy(T.Listener, 'web', listenerInputs(base, 'HTTP', port));
     expect(l.id).toMatch(/^lsn-/);
     expect(l.outputs.status).toBe('Running');
     expect(await tcpAccepts(port)).toBe(true);
@@ -75,7 +75,7 @@ describe('create and update wait for Running', () => {
 
   it('Update sends the new state, waits for Running and returns the new version', async () => {
     const port = await freePort();
-    const l = await fx.deploy(T.Listener, 'web2', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
+    const l = await fx.deploy(T.Listener, 'web2', listenerInputs(base, 'HTTP', port));
     const checked = await fx.plugin.check(T.Listener, 'web2', l.inputs, { ...l.inputs, idleTimeout: 42 }, l.outputs);
     const props = await fx.plugin.update(T.Listener, 'web2', l.id, l.outputs, checked.inputs, l.inputs);
     expect(props).toMatchObject({ id: l.id, idleTimeout: 42, version: 2, status: 'Running' });
@@ -86,7 +86,7 @@ describe('create and update wait for Running', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const checked = await fx.plugin.check(T.Listener, 'blocked', {}, { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
+      const checked = await fx.plugin.check(T.Listener, 'blocked', {}, listenerInputs(base, 'HTTP', port));
       const err = await failure(fx.plugin.create(T.Listener, 'blocked', checked.inputs));
       expect(err.message).toContain('Listener "blocked"');
       expect(err.message).toContain('Failed');
@@ -125,7 +125,7 @@ describe('detailed diff', () => {
   let l: Deployed;
   beforeAll(async () => {
     const port = await freePort();
-    l = await fx.deploy(T.Listener, 'diffed', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id, description: 'before' });
+    l = await fx.deploy(T.Listener, 'diffed', listenerInputs(base, 'HTTP', port, { description: 'before' }));
   });
 
   async function diffOf(news: Record<string, unknown>, oldInputs: Record<string, unknown> | undefined = l.inputs) {
@@ -195,7 +195,7 @@ describe('detailed diff', () => {
 describe('delete-before-replace', () => {
   it('HTTP → HTTPS on the same load balancer and port deletes first, and the replacement then runs', async () => {
     const port = await freePort();
-    const old = await fx.deploy(T.Listener, 'upgrade', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
+    const old = await fx.deploy(T.Listener, 'upgrade', listenerInputs(base, 'HTTP', port));
     const checked = await fx.plugin.check(T.Listener, 'upgrade', old.inputs, { ...old.inputs, protocol: 'HTTPS', certificates: { defaultCertificateId: base.cert.id } }, old.outputs);
     expect(checked.failures).toEqual([]);
     const d = await fx.plugin.diff(T.Listener, 'upgrade', old.id, old.outputs, checked.inputs, old.inputs);
@@ -209,7 +209,7 @@ describe('delete-before-replace', () => {
 
   it('moving to another load balancer on an overlapping address with the same port deletes first; a distinct address does not', async () => {
     const port = await freePort();
-    const old = await fx.deploy(T.Listener, 'mover', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
+    const old = await fx.deploy(T.Listener, 'mover', listenerInputs(base, 'HTTP', port));
     const same = await fx.deploy(T.LoadBalancer, 'same-addr', { name: 'same address', address: '127.0.0.1' });
     const other = await fx.deploy(T.LoadBalancer, 'other-addr', { name: 'other address', address: '127.0.0.2' });
     const toSame = await fx.plugin.diff(T.Listener, 'mover', old.id, old.outputs, { ...old.inputs, loadBalancerId: same.id }, old.inputs);
@@ -235,7 +235,7 @@ describe('delete and errors', () => {
 
   it('a create the API refuses names the resource and the field', async () => {
     const port = await freePort();
-    await fx.deploy(T.Listener, 'first', { loadBalancerId: base.lb.id, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
+    await fx.deploy(T.Listener, 'first', listenerInputs(base, 'HTTP', port));
     const checked = await fx.plugin.check(T.Listener, 'second', {}, { loadBalancerId: UNKNOWN, protocol: 'HTTP', port, defaultServerGroupId: base.group.id });
     const err = await failure(fx.plugin.create(T.Listener, 'second', { ...checked.inputs, loadBalancerId: base.lb.id }));
     expect(err.message).toMatch(/^Listener "second": create failed: port: .*PORT_CONFLICT/);

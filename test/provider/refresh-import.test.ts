@@ -5,14 +5,14 @@
  * that declares it. privateKeyPem, write-only in the API, stays in state as a secret.
  */
 import { describe, expect, it } from 'vitest';
-import { freePort, T, useBasicsWithCertificate, useProviderFixture, type Deployed } from './support/fixture.ts';
+import { freePort, listenerInputs, T, useBasicsWithCertificate, useProviderFixture, type Deployed } from './support/fixture.ts';
 import { isSecret, PluginError } from './support/plugin.ts';
 
 const fx = useProviderFixture();
 const base = useBasicsWithCertificate(fx, 'refresh');
 
 async function listener(name: string, extra: Record<string, unknown> = {}): Promise<Deployed> {
-  return fx.deploy(T.Listener, name, { loadBalancerId: base.lb.id, protocol: 'HTTP', port: await freePort(), defaultServerGroupId: base.group.id, ...extra });
+  return fx.deploy(T.Listener, name, listenerInputs(base, 'HTTP', await freePort(), extra));
 }
 
 describe('refresh', () => {
@@ -59,7 +59,7 @@ describe('import', () => {
     expect(read.properties).toMatchObject({ id: l.id, status: 'Running' });
     expect(read.inputs).toEqual(l.inputs);
 
-    const program = { loadBalancerId: base.lb.id, protocol: 'HTTP', port: l.inputs.port, defaultServerGroupId: base.group.id, description: 'made elsewhere', forwardedHeaders: { proto: true } };
+    const program = listenerInputs(base, 'HTTP', l.inputs.port as number, { description: 'made elsewhere', forwardedHeaders: { proto: true } });
     const checked = await fx.plugin.check(T.Listener, 'web', read.inputs, program, read.properties);
     expect(checked.failures).toEqual([]);
     const d = await fx.plugin.diff(T.Listener, 'web', l.id, read.properties, checked.inputs, read.inputs);

@@ -43,6 +43,16 @@ export interface BasicsWithCertificate extends Basics {
   cert: Deployed;
 }
 
+/** listenerInputs are a listener's inputs on the basics' load balancer and server group: its protocol and port, then the fields given. */
+export function listenerInputs(base: Basics, protocol: 'HTTP' | 'HTTPS', port: number, more: Json = {}): Json {
+  return { loadBalancerId: base.lb.id, protocol, port, defaultServerGroupId: base.group.id, ...more };
+}
+
+/** httpsListenerInputs are listenerInputs of an HTTPS listener serving the basics' `site` certificate. */
+export function httpsListenerInputs(base: BasicsWithCertificate, port: number, more: Json = {}): Json {
+  return listenerInputs(base, 'HTTPS', port, { certificates: { defaultCertificateId: base.cert.id }, ...more });
+}
+
 /** ProviderFixture owns a server and a plugin configured against it, from open() (or start()) to close(). */
 export class ProviderFixture {
   #server: GatehouseServe | undefined;
