@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PluginHost, Secret } from '../harness/index.ts';
 import { nodeBinary } from '../harness/program-process.ts';
+import { processAlive } from '../helpers/process-alive.ts';
 import { FAKE_PLUGIN } from './fake-stack.ts';
 
 const T = 60_000;
@@ -15,15 +16,6 @@ const call = { urn: 'urn:pulumi:dev::p::fake:index:Thing::a', name: 'a', type: '
 
 function pathWithNode(): string {
   return `${join(nodeBinary(), '..')}:${process.env['PATH'] ?? ''}`;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('PluginHost', () => {
@@ -98,10 +90,10 @@ describe('PluginHost', () => {
   it('stops the plugin process on close (idempotently)', async () => {
     host = await start();
     const pid = logged()[0]?.pid ?? 0;
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     await host.close();
     await host.close();
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
   }, T);
 
   it('fails clearly when the first stdout line is not a port, and leaves no process behind', async () => {

@@ -7,20 +7,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processAlive } from '../helpers/process-alive.ts';
 
 function removeStaleRuns(parent: string, name: string): void {
   for (const entry of readdirSync(parent)) {
     const m = new RegExp(`^${name}-(\\d+)$`).exec(entry);
-    if (m && Number(m[1]) !== process.ppid && !alive(Number(m[1]))) rmSync(join(parent, entry), { recursive: true, force: true });
+    if (m && Number(m[1]) !== process.ppid && !processAlive(Number(m[1]))) rmSync(join(parent, entry), { recursive: true, force: true });
   }
 }
 
