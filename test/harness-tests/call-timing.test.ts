@@ -3,9 +3,9 @@
  * harness also reports providerWall, the union of the call intervals, which a report of "the
  * provider's share of the operation" can use (it never exceeds the operation).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { busyTime } from '../harness/call-timing.ts';
-import { FakeStack, type Spec } from './fake-stack.ts';
+import { stackPerTest, type Spec } from './fake-stack.ts';
 
 describe('busyTime: the union of call intervals', () => {
   it.each([
@@ -21,14 +21,10 @@ describe('busyTime: the union of call intervals', () => {
 });
 
 describe('durations of a run', () => {
-  let stack: FakeStack | undefined;
-  afterEach(() => {
-    stack?.close();
-    stack = undefined;
-  });
+  const newStack = stackPerTest();
 
   it('every call has a start on the run clock; providerWall is at most the summed time and the whole run', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const spec: Spec = { things: Array.from({ length: 8 }, (_, i) => ({ name: `t${i}`, props: { size: i } })) };
     const before = performance.now();
     const r = await stack.run('up', spec);

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import { runProgram, type RunMode, type RunResult } from '../harness/index.ts';
 
 const fixtures = fileURLToPath(new URL('../harness/fixtures/', import.meta.url));
@@ -115,6 +116,16 @@ export class FakeStack {
   close(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** stackPerTest returns a function that makes a test of the calling describe its FakeStack, closed after that test. */
+export function stackPerTest(): () => FakeStack {
+  let stack: FakeStack | undefined;
+  afterEach(() => {
+    stack?.close();
+    stack = undefined;
+  });
+  return () => (stack = new FakeStack());
 }
 
 /** thingUrn is the URN the fixture program gives a Thing. */

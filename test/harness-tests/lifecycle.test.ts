@@ -3,9 +3,9 @@
  * the fake provider plugin for preview, up (create / same / update / replace / delete) and
  * destroy, keeping a `pulumi stack export`-shaped state file.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UNKNOWN_SENTINEL, Secret, readState } from '../harness/index.ts';
-import { FakeStack, opsOf, thingUrn, type Spec } from './fake-stack.ts';
+import { opsOf, stackPerTest, thingUrn, type Spec } from './fake-stack.ts';
 
 const T = 120_000;
 const RESOURCE_CALLS = ['Create', 'Update', 'Delete', 'Read'];
@@ -22,14 +22,10 @@ function withSize(spec: Spec, name: string, props: Record<string, unknown>): Spe
 }
 
 describe('harness lifecycle against the fake provider', () => {
-  let stack: FakeStack | undefined;
-  afterEach(() => {
-    stack?.close();
-    stack = undefined;
-  });
+  const newStack = stackPerTest();
 
   it('preview of a new stack calls Check only, returns unknown ids and writes nothing', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const r = await stack.run('preview', twoThings);
     expect(r.error).toBeUndefined();
     expect(opsOf(r)).toEqual({ a: 'create', b: 'create' });
@@ -44,7 +40,7 @@ describe('harness lifecycle against the fake provider', () => {
   }, T);
 
   it('up creates through the default provider, seals secrets, and a second up is all same (Check + Diff only)', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const first = await stack.run('up', twoThings);
     expect(first.error).toBeUndefined();
     expect(opsOf(first)).toEqual({ a: 'create', b: 'create' });
@@ -79,7 +75,7 @@ describe('harness lifecycle against the fake provider', () => {
   }, T);
 
   it('a changed property updates in place with the detailed diff and keeps the id', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const first = await stack.run('up', twoThings);
     const r = await stack.run('up', withSize(twoThings, 'a', { size: 5 }));
     expect(r.error).toBeUndefined();
@@ -95,7 +91,7 @@ describe('harness lifecycle against the fake provider', () => {
   }, T);
 
   it('a delete-before-replace replacement deletes the old resource before creating the new one', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const first = await stack.run('up', twoThings);
     const oldId = (first.outputs['ids'] as Record<string, string>)['a'];
     const r = await stack.run('up', withSize(twoThings, 'a', { zone: 'z2' }));
@@ -112,7 +108,7 @@ describe('harness lifecycle against the fake provider', () => {
   }, T);
 
   it('a create-before-delete replacement creates first and deletes the old resource after the program', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const first = await stack.run('up', twoThings);
     const oldId = (first.outputs['ids'] as Record<string, string>)['a'];
     const r = await stack.run('up', withSize(twoThings, 'a', { kind: 'k2' }));
@@ -127,7 +123,7 @@ describe('harness lifecycle against the fake provider', () => {
   }, T);
 
   it('preview of a change on an existing stack calls Check and Diff only and leaves state and provider untouched', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     await stack.run('up', twoThings);
     const before = stack.stateText();
     const thingsBefore = stack.things();
@@ -141,7 +137,7 @@ describe('harness lifecycle against the fake provider', () => {
   }, T);
 
   it('a resource the program no longer declares is deleted after the program finishes', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const first = await stack.run('up', twoThings);
     const r = await stack.run('up', { things: [twoThings.things[0]!] });
     expect(r.error).toBeUndefined();
@@ -153,7 +149,7 @@ describe('harness lifecycle against the fake provider', () => {
   }, T);
 
   it('destroy deletes dependents before their dependencies and empties the state', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     await stack.run('up', twoThings);
     const r = await stack.run('destroy', twoThings);
     expect(r.error).toBeUndefined();

@@ -5,21 +5,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UNKNOWN_SENTINEL, readState } from '../harness/index.ts';
-import { FakeStack, opsOf, thingUrn, type Spec } from './fake-stack.ts';
+import { opsOf, stackPerTest, thingUrn, type Spec } from './fake-stack.ts';
 
 const T = 120_000;
 
 describe('harness provider negotiation and resource options', () => {
-  let stack: FakeStack | undefined;
-  afterEach(() => {
-    stack?.close();
-    stack = undefined;
-  });
+  const newStack = stackPerTest();
 
   it('preview calls Create with preview=true only when Configure answered supportsPreview', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const spec: Spec = { things: [{ name: 'a', props: { size: 1 } }] };
     const r = await stack.run('preview', spec, { FAKE_SUPPORTS_PREVIEW: '1' });
     expect(r.error).toBeUndefined();
@@ -32,7 +28,7 @@ describe('harness provider negotiation and resource options', () => {
   }, T);
 
   it('an explicit provider resource is checked, configured with its own inputs and referenced as urn::id; Configure stands in for a missing Handshake', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const spec: Spec = {
       explicitProvider: { endpoint: 'http://explicit.invalid' },
       things: [{ name: 'a', props: { size: 1 }, explicitProvider: true }],
@@ -51,7 +47,7 @@ describe('harness provider negotiation and resource options', () => {
   }, T);
 
   it('DIFF_UNKNOWN makes the engine compare old and new inputs itself', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const env = { FAKE_DIFF_UNKNOWN: '1' };
     await stack.run('up', { things: [{ name: 'a', props: { size: 1 } }] }, env);
     const same = await stack.run('up', { things: [{ name: 'a', props: { size: 1 } }] }, env);
@@ -63,7 +59,7 @@ describe('harness provider negotiation and resource options', () => {
   }, T);
 
   it('ignoreChanges keeps the old value before Check, so the change is not applied', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     await stack.run('up', { things: [{ name: 'a', props: { size: 1 } }] });
     const r = await stack.run('up', { things: [{ name: 'a', props: { size: 7 }, options: { ignoreChanges: ['size'] } }] });
     expect(r.error).toBeUndefined();
@@ -73,7 +69,7 @@ describe('harness provider negotiation and resource options', () => {
   }, T);
 
   it('the import option reads the existing resource, checks the program matches it, and adopts it without Create', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     mkdirSync(join(stack.store, 'things'), { recursive: true });
     const inputs = { size: 4, color: 'blue' };
     writeFileSync(join(stack.store, 'things', 'thing-existing.json'), JSON.stringify({

@@ -2,9 +2,9 @@
  * End to end: refresh (drift and out-of-band deletion), Check failures, a failed program
  * (nothing deleted, completed work kept) and protected resources.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readState } from '../harness/index.ts';
-import { FakeStack, opsOf, thingUrn, type Spec } from './fake-stack.ts';
+import { opsOf, stackPerTest, thingUrn, type Spec } from './fake-stack.ts';
 
 const T = 120_000;
 
@@ -16,14 +16,10 @@ const twoThings: Spec = {
 };
 
 describe('harness refresh and failure handling', () => {
-  let stack: FakeStack | undefined;
-  afterEach(() => {
-    stack?.close();
-    stack = undefined;
-  });
+  const newStack = stackPerTest();
 
   it('refresh reads every resource with id, old outputs and old inputs, adopts drift, and drops what was deleted out of band', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const up = await stack.run('up', twoThings);
     const ids = up.outputs['ids'] as Record<string, string>;
     stack.changeOutOfBand(ids['a'] ?? '', { size: 42 });
@@ -52,7 +48,7 @@ describe('harness refresh and failure handling', () => {
   }, T);
 
   it('a Check failure fails the run with the property path and creates nothing', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const r = await stack.run('up', { things: [{ name: 'bad', props: { size: -1 } }] });
     expect(r.ok).toBe(false);
     expect(r.checkFailures).toEqual([{ urn: thingUrn('bad'), property: 'size', reason: 'size must be at least 0' }]);
@@ -63,7 +59,7 @@ describe('harness refresh and failure handling', () => {
   }, T);
 
   it('when the program fails, completed operations stay in the state and nothing is deleted', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const up = await stack.run('up', twoThings);
     const ids = up.outputs['ids'] as Record<string, string>;
     const r = await stack.run('up', { things: [{ name: 'a', props: { size: 3 } }, { name: 'c', props: { size: 1, failCreate: true } }] });
@@ -78,7 +74,7 @@ describe('harness refresh and failure handling', () => {
   }, T);
 
   it('a protected resource is not deleted by destroy, and the failure is reported', async () => {
-    stack = new FakeStack();
+    const stack = newStack();
     const spec: Spec = { things: [{ name: 'keep', props: { size: 1 }, options: { protect: true } }] };
     await stack.run('up', spec);
     const r = await stack.run('destroy', spec);
