@@ -15,7 +15,7 @@ import type { ServerResponse } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Readable, Transform } from 'node:stream';
+import type { Readable, Transform, Writable } from 'node:stream';
 import { createCompressor, decideCompression, responseFacts, rewriteHeaders } from '../compression/index.ts';
 import type { ClientCertInfo } from '../headers/client-cert.ts';
 import type { RequestPeer } from '../headers/forwarded-headers.ts';
@@ -335,24 +335,24 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
 
   onUpstreamData(chunk: Buffer, last: boolean): boolean {
     const compressor = this.compressor;
-    if (compressor !== undefined) {
-      if (last) {
-        compressor.end(chunk);
-        return true;
-      }
-      if (compressor.write(chunk)) return true;
-      compressor.once('drain', () => this.upstream?.resume());
-      return false;
-    }
+    if (compressor !== undefined) return this.relayBody(compressor, chunk, last);
     this.bytesSent += chunk.length;
-    const res = this.res as ServerResponse;
+    return this.relayBody(this.res, chunk, last);
+  }
+
+  /**
+   * relayBody writes response body bytes to the client's response or to the compressor in
+   * front of it, and says whether the backend may go on; when the writer is full the backend
+   * resumes once it drains. The body's last bytes end the writer in the same write (HTTP/2:
+   * DATA with END_STREAM).
+   */
+  private relayBody(out: Writable, chunk: Buffer, last: boolean): boolean {
     if (last) {
-      // The body's last bytes end the response in the same write (HTTP/2: DATA with END_STREAM).
-      res.end(chunk);
+      out.end(chunk);
       return true;
     }
-    if (res.write(chunk)) return true;
-    res.once('drain', () => this.upstream?.resume());
+    if (out.write(chunk)) return true;
+    out.once('drain', () => this.upstream?.resume());
     return false;
   }
 
