@@ -4,13 +4,13 @@
  * engine is Pulumi's unit-test mock here: what each program registers is checked, not served.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCa, issueCertificate, type Issued } from '../helpers/pki.ts';
+import { writeDemoCerts } from '../helpers/demo-certs.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,26 +28,6 @@ interface ExampleRun {
 }
 
 let certs: string;
-
-/** Writes the files make-demo-certs.sh would make, from the in-memory test PKI. */
-async function writeDemoCerts(dir: string): Promise<void> {
-  const ca = await createCa('Examples Test CA');
-  const clientCa = await createCa('Examples Client CA');
-  const server = (cn: string, dnsNames: string[], ipAddresses: string[] = []): Promise<Issued> => issueCertificate({ commonName: cn, dnsNames, ipAddresses }, ca);
-  const files: Record<string, Issued> = {
-    server: await server('localhost', ['localhost'], ['127.0.0.1']),
-    'example-test': await server('example.test', ['example.test', 'www.example.test']),
-    'wildcard-example-test': await server('*.example.test', ['*.example.test']),
-    'shop-example-org': await server('shop.example.org', ['shop.example.org']),
-    client: await issueCertificate({ commonName: 'demo-client', client: true }, clientCa),
-  };
-  for (const [name, issued] of Object.entries(files)) {
-    await writeFile(join(dir, `${name}.pem`), issued.chainPem);
-    await writeFile(join(dir, `${name}.key`), issued.keyPem);
-  }
-  await writeFile(join(dir, 'ca.pem'), ca.certPem);
-  await writeFile(join(dir, 'client-ca.pem'), clientCa.certPem);
-}
 
 async function runExample(example: string, config: Record<string, unknown>): Promise<ExampleRun> {
   const { stdout } = await run(process.execPath, [RUNNER, join(ROOT, 'examples', example), JSON.stringify(config)], { cwd: ROOT, timeout: 25_000 });

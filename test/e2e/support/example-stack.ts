@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runProgram, secret, type ConfigInput, type ProgramRunner, type RunMode, type RunResult, type Step } from '../../harness/index.ts';
 import { nodeBinary } from '../../harness/program-process.ts';
 import { cleanEnv, GATEHOUSE_CLI, PLUGIN, ROOT, type GatehouseServe } from '../../helpers/gatehouse-serve.ts';
-import { writeDemoCerts, type DemoCerts } from './demo-certs.ts';
+import { writeDemoCerts, type DemoCerts } from '../../helpers/demo-certs.ts';
 
 /** DriftRun is the outcome of `gatehouse drift`. */
 export interface DriftRun {

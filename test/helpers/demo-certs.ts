@@ -1,11 +1,12 @@
 /**
  * writeDemoCerts: the files `examples/make-demo-certs.sh` makes, from the in-memory test PKI,
  * into a temporary folder — so the examples read real PEM files through their config keys and
- * nothing is written into examples/.
+ * nothing is written into examples/. The end-to-end stacks (test/e2e) and the examples' plan-time
+ * test (test/sdk/examples.test.ts) both use it.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
+import { createCa, issueCertificate, type Issued } from './pki.ts';
 
 /** DemoCerts are the issued certificates and where their files are. */
 export interface DemoCerts {
