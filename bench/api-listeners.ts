@@ -8,7 +8,7 @@
  * Usage: npx node bench/api-listeners.ts [--listeners N] [--protocol HTTPS|HTTP] [--changes K]
  * Results go to stdout and bench/out/api-listeners-<time>.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { GatehouseServer } from '../server/runtime/gatehouse-server.ts';
 import { issueCertificate } from '../test/helpers/pki.ts';
+import { writeRunJson } from './bench-out.ts';
 import { freePorts } from './free-ports.ts';
 
 const { values } = parseArgs({
@@ -142,9 +143,7 @@ try {
       '',
     ].join('\n'),
   );
-  const outDir = join(import.meta.dirname, 'out');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, `api-listeners-${Date.now()}.json`), JSON.stringify(result, null, 2));
+  writeRunJson('api-listeners', result);
 } finally {
   await agent.close();
   await server.close(1000);

@@ -11,16 +11,15 @@
  * Usage: npx node bench/engine-apply.ts [--listeners N] [--port FIRST]
  * Results go to stdout and bench/out/engine-apply-<time>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { Engine } from '../engine/index.ts';
 import { deepFreeze, type EngineSnapshot, type SnapshotListener } from '../schema/snapshot.ts';
 import { createCa, issueCertificate, type Issued } from '../test/helpers/pki.ts';
+import { writeRunJson } from './bench-out.ts';
 import { benchSnapshot } from './bench-snapshot.ts';
 
 const { values } = parseArgs({
@@ -190,9 +189,7 @@ try {
       '',
     ].join('\n'),
   );
-  const outDir = join(import.meta.dirname, 'out');
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, `engine-apply-${Date.now()}.json`), JSON.stringify(result, null, 2));
+  writeRunJson('engine-apply', result);
 } finally {
   await engine.close(0);
   await new Promise<void>((ok) => backend.close(() => ok()));

@@ -16,7 +16,7 @@
  * clients"); the raw figures go to bench/out/front-door-attacks-<time>.json either way.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ import { ATTACKS, zeroWindowReader, type AttackResult } from '../test/front-door
 import { SteadyClient, type SteadyStats } from '../test/front-door/support/steady-client.ts';
 import { issueCertificate } from '../test/helpers/pki.ts';
 import { BIG_BYTES, heldPeers, startBackend, startGatehouse, startNginxProxy, targetRss, type Target } from './attack-targets.ts';
+import { writeRunJson } from './bench-out.ts';
 import { nginxBinary, writeResultsSection } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 
@@ -349,9 +350,7 @@ async function main(): Promise<void> {
     const machine = `\`nproc\` ${sh('nproc', [])} (${cpus()[0]?.model.trim() ?? 'unknown'}), \`free -g\` total ${/^Mem:\s+(\d+)/m.exec(sh('free', ['-g']))?.[1] ?? Math.round(totalmem() / 2 ** 30)} GiB, Node ${sh(join(import.meta.dirname, '..', 'node_modules', '.bin', 'node'), ['--version'])}, ${sh(nginx, ['-v'])}; ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${Math.round((Date.now() - started.getTime()) / 60_000)} min; 1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run (the benchmark's own attacker, client and proxies, plus other engineers' work on the same 2 cores). Gatehouse tree: ${sh('git', ['rev-parse', '--short', 'HEAD'])}${sh('git', ['status', '--porcelain', '--', 'engine', 'schema', 'server', 'cli']) === '' ? '' : ' plus uncommitted engine/schema/server changes by others in progress'}.`;
     const text = report(results, machine, `npx node bench/front-door-attacks.ts${args.rounds !== '3' ? ` --rounds ${args.rounds}` : ''}${args.only ? ` --only '${args.only}'` : ''} --write`, crashes);
     console.log(text);
-    const outDir = join(import.meta.dirname, 'out');
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, `front-door-attacks-${Date.now()}.json`), JSON.stringify({ machine, rounds: ROUNDS, crashes, results: Object.fromEntries(results) }, null, 2));
+    writeRunJson('front-door-attacks', { machine, rounds: ROUNDS, crashes, results: Object.fromEntries(results) });
     if (args.write) writeResultsSection(SECTION, text);
   } finally {
     await cleanup();

@@ -16,7 +16,7 @@
  * requests"); the raw outcomes go to bench/out/front-door-corpus-<time>.json either way.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +26,7 @@ import { categorise, judge, runRows, type Category, type RowOutcome, type Target
 import { RecordingBackend } from '../test/front-door/support/recording-backend.ts';
 import { GatehouseServe } from '../test/helpers/gatehouse-serve.ts';
 import { issueCertificate } from '../test/helpers/pki.ts';
+import { writeRunJson } from './bench-out.ts';
 import { apiOk, nginxBinary, waitForPort, waitRunning, writeResultsSection } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 
@@ -202,8 +203,6 @@ async function main(): Promise<void> {
     const machine = `\`nproc\` ${sh('nproc', [])} (${cpus()[0]?.model.trim() ?? 'unknown'}), \`free -g\` total ${/^Mem:\s+(\d+)/m.exec(sh('free', ['-g']))?.[1] ?? Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${sh(nginx, ['-v'])}; ${new Date().toISOString().slice(0, 10)}; load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end (other engineers' work shares the 2 cores). Gatehouse tree: ${sh('git', ['rev-parse', '--short', 'HEAD'])}${sh('git', ['status', '--porcelain', '--', 'engine', 'schema', 'server']) === '' ? '' : ' plus uncommitted engine/schema/server changes in progress (SPEC 2.1 work), so its figures are a snapshot of that work'}.`;
     const text = report(runs, machine, 'npx node bench/front-door-corpus.ts --write');
     console.log(text);
-    const outDir = join(import.meta.dirname, 'out');
-    mkdirSync(outDir, { recursive: true });
     const dump = runs.map((r) => ({
       proxy: r.proxy,
       protocol: r.protocol,
@@ -212,7 +211,7 @@ async function main(): Promise<void> {
         return { name: row.name, class: row.class, signature: signature(o), problems: judge(row, o, r.protocol), ms: o.ms };
       }),
     }));
-    writeFileSync(join(outDir, `front-door-corpus-${Date.now()}.json`), JSON.stringify(dump, null, 2));
+    writeRunJson('front-door-corpus', dump);
     if (args.write) writeResultsSection(SECTION, text);
   } finally {
     for (const s of stops.reverse()) await s();

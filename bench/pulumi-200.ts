@@ -16,7 +16,6 @@
  *
  * Results go to stdout (a Markdown table) and bench/out/pulumi-200-<time>.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +25,7 @@ import { runProgram, secret, type RunMode, type RunResult } from '../test/harnes
 import { createCa, issueCertificate } from '../test/helpers/pki.ts';
 import { EchoBackend } from '../test/e2e/support/echo-backend.ts';
 import { GatehouseServe, PLUGIN } from '../test/helpers/gatehouse-serve.ts';
+import { writeRunJson } from './bench-out.ts';
 import { freePorts } from './free-ports.ts';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' } } });
@@ -163,6 +163,4 @@ const lines = [
   ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-const outDir = fileURLToPath(new URL('./out/', import.meta.url));
-mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, `pulumi-200-${Date.now()}.json`), JSON.stringify({ count: COUNT, groups, listeners, rounds: ROUNDS, node: process.version, median: medianRows(rows), rows }, null, 2));
+writeRunJson('pulumi-200', { count: COUNT, groups, listeners, rounds: ROUNDS, node: process.version, median: medianRows(rows), rows });
