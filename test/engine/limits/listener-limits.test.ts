@@ -13,7 +13,7 @@ import type { RawBackend } from '../support/raw-backend.ts';
 import { RawClient } from '../support/raw-client.ts';
 import { ProxyFixture } from '../support/proxy-fixture.ts';
 import { eventually } from '../../helpers/eventually.ts';
-import { E17_REFUSED, headerFields, type RefusedRequest } from '../support/e17-requests.ts';
+import { E17_REFUSED, headerFields, type RefusedRequest } from '../support/refused-requests.ts';
 
 let fx: ProxyFixture;
 let backend: RawBackend;

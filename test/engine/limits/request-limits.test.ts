@@ -22,7 +22,7 @@ import {
   refuseRequest,
 } from '../../../engine/limits/index.ts';
 import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
-import { E17_REFUSED, headerFields } from '../support/e17-requests.ts';
+import { E17_REFUSED, headerFields } from '../support/refused-requests.ts';
 
 /** Front is a server with the limits; `forwarded` counts requests that passed every check. */
 interface Front {
