@@ -97,15 +97,14 @@ export function parseJsonBody(raw: Buffer, parse: (text: string) => unknown): un
 export function registerJsonBody(app: FastifyInstance, bodyLimit: number): void {
   const defaultParser = app.getDefaultJsonParser('error', 'error');
   const parse = (text: string): unknown => {
-    let result: unknown;
-    let failure: Error | null = null;
+    const outcome: { error: Error | null; value: unknown } = { error: null, value: undefined };
     // fastify's parser reports through a callback, synchronously.
-    defaultParser({} as never, text, (error, value) => {
-      failure = error;
-      result = value;
+    void defaultParser({} as never, text, (error, value) => {
+      outcome.error = error;
+      outcome.value = value;
     });
-    if (failure) throw failure;
-    return result;
+    if (outcome.error !== null) throw outcome.error;
+    return outcome.value;
   };
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'buffer', bodyLimit }, (request, body, done) => {

@@ -242,7 +242,10 @@ export class ConfigApplier {
 
   #release(upTo: number): void {
     const still: Waiter[] = [];
-    for (const w of this.#waiters) (w.revision <= upTo ? w.resolve() : still.push(w));
+    for (const w of this.#waiters) {
+      if (w.revision <= upTo) w.resolve();
+      else still.push(w);
+    }
     this.#waiters = still;
   }
 }

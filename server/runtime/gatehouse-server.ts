@@ -65,7 +65,7 @@ export class GatehouseServer {
       accessLog = lineSink ? undefined : new AccessLogWriter(process.stdout);
       engine = new Engine({
         metricsRegistry: registry,
-        accessLog: lineSink ? (record: AccessLogRecord) => lineSink(`${JSON.stringify(record)}\n`) : accessLog!.write,
+        accessLog: lineSink ? (record: AccessLogRecord) => lineSink(`${JSON.stringify(record)}\n`) : (record: AccessLogRecord) => accessLog!.write(record),
         ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
       });
       const observer = registerRuntimeMetrics(registry, store);
