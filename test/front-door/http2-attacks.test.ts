@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa, issueCertificate } from '../helpers/pki.ts';
-import { buildSnapshotParts } from '../engine/support/snapshots.ts';
+import { buildSnapshotParts, httpsListener } from '../engine/support/snapshots.ts';
 import { okResponse } from '../engine/support/raw-backend.ts';
 import { ProxyFixture } from '../engine/support/proxy-fixture.ts';
 import { ATTACKS, zeroWindowReader } from './support/h2-attacks.ts';
@@ -22,15 +22,28 @@ const RSS_LIMIT_MB = 96;
 /** One buffer for every answer: the in-process backend must not be what the memory bound measures. */
 const BIG_RESPONSE = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${BIG.length}\r\n\r\n${BIG}`, 'latin1');
 
+/**
+ * ATTACK_REQUEST_TIMEOUT_S is the requestTimeout of the listener under attack: the steady
+ * client's own deadline (2 s), so that its answers are bounded by that deadline and not by the
+ * 1 s the zero-window test needs, which a loaded machine's scheduling alone can exceed.
+ */
+const ATTACK_REQUEST_TIMEOUT_S = 2;
+
 let fx: ProxyFixture;
+/** The listener the attacks and the steady client use. */
 let port = 0;
+/** The listener with requestTimeout 1 s the zero-window reader stalls. */
+let zeroWindowPort = 0;
 
 beforeAll(async () => {
   fx = new ProxyFixture();
   const backend = await fx.backend((req) => (req.requestLine.includes('/big') ? BIG_RESPONSE : okResponse()));
   const leaf = await issueCertificate({ commonName: 'a.example', dnsNames: ['a.example'] }, await createCa());
-  await fx.apply(buildSnapshotParts({ backends: [backend.port], https: leaf, listener: { idleTimeout: 1, requestTimeout: 1 } }));
+  const parts = buildSnapshotParts({ backends: [backend.port], https: leaf, listener: { idleTimeout: 1, requestTimeout: ATTACK_REQUEST_TIMEOUT_S } });
+  const zeroWindow = httpsListener('lsn-zero-window', 'sgp-1', 'cert-1', {}, { idleTimeout: 1, requestTimeout: 1 });
+  await fx.apply({ ...parts, listeners: [...(parts.listeners ?? []), zeroWindow] });
   port = fx.port('lsn-1');
+  zeroWindowPort = fx.port('lsn-zero-window');
 });
 afterAll(async () => fx?.close());
 
@@ -70,7 +83,7 @@ describe('HTTP/2 attacks end in GOAWAY or a close within their bound; memory bou
 
   it('a zero-window reader holds no backend connection or buffer past requestTimeout (1 s)', async () => {
     const steady = SteadyClient.start({ port, protocol: 'h2' });
-    const r = await zeroWindowReader(port, '/big', 100, 6000);
+    const r = await zeroWindowReader(zeroWindowPort, '/big', 100, 6000);
     const stats = await steady.stop();
     // Backend side cuts at requestTimeout (+ the 100 ms sweep), or the session closes after idleTimeout + requestTimeout.
     expect(r.endedMs, 'streams never reset').toBeDefined();
