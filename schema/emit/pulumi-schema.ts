@@ -163,7 +163,15 @@ function resourceSpec(kind: ResourceKind, collector: TypeCollector): PulumiResou
   };
 }
 
-const providerProperties: Record<string, PulumiPropertySpec> = {
+/** PROVIDER_DESCRIPTION says what the provider's configuration is, in the Pulumi and the Terraform schema alike. */
+export const PROVIDER_DESCRIPTION = 'The Gatehouse provider: where the management API is and how to authenticate.';
+
+/**
+ * PROVIDER_CONFIG_PROPERTIES are the provider's settings — where the management API is and the
+ * token it takes — with their descriptions and environment fallbacks; the Pulumi schema and the
+ * Terraform provider's configuration schema both read them from here.
+ */
+export const PROVIDER_CONFIG_PROPERTIES: Readonly<Record<'endpoint' | 'token', Readonly<PulumiPropertySpec>>> = {
   endpoint: {
     type: 'string',
     description: 'URL of the Gatehouse management API, e.g. `http://127.0.0.1:9080`. Falls back to `GATEHOUSE_ENDPOINT`.',
@@ -242,12 +250,12 @@ export function buildPulumiSchema(options: PulumiSchemaOptions = {}): PulumiPack
     license: 'Apache-2.0',
     publisher: 'Gatehouse',
     ...(downloadUrl === null ? {} : { pluginDownloadURL: downloadUrl }),
-    config: { variables: structuredClone(providerProperties), defaults: ['endpoint', 'token'] },
+    config: { variables: structuredClone(PROVIDER_CONFIG_PROPERTIES), defaults: ['endpoint', 'token'] },
     provider: {
-      description: 'The Gatehouse provider: where the management API is and how to authenticate.',
-      properties: structuredClone(providerProperties),
+      description: PROVIDER_DESCRIPTION,
+      properties: structuredClone(PROVIDER_CONFIG_PROPERTIES),
       required: [],
-      inputProperties: structuredClone(providerProperties),
+      inputProperties: structuredClone(PROVIDER_CONFIG_PROPERTIES),
       requiredInputs: [],
     },
     resources,
