@@ -83,7 +83,7 @@ function clientCertHeader(header: string) {
         .describe(`Rename ${header}: 1–40 characters of [a-z0-9_-], not a reserved header name.`),
     })
     .describe(`${header}: the client certificate header, optionally renamed.`);
-  return httpsOnly(entry);
+  return httpsOnly(entry, { enabled: false });
 }
 
 /** clientCertHeaderSchemas parse the four client-certificate header entries, with their defaults. */

@@ -18,7 +18,6 @@ import {
 } from './common.ts';
 import {
   CLIENT_CERT_HEADER_FIELDS,
-  clientCertHeaderSchemas,
   forwardedHeadersSchema,
   forwardedHeadersSnapshotSchema,
   toForwardedHeadersConfig,
@@ -70,6 +69,9 @@ const listenerMutableShape = {
 
 /** LISTENER_HTTPS_ONLY_FIELDS are the top-level fields an HTTP listener may not carry (each declares `httpsOnly`). */
 export const LISTENER_HTTPS_ONLY_FIELDS = fieldsWith(listenerMutableShape, 'httpsOnly');
+
+/** FORWARDED_HEADERS_HTTPS_DEFAULTS are the client-certificate entries an HTTPS listener's forwardedHeaders gets when omitted. */
+const FORWARDED_HEADERS_HTTPS_DEFAULTS = httpsDefaults(forwardedHeadersSchema.shape);
 
 /** LISTENER_HTTPS_DEFAULTS are what an HTTPS listener gets for the HTTPS-only fields it omits. */
 const LISTENER_HTTPS_DEFAULTS = httpsDefaults(listenerMutableShape);
@@ -130,7 +132,9 @@ export const listenerRules: readonly FieldRule[] = [
 function applyHttpsDefaults<T extends ListenerFields>(v: T): T {
   if (v.protocol !== 'HTTPS') return v;
   const fh = { ...v.forwardedHeaders };
-  for (const field of CLIENT_CERT_HEADER_FIELDS) fh[field] ??= clientCertHeaderSchemas[field].parse({});
+  for (const [field, value] of FORWARDED_HEADERS_HTTPS_DEFAULTS) {
+    if (fh[field] === undefined) Object.assign(fh, { [field]: structuredClone(value) });
+  }
   const withDefaults: T = { ...v, forwardedHeaders: fh };
   for (const [field, value] of LISTENER_HTTPS_DEFAULTS) {
     if (withDefaults[field] === undefined) Object.assign(withDefaults, { [field]: structuredClone(value) });
