@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** PRODUCT_FOLDERS are the folders whose files form the product's import graph. */
-const PRODUCT_FOLDERS = ['schema', 'engine', 'server', 'client', 'provider', 'sdk', 'cli', 'packaging'] as const;
+const PRODUCT_FOLDERS = ['schema', 'engine', 'server', 'client', 'provider', 'terraform', 'sdk', 'cli', 'packaging'] as const;
 type Folder = (typeof PRODUCT_FOLDERS)[number];
 
 /** SKIPPED_DIRECTORIES hold installed or generated code, not the product's sources. */
@@ -167,15 +167,17 @@ function folderOf(file: string): Folder | undefined {
 /** FORBIDDEN says, per folder, which other product folders it must never import (DESIGN.md "Layout"). */
 const FORBIDDEN: Readonly<Record<Folder, readonly Folder[]>> = {
   // schema/ is the contract: zod only.
-  schema: ['engine', 'server', 'client', 'provider', 'sdk', 'cli', 'packaging'],
+  schema: ['engine', 'server', 'client', 'provider', 'terraform', 'sdk', 'cli', 'packaging'],
   // The management API client speaks the contract (schema/) and nothing else; cli/ and provider/ use it.
-  client: ['engine', 'server', 'provider', 'sdk', 'cli', 'packaging'],
+  client: ['engine', 'server', 'provider', 'terraform', 'sdk', 'cli', 'packaging'],
   // A Pulumi user's program and the plugin must not load the load balancer; the SDK calls no API.
-  sdk: ['server', 'engine', 'client'],
-  provider: ['server', 'engine'],
-  // The load balancer never loads Pulumi-side code, the API's client or the command line.
-  server: ['provider', 'sdk', 'cli', 'client'],
-  engine: ['provider', 'sdk', 'cli', 'client'],
+  sdk: ['server', 'engine', 'client', 'terraform'],
+  provider: ['server', 'engine', 'terraform'],
+  // The Terraform provider plugin, like the Pulumi one, reads the schema and calls the API through client/ only.
+  terraform: ['server', 'engine', 'provider', 'sdk', 'cli', 'packaging'],
+  // The load balancer never loads Pulumi- or Terraform-side code, the API's client or the command line.
+  server: ['provider', 'terraform', 'sdk', 'cli', 'client'],
+  engine: ['provider', 'terraform', 'sdk', 'cli', 'client'],
   cli: [],
   packaging: [],
 };
@@ -243,6 +245,24 @@ describe('the checks themselves (controls)', () => {
       "const s = \"import { F } from './f.ts'\";",
     ].join('\n');
     expect(importSpecifiers('x.ts', text)).toEqual(['./a.ts', './b.ts', './c.ts', './d.ts']);
+  });
+
+  it('the Terraform provider imports schema and client only; server, engine, sdk and provider may not import it', () => {
+    const graph = synthetic({
+      'terraform/t.ts': ['schema/z.ts', 'client/c.ts', 'provider/y.ts', 'engine/e.ts'],
+      'server/s.ts': ['terraform/t.ts'],
+      'engine/e.ts': ['terraform/t.ts'],
+      'sdk/k.ts': ['terraform/t.ts'],
+      'provider/y.ts': ['terraform/t.ts'],
+    });
+    expect(layeringViolations(graph)).toEqual([
+      'engine/e.ts → terraform/t.ts',
+      'provider/y.ts → terraform/t.ts',
+      'sdk/k.ts → terraform/t.ts',
+      'server/s.ts → terraform/t.ts',
+      'terraform/t.ts → engine/e.ts',
+      'terraform/t.ts → provider/y.ts',
+    ]);
   });
 
   it('an engine file importing the provider breaks the layering', () => {

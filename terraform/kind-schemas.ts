@@ -1,0 +1,28 @@
+/**
+ * The TerraformSchemaSource of the product: the six resource kinds read by the schema's
+ * Terraform emitter (schema/emit/terraform-schema.ts), each under its `gatehouse_…` type name.
+ */
+import { ALL_RESOURCE_KINDS } from '../schema/kinds.ts';
+import {
+  fromTerraformValue,
+  terraformDataSourceSchemas,
+  terraformProviderSchema,
+  terraformResourceSchema,
+  terraformTypeName,
+  toCamelCase,
+  toSnakeCase,
+} from '../schema/emit/terraform-schema.ts';
+import type { TerraformSchemaSource } from './schema-source.ts';
+
+/** kindSchemas builds the source once; the schemas are computed when first asked for. */
+export function kindSchemas(): TerraformSchemaSource {
+  return {
+    resources: ALL_RESOURCE_KINDS.map((kind) => ({ typeName: terraformTypeName(kind), kind })),
+    dataSources: () => terraformDataSourceSchemas(),
+    resourceSchema: (kind) => terraformResourceSchema(kind),
+    providerSchema: () => terraformProviderSchema(),
+    toAttributeName: (field) => toSnakeCase(field),
+    toFieldName: (attribute) => toCamelCase(attribute),
+    fromTerraformValue: (kind, value) => fromTerraformValue(kind, value),
+  };
+}

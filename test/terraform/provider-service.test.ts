@@ -1,0 +1,155 @@
+/**
+ * The tfplugin6 Provider service in process, with the kinds' own Terraform schemas: schemas as
+ * protocol messages, resource validation with values not known yet, attribute paths,
+ * the provider's configuration and the operations not implemented yet.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { attributePath, parseFieldPath, renderSteps } from '../../terraform/diagnostics.ts';
+import { kindSchemas } from '../../terraform/kind-schemas.ts';
+import { resolveProviderConfig } from '../../terraform/provider-config.ts';
+import { createProviderService, ProviderState } from '../../terraform/provider-service.ts';
+import { encodeCty, UNKNOWN, type CtyType, type CtyValue } from '../../terraform/protocol/cty-msgpack.ts';
+import { impliedType } from '../../terraform/schema-source.ts';
+import { splitUnknowns } from '../../terraform/unknowns.ts';
+
+const source = kindSchemas();
+const states: ProviderState[] = [];
+afterEach(async () => {
+  for (const s of states.splice(0)) await s.close();
+});
+
+function service(env: NodeJS.ProcessEnv = {}): { impl: grpc.UntypedServiceImplementation; state: ProviderState } {
+  const state = new ProviderState();
+  states.push(state);
+  return { impl: createProviderService(source, env, state), state };
+}
+
+/** invoke calls a unary handler as the gRPC server would. */
+function invoke(impl: grpc.UntypedServiceImplementation, name: string, request: unknown): Promise<any> {
+  const handler = impl[name] as (call: { request: unknown }, cb: (err: unknown, res: unknown) => void) => void;
+  return new Promise((resolve, reject) => handler({ request }, (err, res) => (err ? reject(err instanceof Error ? err : new Error('the handler failed', { cause: err })) : resolve(res))));
+}
+
+function typeOf(typeName: string): CtyType {
+  const kind = source.resources.find((r) => r.typeName === typeName)!.kind;
+  return impliedType(source.resourceSchema(kind).block.attributes);
+}
+
+/** config builds a whole resource value: every attribute null unless given. */
+function config(typeName: string, given: Record<string, CtyValue>): { msgpack: Buffer; json: Buffer } {
+  const type = typeOf(typeName) as readonly ['object', Record<string, CtyType>];
+  const value: Record<string, CtyValue> = {};
+  for (const name of Object.keys(type[1])) value[name] = given[name] ?? null;
+  return { msgpack: Buffer.from(encodeCty(value, type)), json: Buffer.alloc(0) };
+}
+
+describe('GetProviderSchema', () => {
+  it('each attribute carries its cty type as JSON bytes, or nested attributes with a nesting mode', async () => {
+    const res = await invoke(service().impl, 'GetProviderSchema', {});
+    expect(Object.keys(res.resource_schemas as object)).toHaveLength(6);
+    const listener = res.resource_schemas.gatehouse_listener.block.attributes as { name: string; type: Buffer; nested_type: { nesting: string } | null }[];
+    const port = listener.find((a) => a.name === 'port')!;
+    expect(JSON.parse(port.type.toString('utf8'))).toBe('number');
+    const nested = listener.find((a) => a.nested_type !== null);
+    expect(nested?.type.length).toBe(0);
+    expect(['SINGLE', 'LIST', 'SET', 'MAP']).toContain(nested?.nested_type?.nesting);
+    expect(res.provider.block.attributes.map((a: { name: string }) => a.name).sort()).toEqual(['endpoint', 'token']);
+  });
+});
+
+describe('ValidateResourceConfig', () => {
+  it('a valid listener passes', async () => {
+    const res = await invoke(service().impl, 'ValidateResourceConfig', {
+      type_name: 'gatehouse_listener',
+      config: config('gatehouse_listener', { load_balancer_id: 'lb-1', protocol: 'HTTP', port: 80, default_server_group_id: 'sg-1' }),
+    });
+    expect(res.diagnostics).toEqual([]);
+  });
+
+  it('a bad port is an error at the attribute port', async () => {
+    const res = await invoke(service().impl, 'ValidateResourceConfig', {
+      type_name: 'gatehouse_listener',
+      config: config('gatehouse_listener', { load_balancer_id: UNKNOWN, protocol: 'HTTP', port: 70000, default_server_group_id: 'sg-1' }),
+    });
+    expect(res.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'ERROR', summary: 'Invalid value for port', attribute: { steps: [{ attribute_name: 'port' }] } }),
+    ]);
+  });
+
+  it('a required attribute not known yet is no failure; a missing one is', async () => {
+    const unknown = await invoke(service().impl, 'ValidateResourceConfig', {
+      type_name: 'gatehouse_listener',
+      config: config('gatehouse_listener', { load_balancer_id: UNKNOWN, protocol: 'HTTP', port: UNKNOWN, default_server_group_id: UNKNOWN }),
+    });
+    expect(unknown.diagnostics).toEqual([]);
+    const missing = await invoke(service().impl, 'ValidateResourceConfig', {
+      type_name: 'gatehouse_listener',
+      config: config('gatehouse_listener', { protocol: 'HTTP', port: 80, default_server_group_id: 'sg-1' }),
+    });
+    expect(missing.diagnostics.map((d: { attribute: unknown }) => d.attribute)).toContainEqual({ steps: [{ attribute_name: 'load_balancer_id' }] });
+  });
+
+  it('an unknown resource type is an error naming the offered ones', async () => {
+    const res = await invoke(service().impl, 'ValidateResourceConfig', { type_name: 'gatehouse_nothing', config: null });
+    expect(res.diagnostics[0].summary).toBe('Unknown resource type gatehouse_nothing');
+    expect(res.diagnostics[0].detail).toMatch(/gatehouse_load_balancer/);
+  });
+});
+
+describe('the provider configuration', () => {
+  const providerConfig = (value: CtyValue): { msgpack: Buffer; json: Buffer } => ({
+    msgpack: Buffer.from(encodeCty(value, ['object', { endpoint: 'string', token: 'string' }])),
+    json: Buffer.alloc(0),
+  });
+
+  it('ValidateProviderConfig refuses an endpoint that is not http(s) and an empty token', async () => {
+    const res = await invoke(service().impl, 'ValidateProviderConfig', { config: providerConfig({ endpoint: 'ftp://x', token: '' }) });
+    expect(res.diagnostics.map((d: { summary: string }) => d.summary)).toEqual(['Invalid value for endpoint', 'Invalid value for token']);
+  });
+
+  it('the block wins over the environment, which wins over the default endpoint', () => {
+    const env = { GATEHOUSE_ENDPOINT: 'http://env:1', GATEHOUSE_TOKEN: 'env-token' };
+    expect(resolveProviderConfig({ endpoint: 'https://block:2/', token: null }, env)).toEqual({ endpoint: 'https://block:2', token: 'env-token', unknown: false });
+    expect(resolveProviderConfig(null, {})).toEqual({ endpoint: 'http://127.0.0.1:9080', token: undefined, unknown: false });
+    expect(resolveProviderConfig({ endpoint: UNKNOWN, token: 't' }, {}).unknown).toBe(true);
+  });
+
+  it('ConfigureProvider makes a management client for the resolved endpoint', async () => {
+    const { impl, state } = service({ GATEHOUSE_TOKEN: 't' });
+    const res = await invoke(impl, 'ConfigureProvider', { terraform_version: '1.11.4', config: providerConfig({ endpoint: 'http://127.0.0.1:1', token: null }) });
+    expect(res.diagnostics).toEqual([]);
+    expect(state.client?.endpoint).toBe('http://127.0.0.1:1');
+    expect(state.client?.hasToken).toBe(true);
+  });
+});
+
+describe('operations not implemented yet', () => {
+  it.each(['PlanResourceChange', 'ApplyResourceChange', 'ReadResource', 'ImportResourceState', 'ReadDataSource', 'UpgradeResourceState'])('%s answers an error diagnostic saying so', async (rpc) => {
+    const res = await invoke(service().impl, rpc, {});
+    expect(res.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: `${rpc} is not implemented yet` })]);
+  });
+});
+
+describe('paths and unknowns', () => {
+  it('an API path becomes Terraform steps: snake_case attributes, indices, map keys', () => {
+    const type: CtyType = ['object', { health_check: ['object', { healthy_threshold: 'number' }], servers: ['list', ['object', { port: 'number' }]], tags: ['map', 'string'] }];
+    const toName = (f: string): string => f.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`);
+    expect(attributePath('healthCheck.healthyThreshold', type, toName)).toEqual([{ attribute_name: 'health_check' }, { attribute_name: 'healthy_threshold' }]);
+    expect(renderSteps(attributePath('servers[1].port', type, toName))).toBe('servers[1].port');
+    expect(attributePath('tags["gatehouse:owner"]', type, toName)).toEqual([{ attribute_name: 'tags' }, { element_key_string: 'gatehouse:owner' }]);
+    expect(attributePath('tags.team', type, toName)).toEqual([{ attribute_name: 'tags' }, { element_key_string: 'team' }]);
+    expect(parseFieldPath('a.b[2]["x.y"]')).toEqual(['a', 'b', 2, 'x.y']);
+  });
+
+  it('unknowns are set aside as null with their API paths; a list holding one is unknown whole', () => {
+    const type: CtyType = ['object', { load_balancer_id: 'string', servers: ['list', ['object', { port: 'number' }]], domains: ['list', 'string'], tags: ['map', 'string'] }];
+    const split = splitUnknowns(
+      { load_balancer_id: UNKNOWN, servers: [{ port: UNKNOWN }], domains: ['a', UNKNOWN], tags: { team: UNKNOWN } },
+      type,
+      (a) => a.replace(/_([a-z])/g, (_m, l: string) => l.toUpperCase()),
+    );
+    expect(split.known).toEqual({ load_balancer_id: null, servers: [{ port: null }], domains: null, tags: { team: null } });
+    expect(split.unknownPaths.sort()).toEqual(['domains', 'loadBalancerId', 'servers[0].port', 'tags.team']);
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * terraform-provider-gatehouse under the real Terraform CLI: a development override points
+ * `gatehouse/gatehouse` at the launcher's folder (no registry, no network), Terraform starts the
+ * plugin with its automatic mutual TLS on (its default), and `terraform validate` and
+ * `terraform providers schema -json` talk to it. Every run is bounded in time. Without terraform
+ * on the PATH the tests fail under CI and are skipped elsewhere.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, ROOT } from '../helpers/gatehouse-serve.ts';
+
+const TERRAFORM_DIR = join(ROOT, 'terraform');
+/** RUN_TIMEOUT_MS bounds each terraform command; a plugin that never answers fails the test, not the run. */
+const RUN_TIMEOUT_MS = 60_000;
+
+const terraformFound = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).status === 0;
+const runTests = terraformFound || process.env.CI !== undefined;
+
+interface TerraformRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const PROVIDER_HEADER = `terraform {
+  required_providers {
+    gatehouse = { source = "gatehouse/gatehouse" }
+  }
+}
+
+provider "gatehouse" {}
+`;
+
+describe.skipIf(!runTests)('the Terraform CLI with terraform-provider-gatehouse', () => {
+  let home: string;
+
+  beforeAll(() => {
+    if (!terraformFound) throw new Error('terraform is not on the PATH; the Terraform provider tests need it (CI must install it)');
+    home = mkdtempSync(join(tmpdir(), 'gatehouse-terraform-'));
+    writeFileSync(
+      join(home, 'terraform.rc'),
+      `provider_installation {\n  dev_overrides {\n    "gatehouse/gatehouse" = ${JSON.stringify(TERRAFORM_DIR)}\n  }\n  direct {}\n}\n`,
+    );
+  });
+
+  afterAll(() => {
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  /** terraform runs the CLI in a fresh folder holding `main.tf`, killed at the deadline. */
+  function terraform(mainTf: string, args: string[]): Promise<TerraformRun> {
+    const dir = mkdtempSync(join(home, 'config-'));
+    writeFileSync(join(dir, 'main.tf'), mainTf);
+    const env: NodeJS.ProcessEnv = {
+      ...cleanEnv(),
+      TF_CLI_CONFIG_FILE: join(home, 'terraform.rc'),
+      TF_IN_AUTOMATION: '1',
+      CHECKPOINT_DISABLE: '1',
+      TF_DATA_DIR: join(dir, '.terraform'),
+    };
+    delete env.TF_LOG;
+    delete env.TF_PLUGIN_CACHE_DIR;
+    return new Promise((resolve, reject) => {
+      const child = spawn('terraform', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  it('terraform validate accepts a load balancer and a listener on it', async () => {
+    const run = await terraform(
+      `${PROVIDER_HEADER}
+resource "gatehouse_load_balancer" "web" {
+  name = "web"
+}
+
+resource "gatehouse_listener" "http" {
+  load_balancer_id        = gatehouse_load_balancer.web.id
+  protocol                = "HTTP"
+  port                    = 8080
+  default_server_group_id = "sg-0000"
+}
+`,
+      ['validate', '-no-color'],
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/The configuration is valid/);
+    expect(run.code).toBe(0);
+  });
+
+  it('terraform validate refuses a listener port of 70000, naming the attribute and its line', async () => {
+    const run = await terraform(
+      `${PROVIDER_HEADER}
+resource "gatehouse_load_balancer" "web" {
+  name = "web"
+}
+
+resource "gatehouse_listener" "http" {
+  load_balancer_id        = gatehouse_load_balancer.web.id
+  protocol                = "HTTP"
+  port                    = 70000
+  default_server_group_id = "sg-0000"
+}
+`,
+      ['validate', '-no-color'],
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Error: Invalid value for port/);
+    expect(run.stderr).toMatch(/with gatehouse_listener\.http/);
+    expect(run.stderr).toMatch(/port\s+= 70000/);
+    expect(run.stderr).toMatch(/65535/);
+  });
+
+  it('terraform validate refuses a provider endpoint that is not an http(s) URL', async () => {
+    const run = await terraform(
+      `${PROVIDER_HEADER.replace('provider "gatehouse" {}', 'provider "gatehouse" {\n  endpoint = "ftp://example"\n}')}
+resource "gatehouse_load_balancer" "web" {
+  name = "web"
+}
+`,
+      ['validate', '-no-color'],
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Invalid value for endpoint/);
+    expect(run.stderr).toMatch(/endpoint = "ftp:\/\/example"/);
+  });
+
+  it('terraform providers schema -json lists the six resources with their attributes', async () => {
+    const run = await terraform(`${PROVIDER_HEADER}\nresource "gatehouse_load_balancer" "web" {\n  name = "web"\n}\n`, ['providers', 'schema', '-json']);
+    expect(run.code).toBe(0);
+    const document = JSON.parse(run.stdout) as {
+      provider_schemas: Record<string, { provider: { block: { attributes: Record<string, { sensitive?: boolean }> } }; resource_schemas: Record<string, { block: { attributes: Record<string, unknown> } }>; data_source_schemas: Record<string, unknown> }>;
+    };
+    const schemas = document.provider_schemas['registry.terraform.io/gatehouse/gatehouse'];
+    expect(schemas).toBeDefined();
+    expect(Object.keys(schemas!.resource_schemas).sort()).toEqual([
+      'gatehouse_certificate',
+      'gatehouse_listener',
+      'gatehouse_load_balancer',
+      'gatehouse_quic_listener',
+      'gatehouse_server_group',
+      'gatehouse_tls_security_policy',
+    ]);
+    expect(Object.keys(schemas!.resource_schemas.gatehouse_load_balancer!.block.attributes)).toEqual(expect.arrayContaining(['id', 'name', 'tags']));
+    expect(Object.keys(schemas!.resource_schemas.gatehouse_listener!.block.attributes)).toEqual(
+      expect.arrayContaining(['load_balancer_id', 'protocol', 'port', 'certificates']),
+    );
+    expect(Object.keys(schemas!.resource_schemas.gatehouse_server_group!.block.attributes)).toEqual(expect.arrayContaining(['servers', 'health_check']));
+    expect(schemas!.provider.block.attributes.token?.sensitive).toBe(true);
+    expect(Object.keys(schemas!.provider.block.attributes).sort()).toEqual(['endpoint', 'token']);
+    expect(Object.keys(schemas!.data_source_schemas).length).toBeGreaterThan(0);
+  });
+});
