@@ -6,7 +6,7 @@
  * on the PATH the tests fail under CI and are skipped elsewhere.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +51,7 @@ describe.skipIf(!runTests)('the Terraform CLI with terraform-provider-gatehouse'
   });
 
   /** terraform runs the CLI in a fresh folder holding `main.tf`, killed at the deadline. */
-  function terraform(mainTf: string, args: string[]): Promise<TerraformRun> {
+  function terraform(mainTf: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<TerraformRun> {
     const dir = mkdtempSync(join(home, 'config-'));
     writeFileSync(join(dir, 'main.tf'), mainTf);
     const env: NodeJS.ProcessEnv = {
@@ -62,7 +62,9 @@ describe.skipIf(!runTests)('the Terraform CLI with terraform-provider-gatehouse'
       TF_DATA_DIR: join(dir, '.terraform'),
     };
     delete env.TF_LOG;
+    delete env.TF_LOG_PATH;
     delete env.TF_PLUGIN_CACHE_DIR;
+    Object.assign(env, extraEnv);
     return new Promise((resolve, reject) => {
       const child = spawn('terraform', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
@@ -102,6 +104,22 @@ resource "gatehouse_listener" "http" {
     expect(run.code).toBe(0);
   });
 
+  it('Terraform connects over automatic mutual TLS and the plugin exits gracefully when asked', async () => {
+    const logPath = join(home, 'validate.log');
+    const run = await terraform(`${PROVIDER_HEADER}\nresource "gatehouse_load_balancer" "web" {\n  name = "web"\n}\n`, ['validate', '-no-color'], {
+      TF_LOG: 'DEBUG',
+      TF_LOG_PATH: logPath,
+    });
+    expect(run.code).toBe(0);
+    const log = readFileSync(logPath, 'utf8');
+    expect(log).toMatch(/configuring client automatic mTLS/);
+    expect(log).toMatch(/using plugin: version=6/);
+    const exits = log.split('\n').filter((l) => l.includes('plugin process exited'));
+    expect(exits.length).toBeGreaterThan(0);
+    for (const line of exits) expect(line).not.toMatch(/error=/);
+    expect(log).not.toMatch(/failed to exit gracefully|plugin failed|rpc error/);
+  });
+
   it('terraform validate refuses a listener port of 70000, naming the attribute and its line', async () => {
     const run = await terraform(
       `${PROVIDER_HEADER}
@@ -137,6 +155,13 @@ resource "gatehouse_load_balancer" "web" {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Invalid value for endpoint/);
     expect(run.stderr).toMatch(/endpoint = "ftp:\/\/example"/);
+  });
+
+  it('terraform plan fails plainly: planning is not implemented yet, and nothing pretends it worked', async () => {
+    const run = await terraform(`${PROVIDER_HEADER}\nresource "gatehouse_load_balancer" "web" {\n  name = "web"\n}\n`, ['plan', '-no-color', '-input=false']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/Error: PlanResourceChange is not implemented yet/);
+    expect(run.stderr).toMatch(/with gatehouse_load_balancer\.web/);
   });
 
   it('terraform providers schema -json lists the six resources with their attributes', async () => {
