@@ -5,12 +5,15 @@
 import { ALL_RESOURCE_KINDS } from '../schema/kinds.ts';
 import {
   fromTerraformValue,
+  requiresReplace,
   terraformDataSourceSchemas,
   terraformProviderSchema,
   terraformResourceSchema,
   terraformTypeName,
   toCamelCase,
   toSnakeCase,
+  toTerraformValue,
+  type TerraformObject,
 } from '../schema/emit/terraform-schema.ts';
 import type { TerraformSchemaSource } from './schema-source.ts';
 
@@ -24,5 +27,7 @@ export function kindSchemas(): TerraformSchemaSource {
     toAttributeName: (field) => toSnakeCase(field),
     toFieldName: (attribute) => toCamelCase(attribute),
     fromTerraformValue: (kind, value) => fromTerraformValue(kind, value),
+    toTerraformValue: (kind, body, previous) => toTerraformValue(kind, body, previous as Readonly<TerraformObject> | undefined),
+    requiresReplace: (kind) => requiresReplace(kind),
   };
 }

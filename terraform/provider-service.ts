@@ -1,7 +1,8 @@
 /**
  * The `tfplugin6.Provider` service: metadata, schemas, validation of the provider's and the
- * resources' configuration, configuration (a ManagementClient of client/) and stop. Every other
- * operation answers an error diagnostic saying it is not implemented yet.
+ * resources' configuration, configuration (a ManagementClient of client/), the resources' plan,
+ * apply, read, import and state upgrade (resources/), and stop. Every other operation answers an
+ * error diagnostic saying it is not implemented yet.
  */
 import * as grpc from '@grpc/grpc-js';
 import { ManagementClient } from '../client/management-client.ts';
@@ -14,6 +15,12 @@ import { CtyCodecError, decodeCty, UNKNOWN, type CtyType, type CtyValue } from '
 import { encodeSchema } from './schema-encode.ts';
 import { impliedType, type TerraformSchemaSource } from './schema-source.ts';
 import { splitUnknowns } from './unknowns.ts';
+import { applyResourceChange, type ApplyRequest } from './resources/apply.ts';
+import type { ResourceContext } from './resources/context.ts';
+import { planResourceChange, type PlanRequest } from './resources/plan.ts';
+import { importResourceState, type ImportRequest } from './resources/import.ts';
+import { readResource, type ReadRequest } from './resources/read.ts';
+import { upgradeResourceState, type UpgradeRequest } from './resources/upgrade.ts';
 
 /** DynamicValueMessage is the plain-object form of `tfplugin6.DynamicValue`. */
 interface DynamicValueMessage {
@@ -24,13 +31,8 @@ interface DynamicValueMessage {
 /** UNARY_NOT_IMPLEMENTED are the unary operations not offered yet, each answered with its diagnostics. */
 const UNARY_NOT_IMPLEMENTED = [
   'ValidateDataResourceConfig',
-  'UpgradeResourceState',
   'GetResourceIdentitySchemas',
   'UpgradeResourceIdentity',
-  'ReadResource',
-  'PlanResourceChange',
-  'ApplyResourceChange',
-  'ImportResourceState',
   'MoveResourceState',
   'ReadDataSource',
   'GenerateResourceConfig',
@@ -114,6 +116,16 @@ export function createProviderService(source: TerraformSchemaSource, env: NodeJS
       });
   };
 
+  /** resourceContext is what an operation on one resource type needs; undefined for a type not offered. */
+  const resourceContext = (typeName: string): ResourceContext | undefined => {
+    const kind = kindOf(typeName);
+    if (!kind) return undefined;
+    const attributes = source.resourceSchema(kind).block.attributes;
+    return { typeName, kind, type: impliedType(attributes), attributes, source, client: state.client, signal: state.stopping.signal };
+  };
+  const unknownType = (typeName: string): DiagnosticMessage =>
+    errorDiagnostic(`Unknown resource type ${typeName}`, `The Gatehouse provider offers ${source.resources.map((r) => r.typeName).join(', ')}.`);
+
   const impl: grpc.UntypedServiceImplementation = {
     GetMetadata: unary(
       () => ({
@@ -140,6 +152,41 @@ export function createProviderService(source: TerraformSchemaSource, env: NodeJS
     ),
     ValidateResourceConfig: unary(
       (req: { type_name: string; config: DynamicValueMessage | null }) => ({ diagnostics: validateResource(req.type_name, req.config) }),
+      (d) => ({ diagnostics: [d] }),
+    ),
+    PlanResourceChange: unary(
+      (req: PlanRequest) => {
+        const ctx = resourceContext(req.type_name);
+        return ctx ? planResourceChange(ctx, req) : { diagnostics: [unknownType(req.type_name)] };
+      },
+      (d) => ({ diagnostics: [d] }),
+    ),
+    ApplyResourceChange: unary(
+      (req: ApplyRequest) => {
+        const ctx = resourceContext(req.type_name);
+        return ctx ? applyResourceChange(ctx, req) : { diagnostics: [unknownType(req.type_name)] };
+      },
+      (d) => ({ diagnostics: [d] }),
+    ),
+    ReadResource: unary(
+      (req: ReadRequest) => {
+        const ctx = resourceContext(req.type_name);
+        return ctx ? readResource(ctx, req) : { diagnostics: [unknownType(req.type_name)] };
+      },
+      (d) => ({ diagnostics: [d] }),
+    ),
+    ImportResourceState: unary(
+      (req: ImportRequest) => {
+        const ctx = resourceContext(req.type_name);
+        return ctx ? importResourceState(ctx, req) : { diagnostics: [unknownType(req.type_name)] };
+      },
+      (d) => ({ diagnostics: [d] }),
+    ),
+    UpgradeResourceState: unary(
+      (req: UpgradeRequest) => {
+        const ctx = resourceContext(req.type_name);
+        return ctx ? upgradeResourceState(ctx, req) : { diagnostics: [unknownType(req.type_name)] };
+      },
       (d) => ({ diagnostics: [d] }),
     ),
     ConfigureProvider: unary(

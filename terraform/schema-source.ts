@@ -44,6 +44,13 @@ export interface TerraformSchemaSource {
   toFieldName(attribute: string): string;
   /** fromTerraformValue turns a resource's Terraform value, every value known, into an API body. */
   fromTerraformValue(kind: ResourceKind, value: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /**
+   * toTerraformValue reads an API body as a resource's Terraform value, every attribute present;
+   * write-only attributes a read never returns keep their value from `previous`.
+   */
+  toTerraformValue(kind: ResourceKind, body: Readonly<Record<string, unknown>>, previous?: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /** requiresReplace lists the top-level attributes whose change replaces the resource. */
+  requiresReplace(kind: ResourceKind): readonly string[];
 }
 
 /** impliedType is the cty object type of a block's attributes: how its values travel. */

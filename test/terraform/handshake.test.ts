@@ -148,8 +148,8 @@ describe('the plugin process', () => {
       'gatehouse_server_group',
       'gatehouse_tls_security_policy',
     ]);
-    const plan = await call<{ diagnostics: { severity: string; summary: string }[] }>(provider, 'PlanResourceChange', {});
-    expect(plan.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: 'PlanResourceChange is not implemented yet' })]);
+    const dataSource = await call<{ diagnostics: { severity: string; summary: string }[] }>(provider, 'ReadDataSource', {});
+    expect(dataSource.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: 'ReadDataSource is not implemented yet' })]);
 
     // The stdio and broker streams stay open until shutdown, then end cleanly.
     const stdio = client(PROTOCOL.stdio, address, credentials);

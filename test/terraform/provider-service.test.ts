@@ -1,7 +1,8 @@
 /**
  * The tfplugin6 Provider service in process, with the kinds' own Terraform schemas: schemas as
  * protocol messages, resource validation with values not known yet, attribute paths,
- * the provider's configuration and the operations not implemented yet.
+ * the provider's configuration, planning without an API, state upgrades and the operations not
+ * implemented yet.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { attributePath, parseFieldPath, renderSteps } from '../../terraform/diag
 import { kindSchemas } from '../../terraform/kind-schemas.ts';
 import { resolveProviderConfig } from '../../terraform/provider-config.ts';
 import { createProviderService, ProviderState } from '../../terraform/provider-service.ts';
-import { encodeCty, UNKNOWN, type CtyType, type CtyValue } from '../../terraform/protocol/cty-msgpack.ts';
+import { decodeCty, encodeCty, UNKNOWN, type CtyType, type CtyValue } from '../../terraform/protocol/cty-msgpack.ts';
 import { impliedType } from '../../terraform/schema-source.ts';
 import { splitUnknowns } from '../../terraform/unknowns.ts';
 
@@ -125,9 +126,71 @@ describe('the provider configuration', () => {
 });
 
 describe('operations not implemented yet', () => {
-  it.each(['PlanResourceChange', 'ApplyResourceChange', 'ReadResource', 'ImportResourceState', 'ReadDataSource', 'UpgradeResourceState'])('%s answers an error diagnostic saying so', async (rpc) => {
-    const res = await invoke(service().impl, rpc, {});
-    expect(res.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: `${rpc} is not implemented yet` })]);
+  it('ReadDataSource answers an error diagnostic saying so', async () => {
+    const res = await invoke(service().impl, 'ReadDataSource', {});
+    expect(res.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: 'ReadDataSource is not implemented yet' })]);
+  });
+});
+
+describe('PlanResourceChange without a configured provider', () => {
+  const plan = (typeName: string, prior: Record<string, CtyValue> | null, given: Record<string, CtyValue> | null) =>
+    invoke(service().impl, 'PlanResourceChange', {
+      type_name: typeName,
+      prior_state: prior ? config(typeName, prior) : null,
+      proposed_new_state: given ? config(typeName, given) : null,
+      config: given ? config(typeName, given) : null,
+      prior_private: Buffer.alloc(0),
+    });
+
+  it('a create: the server defaults known from the API parse, the outputs unknown', async () => {
+    const res = await plan('gatehouse_load_balancer', null, { name: 'web' });
+    expect(res.diagnostics).toEqual([]);
+    const planned = decodeCty(res.planned_state.msgpack, typeOf('gatehouse_load_balancer')) as Record<string, CtyValue>;
+    expect(planned).toMatchObject({ name: 'web', edition: 'Standard', deletion_protection: false, id: UNKNOWN, version: UNKNOWN });
+    expect(res.requires_replace).toEqual([]);
+  });
+
+  it('an attribute not known yet stays unknown, and what the server fills is unknown too', async () => {
+    const res = await plan('gatehouse_listener', null, { load_balancer_id: UNKNOWN, protocol: 'HTTP', port: 8080, default_server_group_id: 'sgp-x' });
+    expect(res.diagnostics).toEqual([]);
+    const planned = decodeCty(res.planned_state.msgpack, typeOf('gatehouse_listener')) as Record<string, CtyValue>;
+    expect(planned).toMatchObject({ load_balancer_id: UNKNOWN, port: 8080, idle_timeout: UNKNOWN, id: UNKNOWN });
+  });
+
+  it('a changed replace attribute is listed in requires_replace; an unchanged update keeps the outputs', async () => {
+    const prior = { id: 'alb-1', version: 1, name: 'web', address: '127.0.0.1', edition: 'Standard', deletion_protection: false, tags: {}, status: 'Active' };
+    const moved = await plan('gatehouse_load_balancer', prior, { name: 'web', address: '127.0.0.2' });
+    expect(moved.requires_replace).toEqual([{ steps: [{ attribute_name: 'address' }] }]);
+    const same = await plan('gatehouse_load_balancer', prior, { name: 'web', address: '127.0.0.1' });
+    expect(same.requires_replace).toEqual([]);
+    expect(decodeCty(same.planned_state.msgpack, typeOf('gatehouse_load_balancer'))).toMatchObject({ id: 'alb-1', version: 1, status: 'Active' });
+  });
+
+  it('a destroy plan passes through', async () => {
+    const res = await plan('gatehouse_load_balancer', { id: 'alb-1', name: 'web' }, null);
+    expect(res.diagnostics).toEqual([]);
+    expect(res.planned_state).toBeNull();
+  });
+
+  it('an unknown resource type is an error', async () => {
+    const res = await invoke(service().impl, 'PlanResourceChange', { type_name: 'gatehouse_nothing', prior_state: null, proposed_new_state: null, config: null, prior_private: Buffer.alloc(0) });
+    expect(res).toMatchObject({ diagnostics: [expect.objectContaining({ summary: 'Unknown resource type gatehouse_nothing' })] });
+  });
+});
+
+describe('UpgradeResourceState', () => {
+  it('version 0: the stored JSON is the current state, missing attributes null', async () => {
+    const raw = Buffer.from(JSON.stringify({ id: 'alb-1', name: 'web', gone: true }));
+    const res = await invoke(service().impl, 'UpgradeResourceState', { type_name: 'gatehouse_load_balancer', version: 0, raw_state: { json: raw, flatmap: {} } });
+    expect(res.diagnostics).toEqual([]);
+    const value = decodeCty(res.upgraded_state.msgpack, typeOf('gatehouse_load_balancer')) as Record<string, CtyValue>;
+    expect(value).toMatchObject({ id: 'alb-1', name: 'web', address: null });
+    expect(value).not.toHaveProperty('gone');
+  });
+
+  it('a newer version is an error', async () => {
+    const res = await invoke(service().impl, 'UpgradeResourceState', { type_name: 'gatehouse_load_balancer', version: 3, raw_state: { json: Buffer.from('{}'), flatmap: {} } });
+    expect(res.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR' })]);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * terraform-provider-gatehouse under the real Terraform CLI: a development override points
  * `gatehouse/gatehouse` at the launcher's folder (no registry, no network), Terraform starts the
- * plugin with its automatic mutual TLS on (its default), and `terraform validate` and
- * `terraform providers schema -json` talk to it. Every run is bounded in time. Without terraform
+ * plugin with its automatic mutual TLS on (its default), and `terraform validate`, `terraform
+ * plan` (no API: the dry run is left out without a token) and `terraform providers schema -json`
+ * talk to it. Every run is bounded in time. Without terraform
  * on the PATH the tests fail under CI and are skipped elsewhere.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -157,11 +158,14 @@ resource "gatehouse_load_balancer" "web" {
     expect(run.stderr).toMatch(/endpoint = "ftp:\/\/example"/);
   });
 
-  it('terraform plan fails plainly: planning is not implemented yet, and nothing pretends it worked', async () => {
+  it('terraform plan without a token plans the create with the server defaults known and the outputs unknown', async () => {
     const run = await terraform(`${PROVIDER_HEADER}\nresource "gatehouse_load_balancer" "web" {\n  name = "web"\n}\n`, ['plan', '-no-color', '-input=false']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/Error: PlanResourceChange is not implemented yet/);
-    expect(run.stderr).toMatch(/with gatehouse_load_balancer\.web/);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/gatehouse_load_balancer\.web will be created/);
+    expect(run.stdout).toMatch(/\+ edition\s+= "Standard"/);
+    expect(run.stdout).toMatch(/\+ id\s+= \(known after apply\)/);
+    expect(run.stdout).toMatch(/Plan: 1 to add, 0 to change, 0 to destroy/);
   });
 
   it('terraform providers schema -json lists the six resources with their attributes', async () => {

@@ -1,0 +1,285 @@
+/**
+ * terraform-provider-gatehouse through plan and apply: the real Terraform CLI (a development
+ * override, no registry) against a real `gatehouse serve` on free ports, a small node:http
+ * backend behind it. One configuration goes through its life in order: apply (a load balancer, a
+ * server group pointing at the backend, an HTTP listener), a request through the listener, a plan
+ * with no changes, an in-place update, a replacement, a port collision refused at plan with the
+ * API's code, a listener deleted out of band planned again, an import, and destroy. Every terraform run is bounded in time.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port.ts';
+import { cleanEnv, GatehouseServe, ROOT } from '../helpers/gatehouse-serve.ts';
+
+const TERRAFORM_DIR = join(ROOT, 'terraform');
+/** RUN_TIMEOUT_MS bounds each terraform command. */
+const RUN_TIMEOUT_MS = 60_000;
+const STEP_TIMEOUT_MS = 2 * RUN_TIMEOUT_MS + 10_000;
+
+const terraformFound = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).status === 0;
+const runTests = terraformFound || process.env.CI !== undefined;
+
+interface TerraformRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Settings {
+  port: number;
+  idleTimeout: number;
+  /** A second listener on the same load balancer and port, to be refused. */
+  collidingPort?: number;
+  /** More configuration, after the rest. */
+  extra?: string;
+}
+
+/** get sends GET / to 127.0.0.1:port and resolves with the status and body. */
+function get(port: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', method: 'GET', timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe.skipIf(!runTests)('terraform apply, plan and destroy with terraform-provider-gatehouse', () => {
+  let home: string;
+  let workdir: string;
+  let serve: GatehouseServe;
+  let backend: Server;
+  let backendPort: number;
+  let settings: Settings;
+
+  beforeAll(async () => {
+    if (!terraformFound) throw new Error('terraform is not on the PATH; the Terraform provider tests need it (CI must install it)');
+    home = mkdtempSync(join(tmpdir(), 'gatehouse-terraform-apply-'));
+    workdir = join(home, 'config');
+    writeFileSync(
+      join(home, 'terraform.rc'),
+      `provider_installation {\n  dev_overrides {\n    "gatehouse/gatehouse" = ${JSON.stringify(TERRAFORM_DIR)}\n  }\n  direct {}\n}\n`,
+    );
+    backend = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('hello from the backend');
+    });
+    await new Promise<void>((done) => backend.listen(0, '127.0.0.1', done));
+    backendPort = (backend.address() as AddressInfo).port;
+    serve = await GatehouseServe.startFresh();
+    settings = { port: await freePort(), idleTimeout: 60 };
+  }, 60_000);
+
+  afterAll(async () => {
+    await serve?.close();
+    await new Promise<void>((done) => (backend ? backend.close(() => done()) : done()));
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  function mainTf(s: Settings): string {
+    const colliding =
+      s.collidingPort === undefined
+        ? ''
+        : `
+resource "gatehouse_listener" "again" {
+  load_balancer_id        = gatehouse_load_balancer.web.id
+  protocol                = "HTTP"
+  port                    = ${s.collidingPort}
+  default_server_group_id = gatehouse_server_group.app.id
+}
+`;
+    return `terraform {
+  required_providers {
+    gatehouse = { source = "gatehouse/gatehouse" }
+  }
+}
+
+provider "gatehouse" {}
+
+resource "gatehouse_load_balancer" "web" {
+  name    = "web"
+  address = "127.0.0.1"
+}
+
+resource "gatehouse_server_group" "app" {
+  name    = "app"
+  servers = [{ address = "127.0.0.1", port = ${backendPort} }]
+}
+
+resource "gatehouse_listener" "http" {
+  load_balancer_id        = gatehouse_load_balancer.web.id
+  protocol                = "HTTP"
+  port                    = ${s.port}
+  default_server_group_id = gatehouse_server_group.app.id
+  idle_timeout            = ${s.idleTimeout}
+}
+${colliding}${s.extra ?? ''}`;
+  }
+
+  /** terraform runs `terraform <command> -no-color -input=false <rest>` in the one working folder (its state kept between runs), with `s` as main.tf. */
+  function terraform(s: Settings, args: string[]): Promise<TerraformRun> {
+    mkdirSync(workdir, { recursive: true });
+    writeFileSync(join(workdir, 'main.tf'), mainTf(s));
+    const env: NodeJS.ProcessEnv = {
+      ...cleanEnv(),
+      TF_CLI_CONFIG_FILE: join(home, 'terraform.rc'),
+      TF_IN_AUTOMATION: '1',
+      CHECKPOINT_DISABLE: '1',
+      TF_DATA_DIR: join(workdir, '.terraform'),
+      GATEHOUSE_ENDPOINT: serve.url,
+      GATEHOUSE_TOKEN: serve.token,
+    };
+    delete env.TF_LOG;
+    delete env.TF_LOG_PATH;
+    delete env.TF_PLUGIN_CACHE_DIR;
+    return new Promise((resolve, reject) => {
+      const child = spawn('terraform', [args[0]!, '-no-color', '-input=false', ...args.slice(1)], { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  const shown = (run: TerraformRun): string => `exit ${String(run.code)}\n${run.stdout}\n${run.stderr}`;
+
+  it(
+    'terraform apply creates the load balancer, the server group and the listener, and a request through the listener reaches the backend',
+    async () => {
+      const run = await terraform(settings, ['apply', '-auto-approve']);
+      expect(run.code, shown(run)).toBe(0);
+      expect(run.stdout).toMatch(/Apply complete! Resources: 3 added, 0 changed, 0 destroyed/);
+      const [listener] = await serve.list('listeners');
+      expect(listener).toMatchObject({ port: settings.port, protocol: 'HTTP', status: 'Running', idleTimeout: 60 });
+      const res = await get(settings.port);
+      expect(res.status).toBe(200);
+      expect(res.body).toBe('hello from the backend');
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'a second terraform plan finds no changes',
+    async () => {
+      const run = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(run.code, shown(run)).toBe(0);
+      expect(run.stdout).toMatch(/No changes/);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    "changing the listener's idle_timeout plans an update in place, and applies it",
+    async () => {
+      settings = { ...settings, idleTimeout: 120 };
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(2);
+      expect(plan.stdout).toMatch(/gatehouse_listener\.http will be updated in-place/);
+      expect(plan.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy/);
+      const listenerId = (await serve.list('listeners'))[0].id as string;
+      const apply = await terraform(settings, ['apply', '-auto-approve']);
+      expect(apply.code, shown(apply)).toBe(0);
+      expect(apply.stdout).toMatch(/0 added, 1 changed, 0 destroyed/);
+      const listeners = await serve.list('listeners');
+      expect(listeners).toHaveLength(1);
+      expect(listeners[0]).toMatchObject({ id: listenerId, idleTimeout: 120, status: 'Running' });
+      const again = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(again.code, shown(again)).toBe(0);
+    },
+    3 * RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
+    "changing the listener's port plans a replacement, and applies it",
+    async () => {
+      const oldId = (await serve.list('listeners'))[0].id as string;
+      settings = { ...settings, port: await freePort() };
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(2);
+      expect(plan.stdout).toMatch(/gatehouse_listener\.http must be replaced/);
+      expect(plan.stdout).toMatch(/port\s+= \d+ -> \d+ # forces replacement/);
+      expect(plan.stdout).toMatch(/Plan: 1 to add, 0 to change, 1 to destroy/);
+      const apply = await terraform(settings, ['apply', '-auto-approve']);
+      expect(apply.code, shown(apply)).toBe(0);
+      const listeners = await serve.list('listeners');
+      expect(listeners).toHaveLength(1);
+      expect(listeners[0].id).not.toBe(oldId);
+      expect(listeners[0]).toMatchObject({ port: settings.port, status: 'Running' });
+      expect((await get(settings.port)).body).toBe('hello from the backend');
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'a second listener on the same load balancer and port fails at terraform plan with the API code',
+    async () => {
+      const run = await terraform({ ...settings, collidingPort: settings.port }, ['plan']);
+      expect(run.code, shown(run)).toBe(1);
+      expect(run.stderr).toMatch(/Error: The Gatehouse API refused to accept gatehouse_listener \(port\): .*PORT_CONFLICT/);
+      expect(run.stderr).toMatch(/with gatehouse_listener\.again/);
+      expect(await serve.list('listeners')).toHaveLength(1);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'a listener deleted behind Terraform\'s back reads as gone, and the next plan creates it again',
+    async () => {
+      const [listener] = await serve.list('listeners');
+      expect((await serve.api('DELETE', `/v1/listeners/${listener.id as string}`)).status).toBeLessThan(300);
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(2);
+      expect(plan.stdout).toMatch(/gatehouse_listener\.http will be created/);
+      expect(plan.stdout).toMatch(/Plan: 1 to add, 0 to change, 0 to destroy/);
+      const apply = await terraform(settings, ['apply', '-auto-approve']);
+      expect(apply.code, shown(apply)).toBe(0);
+      expect(await serve.list('listeners')).toHaveLength(1);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'terraform import takes in a load balancer made through the API, and the next plan finds no changes',
+    async () => {
+      const made = await serve.api('POST', '/v1/load-balancers', { name: 'imported', address: '127.0.0.2' });
+      expect(made.status).toBe(201);
+      const id = made.body.id as string;
+      settings = { ...settings, extra: '\nresource "gatehouse_load_balancer" "imported" {\n  name = "imported"\n}\n' };
+      const run = await terraform(settings, ['import', 'gatehouse_load_balancer.imported', id]);
+      expect(run.code, shown(run)).toBe(0);
+      expect(run.stdout).toMatch(/Import successful/);
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(0);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'terraform destroy leaves nothing',
+    async () => {
+      const run = await terraform(settings, ['destroy', '-auto-approve']);
+      expect(run.code, shown(run)).toBe(0);
+      expect(run.stdout).toMatch(/Destroy complete! Resources: 4 destroyed/);
+      expect(await serve.counts()).toEqual({ 'load-balancers': 0, listeners: 0, 'quic-listeners': 0, certificates: 0, 'tls-policies': 0, 'server-groups': 0 });
+    },
+    STEP_TIMEOUT_MS,
+  );
+});
