@@ -4,16 +4,20 @@
  * backend behind it. One configuration goes through its life in order: apply (a load balancer, a
  * server group pointing at the backend, an HTTP listener), a request through the listener, a plan
  * with no changes, an in-place update, a replacement, a port collision refused at plan with the
- * API's code, a listener deleted out of band planned again, an import, and destroy. Every terraform run is bounded in time.
+ * API's code, a switch to HTTPS on the same port (delete before replace; the certificate's
+ * write-only key kept in state), a listener deleted out of band planned again, an import, and
+ * destroy. Every terraform run is bounded in time.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.ts';
+import { issueCertificate } from '../helpers/pki.ts';
 import { cleanEnv, GatehouseServe, ROOT } from '../helpers/gatehouse-serve.ts';
 
 const TERRAFORM_DIR = join(ROOT, 'terraform');
@@ -37,6 +41,32 @@ interface Settings {
   collidingPort?: number;
   /** More configuration, after the rest. */
   extra?: string;
+  /** A certificate from cert.pem / key.pem in the working folder. */
+  certificate?: boolean;
+  /** The listener serves HTTPS with that certificate. */
+  https?: boolean;
+}
+
+const HTTPS_CERTIFICATE = `
+resource "gatehouse_certificate" "site" {
+  name            = "site"
+  certificate_pem = file("cert.pem")
+  private_key_pem = file("key.pem")
+}
+`;
+
+/** getTls sends GET / over TLS to 127.0.0.1:port (the test certificate is not verified) and resolves with the status and body. */
+function getTls(port: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path: '/', method: 'GET', timeout: 5000, rejectUnauthorized: false, servername: 'site.test' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** get sends GET / to 127.0.0.1:port and resolves with the status and body. */
@@ -117,12 +147,12 @@ resource "gatehouse_server_group" "app" {
 
 resource "gatehouse_listener" "http" {
   load_balancer_id        = gatehouse_load_balancer.web.id
-  protocol                = "HTTP"
+  protocol                = "${s.https ? 'HTTPS' : 'HTTP'}"
   port                    = ${s.port}
   default_server_group_id = gatehouse_server_group.app.id
   idle_timeout            = ${s.idleTimeout}
-}
-${colliding}${s.extra ?? ''}`;
+${s.https ? '  certificates            = { default_certificate_id = gatehouse_certificate.site.id }\n' : ''}}
+${s.certificate ? HTTPS_CERTIFICATE : ''}${colliding}${s.extra ?? ''}`;
   }
 
   /** terraform runs `terraform <command> -no-color -input=false <rest>` in the one working folder (its state kept between runs), with `s` as main.tf. */
@@ -241,6 +271,38 @@ ${colliding}${s.extra ?? ''}`;
   );
 
   it(
+    'switching the listener to HTTPS on the same port replaces it, the old one deleted first, and the write-only key stays in state',
+    async () => {
+      const oldId = (await serve.list('listeners'))[0].id as string;
+      const site = await issueCertificate({ commonName: 'site.test', dnsNames: ['site.test'] });
+      writeFileSync(join(workdir, 'cert.pem'), site.certPem);
+      writeFileSync(join(workdir, 'key.pem'), site.keyPem);
+      // The certificate first, so that the switch is planned with every value known: the dry run
+      // of the new listener must not collide with the old one on the same port, deleted first.
+      settings = { ...settings, certificate: true };
+      const certificate = await terraform(settings, ['apply', '-auto-approve']);
+      expect(certificate.code, shown(certificate)).toBe(0);
+      expect(certificate.stdout).toMatch(/Resources: 1 added, 0 changed, 0 destroyed/);
+      settings = { ...settings, https: true };
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(2);
+      expect(plan.stdout).toMatch(/gatehouse_listener\.http must be replaced/);
+      expect(plan.stdout).toMatch(/protocol\s+= "HTTP" -> "HTTPS" # forces replacement/);
+      expect(plan.stdout).toMatch(/Plan: 1 to add, 0 to change, 1 to destroy/);
+      const apply = await terraform(settings, ['apply', '-auto-approve']);
+      expect(apply.code, shown(apply)).toBe(0);
+      const listeners = await serve.list('listeners');
+      expect(listeners).toHaveLength(1);
+      expect(listeners[0].id).not.toBe(oldId);
+      expect(listeners[0]).toMatchObject({ port: settings.port, protocol: 'HTTPS', status: 'Running' });
+      expect((await getTls(settings.port)).body).toBe('hello from the backend');
+      const again = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(again.code, shown(again)).toBe(0);
+    },
+    4 * RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
     'a listener deleted behind Terraform\'s back reads as gone, and the next plan creates it again',
     async () => {
       const [listener] = await serve.list('listeners');
@@ -277,7 +339,7 @@ ${colliding}${s.extra ?? ''}`;
     async () => {
       const run = await terraform(settings, ['destroy', '-auto-approve']);
       expect(run.code, shown(run)).toBe(0);
-      expect(run.stdout).toMatch(/Destroy complete! Resources: 4 destroyed/);
+      expect(run.stdout).toMatch(/Destroy complete! Resources: 5 destroyed/);
       expect(await serve.counts()).toEqual({ 'load-balancers': 0, listeners: 0, 'quic-listeners': 0, certificates: 0, 'tls-policies': 0, 'server-groups': 0 });
     },
     STEP_TIMEOUT_MS,
