@@ -1,7 +1,8 @@
 /**
  * ImportResourceState: GET the id given (of this kind: its prefix is checked first); the imported
  * resource's state is the API's answer. A write-only `private_key_pem` is not read back: it is
- * null until the configuration sets it again.
+ * null until the configuration sets it again. A listener id imported as a QUIC listener (or the
+ * other way round: both start with `lsn-`) is refused naming the type it belongs to.
  */
 import { resourcePath } from '../../client/management-client.ts';
 import { GatehouseError } from '../../schema/errors.ts';
@@ -36,8 +37,31 @@ export async function importResourceState(ctx: ResourceContext, req: ImportReque
     return { imported_resources: [{ type_name: ctx.typeName, state: encodeValue(state, ctx.type), private: Buffer.alloc(0) }], diagnostics: [] };
   } catch (err) {
     if (err instanceof GatehouseError && err.code === 'NOT_FOUND') {
+      const other = await otherListenerType(ctx, req.id);
+      if (other) {
+        return {
+          imported_resources: [],
+          diagnostics: [errorDiagnostic(`Cannot import ${ctx.typeName}: ${req.id} is a ${other}`, `Listeners and QUIC listeners share the lsn- prefix; import it as ${other}.`)],
+        };
+      }
       return { imported_resources: [], diagnostics: [errorDiagnostic(`Cannot import ${ctx.typeName}: ${req.id} does not exist`, `The Gatehouse API at ${client.endpoint} has no ${ctx.kind.name} ${req.id}.`)] };
     }
     return { imported_resources: [], diagnostics: apiDiagnostics(ctx, 'import', err) };
+  }
+}
+
+/**
+ * otherListenerType: listener and QUIC listener ids share `lsn-`, so an id imported under the
+ * wrong one of the two types reads as missing; it names the type the id belongs to, if any.
+ */
+async function otherListenerType(ctx: ResourceContext, id: string): Promise<string | undefined> {
+  const otherName = ctx.kind.name === 'Listener' ? 'QuicListener' : ctx.kind.name === 'QuicListener' ? 'Listener' : undefined;
+  const other = ctx.source.resources.find((r) => r.kind.name === otherName);
+  if (!other || !ctx.client) return undefined;
+  try {
+    await ctx.client.get(resourcePath(other.kind.collection, id), { signal: ctx.signal });
+    return other.typeName;
+  } catch {
+    return undefined;
   }
 }

@@ -5,8 +5,8 @@
  * server group pointing at the backend, an HTTP listener), a request through the listener, a plan
  * with no changes, an in-place update, a replacement, a port collision refused at plan with the
  * API's code, a switch to HTTPS on the same port (delete before replace; the certificate's
- * write-only key kept in state), a listener deleted out of band planned again, an import, and
- * destroy. Every terraform run is bounded in time.
+ * write-only key kept in state), a listener deleted out of band planned again, an import (and a
+ * listener id refused as a QUIC listener), and destroy. Every terraform run is bounded in time.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -330,6 +330,26 @@ ${s.certificate ? HTTPS_CERTIFICATE : ''}${colliding}${s.extra ?? ''}`;
       expect(run.stdout).toMatch(/Import successful/);
       const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
       expect(plan.code, shown(plan)).toBe(0);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'importing a listener id as a QUIC listener is refused, naming the listener type',
+    async () => {
+      const listenerId = (await serve.list('listeners'))[0].id as string;
+      const wrong = `
+resource "gatehouse_quic_listener" "wrong" {
+  load_balancer_id        = gatehouse_load_balancer.web.id
+  port                    = ${settings.port}
+  default_server_group_id = gatehouse_server_group.app.id
+  certificates            = { default_certificate_id = gatehouse_certificate.site.id }
+}
+`;
+      const run = await terraform({ ...settings, extra: `${settings.extra ?? ''}${wrong}` }, ['import', 'gatehouse_quic_listener.wrong', listenerId]);
+      expect(run.code, shown(run)).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`Cannot import gatehouse_quic_listener: ${listenerId} is a gatehouse_listener`));
+      expect(await serve.list('quic-listeners')).toHaveLength(0);
     },
     STEP_TIMEOUT_MS,
   );
