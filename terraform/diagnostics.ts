@@ -30,7 +30,7 @@ export function warningDiagnostic(summary: string, detail = ''): DiagnosticMessa
 export function notImplemented(rpc: string): DiagnosticMessage {
   return errorDiagnostic(
     `${rpc} is not implemented yet`,
-    `The Gatehouse provider for Terraform does not implement ${rpc} yet: it plans, applies, reads and imports the resources, but offers no data sources, functions or other operations so far.`,
+    `The Gatehouse provider for Terraform does not implement ${rpc} yet: it plans, applies, reads and imports the resources and reads the data sources, but offers no functions, moves or other operations so far.`,
   );
 }
 

@@ -12,6 +12,7 @@ import {
   terraformTypeName,
   toCamelCase,
   toSnakeCase,
+  toTerraformDataSourceValue,
   toTerraformValue,
   type TerraformObject,
 } from '../schema/emit/terraform-schema.ts';
@@ -28,6 +29,7 @@ export function kindSchemas(): TerraformSchemaSource {
     toFieldName: (attribute) => toCamelCase(attribute),
     fromTerraformValue: (kind, value) => fromTerraformValue(kind, value),
     toTerraformValue: (kind, body, previous) => toTerraformValue(kind, body, previous as Readonly<TerraformObject> | undefined),
+    toDataSourceValue: (typeName, body) => toTerraformDataSourceValue(typeName, body),
     requiresReplace: (kind) => requiresReplace(kind),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The `tfplugin6.Provider` service: metadata, schemas, validation of the provider's and the
  * resources' configuration, configuration (a ManagementClient of client/), the resources' plan,
- * apply, read, import and state upgrade (resources/), and stop. Every other operation answers an
+ * apply, read, import and state upgrade (resources/), the data sources (data-sources/), and stop. Every other operation answers an
  * error diagnostic saying it is not implemented yet.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -15,6 +15,7 @@ import { CtyCodecError, decodeCty, UNKNOWN, type CtyType, type CtyValue } from '
 import { encodeSchema } from './schema-encode.ts';
 import { impliedType, type TerraformSchemaSource } from './schema-source.ts';
 import { splitUnknowns } from './unknowns.ts';
+import { dataSourceContext, readDataSource, unknownDataSource, validateDataSource, type ReadDataRequest, type ValidateDataRequest } from './data-sources/data-source.ts';
 import { applyResourceChange, type ApplyRequest } from './resources/apply.ts';
 import type { ResourceContext } from './resources/context.ts';
 import { planResourceChange, type PlanRequest } from './resources/plan.ts';
@@ -30,11 +31,9 @@ interface DynamicValueMessage {
 
 /** UNARY_NOT_IMPLEMENTED are the unary operations not offered yet, each answered with its diagnostics. */
 const UNARY_NOT_IMPLEMENTED = [
-  'ValidateDataResourceConfig',
   'GetResourceIdentitySchemas',
   'UpgradeResourceIdentity',
   'MoveResourceState',
-  'ReadDataSource',
   'GenerateResourceConfig',
   'ValidateEphemeralResourceConfig',
   'OpenEphemeralResource',
@@ -152,6 +151,20 @@ export function createProviderService(source: TerraformSchemaSource, env: NodeJS
     ),
     ValidateResourceConfig: unary(
       (req: { type_name: string; config: DynamicValueMessage | null }) => ({ diagnostics: validateResource(req.type_name, req.config) }),
+      (d) => ({ diagnostics: [d] }),
+    ),
+    ValidateDataResourceConfig: unary(
+      (req: ValidateDataRequest) => {
+        const ctx = dataSourceContext(source, req.type_name, state.client, state.stopping.signal);
+        return { diagnostics: ctx ? validateDataSource(ctx, req) : [unknownDataSource(source, req.type_name)] };
+      },
+      (d) => ({ diagnostics: [d] }),
+    ),
+    ReadDataSource: unary(
+      (req: ReadDataRequest) => {
+        const ctx = dataSourceContext(source, req.type_name, state.client, state.stopping.signal);
+        return ctx ? readDataSource(ctx, req) : { state: null, diagnostics: [unknownDataSource(source, req.type_name)] };
+      },
       (d) => ({ diagnostics: [d] }),
     ),
     PlanResourceChange: unary(

@@ -49,6 +49,8 @@ export interface TerraformSchemaSource {
    * write-only attributes a read never returns keep their value from `previous`.
    */
   toTerraformValue(kind: ResourceKind, body: Readonly<Record<string, unknown>>, previous?: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /** toDataSourceValue reads an API body (or `{ policies: [...] }`) as a data source's Terraform value, every attribute present. */
+  toDataSourceValue(typeName: string, body: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /** requiresReplace lists the top-level attributes whose change replaces the resource. */
   requiresReplace(kind: ResourceKind): readonly string[];
 }

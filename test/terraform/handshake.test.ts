@@ -148,8 +148,8 @@ describe('the plugin process', () => {
       'gatehouse_server_group',
       'gatehouse_tls_security_policy',
     ]);
-    const dataSource = await call<{ diagnostics: { severity: string; summary: string }[] }>(provider, 'ReadDataSource', {});
-    expect(dataSource.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: 'ReadDataSource is not implemented yet' })]);
+    const move = await call<{ diagnostics: { severity: string; summary: string }[] }>(provider, 'MoveResourceState', {});
+    expect(move.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: 'MoveResourceState is not implemented yet' })]);
 
     // The stdio and broker streams stay open until shutdown, then end cleanly.
     const stdio = client(PROTOCOL.stdio, address, credentials);

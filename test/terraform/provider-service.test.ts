@@ -1,11 +1,14 @@
 /**
  * The tfplugin6 Provider service in process, with the kinds' own Terraform schemas: schemas as
  * protocol messages, resource validation with values not known yet, attribute paths,
- * the provider's configuration, planning without an API, state upgrades and the operations not
- * implemented yet.
+ * the provider's configuration, planning without an API, state upgrades, the data sources (against
+ * a fake list) and the operations not implemented yet.
  */
 import type * as grpc from '@grpc/grpc-js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SYSTEM_TLS_POLICIES } from '../../schema/tls-policies.ts';
 import { attributePath, parseFieldPath, renderSteps } from '../../terraform/diagnostics.ts';
 import { kindSchemas } from '../../terraform/kind-schemas.ts';
 import { resolveProviderConfig } from '../../terraform/provider-config.ts';
@@ -126,9 +129,92 @@ describe('the provider configuration', () => {
 });
 
 describe('operations not implemented yet', () => {
-  it('ReadDataSource answers an error diagnostic saying so', async () => {
-    const res = await invoke(service().impl, 'ReadDataSource', {});
-    expect(res.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: 'ReadDataSource is not implemented yet' })]);
+  it('MoveResourceState answers an error diagnostic saying so', async () => {
+    const res = await invoke(service().impl, 'MoveResourceState', {});
+    expect(res.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: 'MoveResourceState is not implemented yet' })]);
+  });
+});
+
+describe('data sources', () => {
+  const dataType = (typeName: string): CtyType => impliedType(source.dataSources()[typeName]!.block.attributes);
+  const dataConfig = (typeName: string, given: Record<string, CtyValue>): { msgpack: Buffer; json: Buffer } => {
+    const type = dataType(typeName) as readonly ['object', Record<string, CtyType>];
+    const value: Record<string, CtyValue> = {};
+    for (const name of Object.keys(type[1])) value[name] = given[name] ?? null;
+    return { msgpack: Buffer.from(encodeCty(value, type)), json: Buffer.alloc(0) };
+  };
+
+  const providerConfig = (value: CtyValue): { msgpack: Buffer; json: Buffer } => ({
+    msgpack: Buffer.from(encodeCty(value, ['object', { endpoint: 'string', token: 'string' }])),
+    json: Buffer.alloc(0),
+  });
+
+  /** withApi serves `items` as every list of a fake management API, configures a provider against it and runs `fn`. */
+  async function withApi(items: Record<string, unknown>[], fn: (impl: grpc.UntypedServiceImplementation) => Promise<void>): Promise<void> {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ items, nextToken: null }));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const { impl } = service();
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const configured = await invoke(impl, 'ConfigureProvider', { terraform_version: '1.11.4', config: providerConfig({ endpoint, token: 't' }) });
+      expect(configured.diagnostics).toEqual([]);
+      await fn(impl);
+    } finally {
+      await new Promise<void>((done) => server.close(() => done()));
+    }
+  }
+
+  it('gatehouse_tls_policies lists the system policies from the release when the provider is not configured', async () => {
+    const res = await invoke(service().impl, 'ReadDataSource', { type_name: 'gatehouse_tls_policies', config: dataConfig('gatehouse_tls_policies', {}) });
+    expect(res.diagnostics).toEqual([]);
+    const value = decodeCty(res.state.msgpack as Buffer, dataType('gatehouse_tls_policies')) as { policies: { id: string; tls_versions: string[] }[] };
+    expect(value.policies.map((p) => p.id)).toEqual(SYSTEM_TLS_POLICIES.map((p) => p.id));
+    expect(value.policies[0]!.tls_versions).toEqual(['TLSv1.0', 'TLSv1.1', 'TLSv1.2']);
+  });
+
+  it('gatehouse_tls_policies keeps only the system policies the API lists', async () => {
+    const custom = { id: 'tlsp-custom', name: 'custom', tlsVersions: ['TLSv1.2'], ciphers: ['AES128-SHA'], system: false };
+    const system = { id: 'tls_cipher_policy_1_2', name: 'tls_cipher_policy_1_2', tlsVersions: ['TLSv1.2'], ciphers: ['AES128-SHA'], system: true };
+    await withApi([system, custom], async (impl) => {
+      const res = await invoke(impl, 'ReadDataSource', { type_name: 'gatehouse_tls_policies', config: dataConfig('gatehouse_tls_policies', {}) });
+      expect(res.diagnostics).toEqual([]);
+      const value = decodeCty(res.state.msgpack as Buffer, dataType('gatehouse_tls_policies')) as { policies: { id: string }[] };
+      expect(value.policies.map((p) => p.id)).toEqual(['tls_cipher_policy_1_2']);
+    });
+  });
+
+  it('gatehouse_certificate finds one certificate by name; none, or more than one, is an error at name saying which', async () => {
+    const cert = (id: string, name: string) => ({ id, name, certificatePem: 'PEM', tags: {} });
+    await withApi([cert('cert-a', 'site'), cert('cert-b', 'twice'), cert('cert-c', 'twice')], async (impl) => {
+      const read = (name: string) => invoke(impl, 'ReadDataSource', { type_name: 'gatehouse_certificate', config: dataConfig('gatehouse_certificate', { name }) });
+      const found = await read('site');
+      expect(found.diagnostics).toEqual([]);
+      expect(decodeCty(found.state.msgpack as Buffer, dataType('gatehouse_certificate'))).toMatchObject({ id: 'cert-a', name: 'site' });
+      const none = await read('nowhere');
+      expect(none.diagnostics).toEqual([
+        expect.objectContaining({ severity: 'ERROR', summary: 'No gatehouse_certificate named "nowhere"', attribute: { steps: [{ attribute_name: 'name' }] } }),
+      ]);
+      const two = await read('twice');
+      expect(two.diagnostics).toEqual([
+        expect.objectContaining({ severity: 'ERROR', summary: 'More than one gatehouse_certificate named "twice"', attribute: { steps: [{ attribute_name: 'name' }] } }),
+      ]);
+      expect(two.diagnostics[0].detail).toMatch(/cert-b, cert-c/);
+    });
+  });
+
+  it('a lookup by name without a configured provider, an empty name and an unknown data source are errors', async () => {
+    const { impl } = service();
+    const unconfigured = await invoke(impl, 'ReadDataSource', { type_name: 'gatehouse_load_balancer', config: dataConfig('gatehouse_load_balancer', { name: 'web' }) });
+    expect(unconfigured.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: 'Cannot read gatehouse_load_balancer: the provider is not configured' })]);
+    const empty = await invoke(impl, 'ValidateDataResourceConfig', { type_name: 'gatehouse_load_balancer', config: dataConfig('gatehouse_load_balancer', { name: '' }) });
+    expect(empty.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', attribute: { steps: [{ attribute_name: 'name' }] } })]);
+    const later = await invoke(impl, 'ValidateDataResourceConfig', { type_name: 'gatehouse_load_balancer', config: dataConfig('gatehouse_load_balancer', { name: UNKNOWN }) });
+    expect(later.diagnostics).toEqual([]);
+    const unknown = await invoke(impl, 'ReadDataSource', { type_name: 'gatehouse_nothing', config: null });
+    expect(unknown.diagnostics).toEqual([expect.objectContaining({ severity: 'ERROR', summary: 'Unknown data source gatehouse_nothing' })]);
   });
 });
 
