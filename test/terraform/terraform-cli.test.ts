@@ -6,25 +6,13 @@
  * talk to it. Every run is bounded in time. Without terraform
  * on the PATH the tests fail under CI and are skipped elsewhere.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, ROOT } from '../helpers/gatehouse-serve.ts';
+import { requireTerraform, RUN_TERRAFORM_TESTS, runTerraform, writeCliConfig, type TerraformRun } from './support/terraform-cli.ts';
 
-const TERRAFORM_DIR = join(ROOT, 'terraform');
-/** RUN_TIMEOUT_MS bounds each terraform command; a plugin that never answers fails the test, not the run. */
-const RUN_TIMEOUT_MS = 60_000;
 
-const terraformFound = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).status === 0;
-const runTests = terraformFound || process.env.CI !== undefined;
-
-interface TerraformRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const PROVIDER_HEADER = `terraform {
   required_providers {
@@ -35,16 +23,14 @@ const PROVIDER_HEADER = `terraform {
 provider "gatehouse" {}
 `;
 
-describe.skipIf(!runTests)('the Terraform CLI with terraform-provider-gatehouse', () => {
+describe.skipIf(!RUN_TERRAFORM_TESTS)('the Terraform CLI with terraform-provider-gatehouse', () => {
   let home: string;
+  let cliConfig: string;
 
   beforeAll(() => {
-    if (!terraformFound) throw new Error('terraform is not on the PATH; the Terraform provider tests need it (CI must install it)');
+    requireTerraform();
     home = mkdtempSync(join(tmpdir(), 'gatehouse-terraform-'));
-    writeFileSync(
-      join(home, 'terraform.rc'),
-      `provider_installation {\n  dev_overrides {\n    "gatehouse/gatehouse" = ${JSON.stringify(TERRAFORM_DIR)}\n  }\n  direct {}\n}\n`,
-    );
+    cliConfig = writeCliConfig(home);
   });
 
   afterAll(() => {
@@ -55,33 +41,7 @@ describe.skipIf(!runTests)('the Terraform CLI with terraform-provider-gatehouse'
   function terraform(mainTf: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<TerraformRun> {
     const dir = mkdtempSync(join(home, 'config-'));
     writeFileSync(join(dir, 'main.tf'), mainTf);
-    const env: NodeJS.ProcessEnv = {
-      ...cleanEnv(),
-      TF_CLI_CONFIG_FILE: join(home, 'terraform.rc'),
-      TF_IN_AUTOMATION: '1',
-      CHECKPOINT_DISABLE: '1',
-      TF_DATA_DIR: join(dir, '.terraform'),
-    };
-    delete env.TF_LOG;
-    delete env.TF_LOG_PATH;
-    delete env.TF_PLUGIN_CACHE_DIR;
-    Object.assign(env, extraEnv);
-    return new Promise((resolve, reject) => {
-      const child = spawn('terraform', args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return runTerraform({ cwd: dir, cliConfig, args, env: extraEnv });
   }
 
   it('terraform validate accepts a load balancer and a listener on it', async () => {

@@ -5,7 +5,6 @@
  * `data.gatehouse_tls_policies`; apply, a plan with no changes, and a lookup of a name that does
  * not exist failing at plan. Every terraform run is bounded in time.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,24 +13,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.ts';
 import { issueCertificate } from '../helpers/pki.ts';
-import { cleanEnv, GatehouseServe, ROOT } from '../helpers/gatehouse-serve.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
+import { requireTerraform, RUN_TERRAFORM_TESTS, RUN_TIMEOUT_MS, runTerraform, shown, writeCliConfig, type TerraformRun } from './support/terraform-cli.ts';
 
-const TERRAFORM_DIR = join(ROOT, 'terraform');
-/** RUN_TIMEOUT_MS bounds each terraform command. */
-const RUN_TIMEOUT_MS = 60_000;
 
-const terraformFound = spawnSync('sh', ['-c', 'command -v terraform'], { encoding: 'utf8' }).status === 0;
-const runTests = terraformFound || process.env.CI !== undefined;
 
-interface TerraformRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-describe.skipIf(!runTests)('terraform data sources with terraform-provider-gatehouse', () => {
+describe.skipIf(!RUN_TERRAFORM_TESTS)('terraform data sources with terraform-provider-gatehouse', () => {
   let home: string;
   let workdir: string;
+  let cliConfig: string;
   let serve: GatehouseServe;
   let backend: Server;
   let backendPort: number;
@@ -39,14 +29,11 @@ describe.skipIf(!runTests)('terraform data sources with terraform-provider-gateh
   let loadBalancerId: string;
 
   beforeAll(async () => {
-    if (!terraformFound) throw new Error('terraform is not on the PATH; the Terraform provider tests need it (CI must install it)');
+    requireTerraform();
     home = mkdtempSync(join(tmpdir(), 'gatehouse-terraform-data-'));
     workdir = join(home, 'config');
     mkdirSync(workdir, { recursive: true });
-    writeFileSync(
-      join(home, 'terraform.rc'),
-      `provider_installation {\n  dev_overrides {\n    "gatehouse/gatehouse" = ${JSON.stringify(TERRAFORM_DIR)}\n  }\n  direct {}\n}\n`,
-    );
+    cliConfig = writeCliConfig(home);
     backend = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('hello from the backend');
@@ -113,37 +100,13 @@ ${extra}`;
   /** terraform runs `terraform <command> -no-color -input=false <rest>` in the one working folder with `config` as main.tf. */
   function terraform(config: string, args: string[]): Promise<TerraformRun> {
     writeFileSync(join(workdir, 'main.tf'), config);
-    const env: NodeJS.ProcessEnv = {
-      ...cleanEnv(),
-      TF_CLI_CONFIG_FILE: join(home, 'terraform.rc'),
-      TF_IN_AUTOMATION: '1',
-      CHECKPOINT_DISABLE: '1',
-      TF_DATA_DIR: join(workdir, '.terraform'),
-      GATEHOUSE_ENDPOINT: serve.url,
-      GATEHOUSE_TOKEN: serve.token,
-    };
-    delete env.TF_LOG;
-    delete env.TF_LOG_PATH;
-    delete env.TF_PLUGIN_CACHE_DIR;
-    return new Promise((resolve, reject) => {
-      const child = spawn('terraform', [args[0]!, '-no-color', '-input=false', ...args.slice(1)], { cwd: workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
+    return runTerraform({
+      cwd: workdir,
+      cliConfig,
+      args: [args[0]!, '-no-color', '-input=false', ...args.slice(1)],
+      env: { GATEHOUSE_ENDPOINT: serve.url, GATEHOUSE_TOKEN: serve.token },
     });
   }
-
-  const shown = (run: TerraformRun): string => `exit ${String(run.code)}\n${run.stdout}\n${run.stderr}`;
 
   it(
     'a listener on a load balancer found by name, its TLS policy picked from the system policies, applies, and a second plan finds no changes',
