@@ -29,7 +29,8 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSch
   return emitted;
 }
 
-function isJsonObject(value: unknown): value is JsonSchema {
+/** isJsonObject tells whether an emitted value is a (sub-)schema object rather than a list or a scalar. */
+export function isJsonObject(value: unknown): value is JsonSchema {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { FACTS_KEY } from '../field-facts.ts';
 import { ALL_RESOURCE_KINDS, RESOURCE_KINDS } from '../kinds.ts';
 import type { ResourceKind } from '../resource-kind.ts';
-import { resourceJsonSchemas, type JsonSchema } from './json-schema.ts';
+import { isJsonObject, resourceJsonSchemas, type JsonSchema } from './json-schema.ts';
 import { PROVIDER_CONFIG_PROPERTIES, PROVIDER_DESCRIPTION } from './pulumi-schema.ts';
 import { TERRAFORM_PROVIDER_NAME, terraformTypeName, toCamelCase, toSnakeCase } from './terraform-names.ts';
 
@@ -78,10 +78,6 @@ export type TerraformObject = { [name: string]: TerraformValue };
 export const SCHEMA_VERSION = 0;
 
 const MARKDOWN: TerraformDescriptionKind = 'MARKDOWN';
-
-function isJsonObject(value: unknown): value is JsonSchema {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function propertiesOf(schema: JsonSchema | undefined): Record<string, JsonSchema> {
   const props = schema?.properties;
