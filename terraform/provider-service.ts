@@ -18,6 +18,7 @@ import { splitUnknowns } from './unknowns.ts';
 import { dataSourceContext, readDataSource, unknownDataSource, validateDataSource, type ReadDataRequest, type ValidateDataRequest } from './data-sources/data-source.ts';
 import { applyResourceChange, type ApplyRequest } from './resources/apply.ts';
 import type { ResourceContext } from './resources/context.ts';
+import type { LeftUnready } from './resources/private-data.ts';
 import { planResourceChange, type PlanRequest } from './resources/plan.ts';
 import { importResourceState, type ImportRequest } from './resources/import.ts';
 import { readResource, type ReadRequest } from './resources/read.ts';
@@ -56,6 +57,8 @@ export class ProviderState {
   client: ManagementClient | undefined;
   /** stopping is aborted by StopProvider: operations in flight give up. */
   readonly stopping = new AbortController();
+  /** leftUnready: listeners an earlier apply left not Running, as this process read them (resources/private-data.ts). */
+  readonly leftUnready: LeftUnready = new Set();
 
   /** close closes the management client, if one was made. */
   async close(): Promise<void> {
@@ -120,7 +123,7 @@ export function createProviderService(source: TerraformSchemaSource, env: NodeJS
     const kind = kindOf(typeName);
     if (!kind) return undefined;
     const attributes = source.resourceSchema(kind).block.attributes;
-    return { typeName, kind, type: impliedType(attributes), attributes, source, client: state.client, signal: state.stopping.signal };
+    return { typeName, kind, type: impliedType(attributes), attributes, source, client: state.client, signal: state.stopping.signal, leftUnready: state.leftUnready };
   };
   const unknownType = (typeName: string): DiagnosticMessage =>
     errorDiagnostic(`Unknown resource type ${typeName}`, `The Gatehouse provider offers ${source.resources.map((r) => r.typeName).join(', ')}.`);

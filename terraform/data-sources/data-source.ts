@@ -84,7 +84,7 @@ export async function readDataSource(ctx: DataSourceContext, req: ReadDataReques
 
 /** asResourceContext lets the resources' reading of the API's refusals serve a data source. */
 function asResourceContext(ctx: DataSourceContext, kind: ResourceKind): ResourceContext {
-  return { typeName: ctx.typeName, kind, type: ctx.type, attributes: [], source: ctx.source, client: ctx.client, signal: ctx.signal };
+  return { typeName: ctx.typeName, kind, type: ctx.type, attributes: [], source: ctx.source, client: ctx.client, signal: ctx.signal, leftUnready: new Set() };
 }
 
 function notConfigured(ctx: DataSourceContext): DiagnosticMessage | undefined {

@@ -15,6 +15,7 @@ import { transportOf } from '../../schema/rules/ports.ts';
 import { errorDiagnostic, warningDiagnostic, type DiagnosticMessage } from '../diagnostics.ts';
 import { splitUnknowns } from '../unknowns.ts';
 import { apiDiagnostics, decodeValue, encodeValue, idOf, isObjectValue, requireClient, type DynamicValueMessage, type ResourceContext, type ResourceObject } from './context.ts';
+import { writePrivate, type PrivateData } from './private-data.ts';
 
 /** READY_TIMEOUT_MS bounds the wait for a listener to be Running. */
 export const READY_TIMEOUT_MS = 300_000;
@@ -43,9 +44,9 @@ export async function applyResourceChange(ctx: ResourceContext, req: ApplyReques
   const priorValue = decodeValue(req.prior_state, ctx.type);
   const prior = isObjectValue(priorValue) ? priorValue : undefined;
   const planned = decodeValue(req.planned_state, ctx.type);
-  const answer = (state: ResourceObject | null, diagnostics: DiagnosticMessage[]): ApplyResponse => ({
+  const answer = (state: ResourceObject | null, diagnostics: DiagnosticMessage[], data: PrivateData = {}): ApplyResponse => ({
     new_state: encodeValue(state, ctx.type),
-    private: Buffer.alloc(0),
+    private: writePrivate(data),
     diagnostics,
   });
   const client = requireClient(ctx, planned === null ? 'delete' : prior ? 'update' : 'create');
@@ -79,7 +80,8 @@ export async function applyResourceChange(ctx: ResourceContext, req: ApplyReques
   const id = typeof written.id === 'string' ? written.id : priorId;
   if (!transportOf(ctx.kind.name) || !id) return answer(stateOf(written), []);
   const ready = await waitUntilRunning(ctx, client, id, written);
-  return answer(stateOf(ready.live), ready.diagnostics);
+  const unready = ready.diagnostics.some((d) => d.severity === 'ERROR');
+  return answer(stateOf(ready.live), ready.diagnostics, unready ? { unready: true } : {});
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ResourceKind } from '../../schema/resource-kind.ts';
 import { attributePath, errorDiagnostic, renderSteps, warningDiagnostic, type DiagnosticMessage } from '../diagnostics.ts';
 import { CtyCodecError, decodeCty, encodeCty, UNKNOWN, type CtyType, type CtyValue } from '../protocol/cty-msgpack.ts';
 import type { TerraformAttribute, TerraformSchemaSource } from '../schema-source.ts';
+import type { LeftUnready } from './private-data.ts';
 
 /** DynamicValueMessage is the plain-object form of `tfplugin6.DynamicValue`. */
 export interface DynamicValueMessage {
@@ -29,6 +30,8 @@ export interface ResourceContext {
   /** client is the management client, when the provider is configured with known values. */
   client: ManagementClient | undefined;
   signal: AbortSignal;
+  /** leftUnready: listeners an earlier apply left not Running, found so by this process's reads (private-data.ts). */
+  leftUnready: LeftUnready;
 }
 
 /** ResourceObject is a resource's value: every attribute by name. */

@@ -24,7 +24,7 @@ import { GatehouseError } from '../../schema/errors.ts';
 import { dependsOnUnknown } from '../../schema/field-path.ts';
 import { parseResource } from '../../schema/parse.ts';
 import { attributePath, errorDiagnostic, renderSteps, type DiagnosticMessage, type PathStep } from '../diagnostics.ts';
-import { UNKNOWN } from '../protocol/cty-msgpack.ts';
+import { UNKNOWN, type CtyValue } from '../protocol/cty-msgpack.ts';
 import type { TerraformAttribute } from '../schema-source.ts';
 import { splitUnknowns } from '../unknowns.ts';
 import {
@@ -40,6 +40,7 @@ import {
   type ResourceContext,
   type ResourceObject,
 } from './context.ts';
+import { readPrivate, writePrivate, type PrivateData } from './private-data.ts';
 
 /** PlanRequest is the plain-object form of `PlanResourceChange.Request`. */
 export interface PlanRequest {
@@ -60,22 +61,6 @@ export interface PlanResponse {
 
 /** KEPT_ON_UPDATE are the output-only attributes an update never changes. */
 const KEPT_ON_UPDATE: ReadonlySet<string> = new Set(['id', 'created_at']);
-
-/** PlanPrivate is what a plan passes on to the next plan or apply of the same resource. */
-interface PlanPrivate {
-  /** replacing is the id of the resource a replacement deletes first. */
-  replacing?: string;
-}
-
-function readPrivate(bytes: Buffer | undefined): PlanPrivate {
-  if (!bytes || bytes.length === 0) return {};
-  try {
-    const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed) : {};
-  } catch {
-    return {};
-  }
-}
 
 /** planResourceChange answers one PlanResourceChange. */
 export async function planResourceChange(ctx: PlanContext, req: PlanRequest): Promise<PlanResponse> {
@@ -114,12 +99,12 @@ export async function planResourceChange(ctx: PlanContext, req: PlanRequest): Pr
 
   const carried = readPrivate(req.prior_private);
   const priorId = idOf(prior ?? null);
-  const next: PlanPrivate = replaced.length > 0 && priorId ? { replacing: priorId } : !prior && carried.replacing ? { replacing: carried.replacing } : {};
+  const next: PrivateData = replaced.length > 0 && priorId ? { replacing: priorId } : !prior && carried.replacing ? { replacing: carried.replacing } : {};
   const diagnostics = allKnown ? await dryRun(ctx, parsed.value, prior && replaced.length === 0 ? priorId : undefined, next.replacing) : [];
   return {
     planned_state: encodeValue(planned, ctx.type),
     requires_replace: replaced.map((name) => ({ steps: [{ attribute_name: name }] })),
-    planned_private: Object.keys(next).length > 0 ? Buffer.from(JSON.stringify(next)) : Buffer.alloc(0),
+    planned_private: writePrivate(next),
     diagnostics,
   };
 }
@@ -137,12 +122,36 @@ function plannedFromParse(ctx: ResourceContext, config: ResourceObject, parsed: 
   for (const a of ctx.attributes) {
     const fromConfig = config[a.name] ?? null;
     if (isOutputOnly(a)) planned[a.name] = prior ? (prior[a.name] ?? null) : UNKNOWN;
-    else if (!a.computed) planned[a.name] = fromConfig;
+    else if (!a.computed) planned[a.name] = withServerFilledNested(a, fromConfig, parsed[a.name] ?? null);
     else if (fromConfig !== null) planned[a.name] = parsed[a.name] ?? fromConfig;
     else if ((parsed[a.name] ?? null) !== null) planned[a.name] = parsed[a.name] ?? null;
     else planned[a.name] = prior ? (prior[a.name] ?? null) : UNKNOWN;
   }
   return planned;
+}
+
+/**
+ * withServerFilledNested is a configured attribute's planned value: as written, but inside a
+ * nested object (a QUIC listener's required `certificates`) an attribute the configuration leaves
+ * to the server takes the parse's value, as the API will store it.
+ */
+function withServerFilledNested(a: TerraformAttribute, config: CtyValue, parsed: CtyValue): CtyValue {
+  const nested = a.nestedType;
+  if (!nested || config === null || config === UNKNOWN || parsed === null) return config;
+  const fill = (c: CtyValue, p: CtyValue): CtyValue => {
+    if (!isObjectValue(c) || !isObjectValue(p)) return c;
+    const out: ResourceObject = {};
+    for (const inner of nested.attributes) {
+      const ci = c[inner.name] ?? null;
+      out[inner.name] = inner.computed && ci === null ? (p[inner.name] ?? null) : withServerFilledNested(inner, ci, p[inner.name] ?? null);
+    }
+    return out;
+  };
+  if (nested.nesting === 'SINGLE') return fill(config, parsed);
+  if (nested.nesting === 'LIST' && Array.isArray(config) && Array.isArray(parsed) && config.length === parsed.length) {
+    return config.map((item, i) => fill(item, parsed[i] ?? null));
+  }
+  return config;
 }
 
 /**
@@ -201,7 +210,9 @@ function settleOutputs(ctx: ResourceContext, planned: ResourceObject, prior: Res
 async function dryRun(ctx: ResourceContext, body: Record<string, unknown>, selfId: string | undefined, replacing: string | undefined): Promise<DiagnosticMessage[]> {
   const client = ctx.client;
   if (!client?.hasToken) return [];
-  const keep = (message: string) => !(replacing && message.includes(replacing));
+  // A replacement deletes the old resource first; so does the apply of a tainted one (see private-data.ts).
+  const deletedFirst = (message: string) => (replacing !== undefined && message.includes(replacing)) || (!selfId && [...ctx.leftUnready].some((id) => message.includes(id)));
+  const keep = (message: string) => !deletedFirst(message);
   try {
     if (selfId) {
       try {

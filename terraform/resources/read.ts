@@ -7,6 +7,7 @@ import { resourcePath } from '../../client/management-client.ts';
 import { GatehouseError } from '../../schema/errors.ts';
 import type { DiagnosticMessage } from '../diagnostics.ts';
 import { apiDiagnostics, decodeValue, encodeValue, idOf, isObjectValue, requireClient, type DynamicValueMessage, type ResourceContext, type ResourceObject } from './context.ts';
+import { readPrivate } from './private-data.ts';
 
 /** ReadRequest is the plain-object form of `ReadResource.Request`. */
 export interface ReadRequest {
@@ -22,11 +23,12 @@ export interface ReadResponse {
   private: Buffer;
 }
 
-/** readResource answers one ReadResource. */
+/** readResource answers one ReadResource; it records a listener an earlier apply left not Running (private-data.ts). */
 export async function readResource(ctx: ResourceContext, req: ReadRequest): Promise<ReadResponse> {
   const current = decodeValue(req.current_state, ctx.type);
   const id = idOf(current);
   if (!isObjectValue(current) || !id) return { new_state: req.current_state, diagnostics: [], private: req.private };
+  if (readPrivate(req.private).unready) ctx.leftUnready.add(id);
   const client = requireClient(ctx, 'read');
   if (!('request' in client)) return { new_state: req.current_state, diagnostics: [client], private: req.private };
   try {

@@ -5,13 +5,18 @@
  * server group pointing at the backend, an HTTP listener), a request through the listener, a plan
  * with no changes, an in-place update, a replacement, a port collision refused at plan with the
  * API's code, a switch to HTTPS on the same port (delete before replace; the certificate's
- * write-only key kept in state), a listener deleted out of band planned again, an import (and a
- * listener id refused as a QUIC listener), and destroy. Every terraform run is bounded in time.
+ * write-only key kept in state), a certificate rotated in place, a change through the API seen by
+ * `plan -refresh-only`, a listener imported back into the state and a server group taken in by an
+ * `import {}` block, a listener deleted out of band planned again, an import (and a listener id
+ * refused as a QUIC listener), a QUIC listener, a listener whose port another process holds
+ * (the apply fails with the reason; once the port is free the tainted listener is replaced on the
+ * same port), and destroy. Every terraform run is bounded in time.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,13 +49,14 @@ resource "gatehouse_certificate" "site" {
 }
 `;
 
-/** getTls sends GET / over TLS to 127.0.0.1:port (the test certificate is not verified) and resolves with the status and body. */
-function getTls(port: number): Promise<{ status: number; body: string }> {
+/** getTls sends GET / over TLS to 127.0.0.1:port (the test certificate is not verified) and resolves with the status, the body and the served certificate's SHA-1 (lower-case hex, as `Issued.sha1`). */
+function getTls(port: number): Promise<{ status: number; body: string; sha1: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path: '/', method: 'GET', timeout: 5000, rejectUnauthorized: false, servername: 'site.test' }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path: '/', method: 'GET', timeout: 5000, rejectUnauthorized: false, servername: 'site.test', agent: false }, (res) => {
+      const sha1 = (res.socket as TLSSocket).getPeerCertificate().fingerprint.replaceAll(':', '').toLowerCase();
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, sha1 }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -142,14 +148,20 @@ ${s.https ? '  certificates            = { default_certificate_id = gatehouse_ce
 ${s.certificate ? HTTPS_CERTIFICATE : ''}${colliding}${s.extra ?? ''}`;
   }
 
-  /** terraform runs `terraform <command> -no-color -input=false <rest>` in the one working folder (its state kept between runs), with `s` as main.tf. */
+  /**
+   * terraform runs `terraform <command> -no-color -input=false <rest>` in the one working folder
+   * (its state kept between runs), with `s` as main.tf; `state` commands take their subcommand
+   * first, and no `-input`.
+   */
   function terraform(s: Settings, args: string[]): Promise<TerraformRun> {
     mkdirSync(workdir, { recursive: true });
     writeFileSync(join(workdir, 'main.tf'), mainTf(s));
+    const [command, ...rest] = args;
+    const head = command === 'state' ? [command, rest.shift()!, '-no-color'] : [command!, '-no-color', '-input=false'];
     return runTerraform({
       cwd: workdir,
       cliConfig,
-      args: [args[0]!, '-no-color', '-input=false', ...args.slice(1)],
+      args: [...head, ...rest],
       env: { GATEHOUSE_ENDPOINT: serve.url, GATEHOUSE_TOKEN: serve.token },
     });
   }
@@ -266,6 +278,106 @@ ${s.certificate ? HTTPS_CERTIFICATE : ''}${colliding}${s.extra ?? ''}`;
   );
 
   it(
+    'a new certificate and key in the same files plan an update of the certificate in place, the key never shown, and the listener serves the new certificate under the same id',
+    async () => {
+      const [before] = await serve.list('certificates');
+      const rotated = await issueCertificate({ commonName: 'site.test', dnsNames: ['site.test', 'www.site.test'] });
+      writeFileSync(join(workdir, 'cert.pem'), rotated.certPem);
+      writeFileSync(join(workdir, 'key.pem'), rotated.keyPem);
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(2);
+      expect(plan.stdout).toMatch(/gatehouse_certificate\.site will be updated in-place/);
+      expect(plan.stdout).toMatch(/private_key_pem\s+= \(sensitive value\)/);
+      expect(plan.stdout).toMatch(/Plan: 0 to add, 1 to change, 0 to destroy/);
+      expect(`${plan.stdout}${plan.stderr}`).not.toContain('PRIVATE KEY');
+      const apply = await terraform(settings, ['apply', '-auto-approve']);
+      expect(apply.code, shown(apply)).toBe(0);
+      expect(apply.stdout).toMatch(/0 added, 1 changed, 0 destroyed/);
+      expect(`${apply.stdout}${apply.stderr}`).not.toContain('PRIVATE KEY');
+      const certificates = await serve.list('certificates');
+      expect(certificates).toHaveLength(1);
+      expect(certificates[0]).toMatchObject({ id: before.id, domains: ['site.test', 'www.site.test'] });
+      // The listener's own id did not change either: nothing was replaced.
+      expect((await serve.list('listeners'))[0]).toMatchObject({ status: 'Running' });
+      const served = await getTls(settings.port);
+      expect(served.body).toBe('hello from the backend');
+      expect(served.sha1).toBe(rotated.sha1);
+      const again = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(again.code, shown(again)).toBe(0);
+    },
+    3 * RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
+    'a change made through the API shows as drift in terraform plan -refresh-only, and a normal plan puts the configuration back',
+    async () => {
+      const [listener] = await serve.list('listeners');
+      const edited = await serve.api('PUT', `/v1/listeners/${listener.id as string}`, { ...listener, idleTimeout: 33 });
+      expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+      const refresh = await terraform(settings, ['plan', '-refresh-only', '-detailed-exitcode']);
+      expect(refresh.code, shown(refresh)).toBe(2);
+      expect(refresh.stdout).toMatch(/Objects have changed outside of Terraform/);
+      expect(refresh.stdout).toMatch(/gatehouse_listener\.http has changed/);
+      expect(refresh.stdout).toMatch(/idle_timeout\s+= 120 -> 33/);
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(2);
+      expect(plan.stdout).toMatch(/idle_timeout\s+= 33 -> 120/);
+      const apply = await terraform(settings, ['apply', '-auto-approve']);
+      expect(apply.code, shown(apply)).toBe(0);
+      expect((await serve.list('listeners'))[0]).toMatchObject({ id: listener.id, idleTimeout: 120 });
+    },
+    3 * RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
+    'terraform import takes back a listener removed from the state, and the next plan finds no changes',
+    async () => {
+      const [listener] = await serve.list('listeners');
+      const removed = await terraform(settings, ['state', 'rm', 'gatehouse_listener.http']);
+      expect(removed.code, shown(removed)).toBe(0);
+      const run = await terraform(settings, ['import', 'gatehouse_listener.http', listener.id as string]);
+      expect(run.code, shown(run)).toBe(0);
+      expect(run.stdout).toMatch(/Import successful/);
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(0);
+      expect(await serve.list('listeners')).toHaveLength(1);
+    },
+    3 * RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
+    'an import block takes in a server group made through the API at apply, and the next plan finds no changes',
+    async () => {
+      const made = await serve.api('POST', '/v1/server-groups', { name: 'spare', servers: [{ address: '127.0.0.1', port: backendPort }] });
+      expect(made.status).toBe(201);
+      const id = made.body.id as string;
+      const spare = `
+import {
+  to = gatehouse_server_group.spare
+  id = "${id}"
+}
+
+resource "gatehouse_server_group" "spare" {
+  name    = "spare"
+  servers = [{ address = "127.0.0.1", port = ${backendPort} }]
+}
+`;
+      settings = { ...settings, extra: `${settings.extra ?? ''}${spare}` };
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(2);
+      expect(plan.stdout).toMatch(/gatehouse_server_group\.spare will be imported/);
+      expect(plan.stdout).toMatch(/Plan: 1 to import, 0 to add, 0 to change, 0 to destroy/);
+      const apply = await terraform(settings, ['apply', '-auto-approve']);
+      expect(apply.code, shown(apply)).toBe(0);
+      expect(apply.stdout).toMatch(/Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed/);
+      expect(await serve.list('server-groups')).toHaveLength(2);
+      const again = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(again.code, shown(again)).toBe(0);
+    },
+    3 * RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
     'a listener deleted behind Terraform\'s back reads as gone, and the next plan creates it again',
     async () => {
       const [listener] = await serve.list('listeners');
@@ -287,7 +399,7 @@ ${s.certificate ? HTTPS_CERTIFICATE : ''}${colliding}${s.extra ?? ''}`;
       const made = await serve.api('POST', '/v1/load-balancers', { name: 'imported', address: '127.0.0.2' });
       expect(made.status).toBe(201);
       const id = made.body.id as string;
-      settings = { ...settings, extra: '\nresource "gatehouse_load_balancer" "imported" {\n  name = "imported"\n}\n' };
+      settings = { ...settings, extra: `${settings.extra ?? ''}\nresource "gatehouse_load_balancer" "imported" {\n  name = "imported"\n}\n` };
       const run = await terraform(settings, ['import', 'gatehouse_load_balancer.imported', id]);
       expect(run.code, shown(run)).toBe(0);
       expect(run.stdout).toMatch(/Import successful/);
@@ -318,11 +430,79 @@ resource "gatehouse_quic_listener" "wrong" {
   );
 
   it(
+    'a QUIC listener is created and kept, with a warning when this runtime cannot serve HTTP/3',
+    async () => {
+      const quicPort = await freePort();
+      const quic = `
+resource "gatehouse_quic_listener" "h3" {
+  load_balancer_id        = gatehouse_load_balancer.web.id
+  port                    = ${quicPort}
+  default_server_group_id = gatehouse_server_group.app.id
+  certificates            = { default_certificate_id = gatehouse_certificate.site.id }
+}
+`;
+      settings = { ...settings, extra: `${settings.extra ?? ''}${quic}` };
+      const apply = await terraform(settings, ['apply', '-auto-approve']);
+      expect(apply.code, shown(apply)).toBe(0);
+      expect(apply.stdout).toMatch(/1 added, 0 changed, 0 destroyed/);
+      const [listener] = await serve.list('quic-listeners');
+      expect(listener).toMatchObject({ port: quicPort });
+      if (listener.status === 'Unavailable') {
+        expect(`${apply.stdout}${apply.stderr}`).toMatch(new RegExp(`Warning: gatehouse_quic_listener ${listener.id as string} is Unavailable`));
+      } else {
+        expect(listener.status).toBe('Running');
+      }
+      const again = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(again.code, shown(again)).toBe(0);
+    },
+    2 * RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
+    'a listener whose port another process holds fails the apply with its reason, and once the port is free the next apply replaces it and it runs',
+    async () => {
+      const squatter = createNetServer();
+      await new Promise<void>((done) => squatter.listen(0, '127.0.0.1', done));
+      const blockedPort = (squatter.address() as AddressInfo).port;
+      const blocked = `
+resource "gatehouse_listener" "blocked" {
+  load_balancer_id        = gatehouse_load_balancer.web.id
+  protocol                = "HTTP"
+  port                    = ${blockedPort}
+  default_server_group_id = gatehouse_server_group.app.id
+}
+`;
+      settings = { ...settings, extra: `${settings.extra ?? ''}${blocked}` };
+      try {
+        const failed = await terraform(settings, ['apply', '-auto-approve']);
+        expect(failed.code, shown(failed)).toBe(1);
+        expect(failed.stderr).toMatch(/Error: gatehouse_listener lsn-[0-9a-z]+ is Failed/);
+        expect(failed.stderr).toMatch(/with gatehouse_listener\.blocked/);
+        const listed = (await serve.list('listeners')).find((l) => l.port === blockedPort);
+        expect(listed).toMatchObject({ status: 'Failed' });
+        expect(failed.stderr).toContain(String(listed.statusReason).split('\n')[0]!.slice(0, 40));
+      } finally {
+        await new Promise<void>((done) => squatter.close(() => done()));
+      }
+      const plan = await terraform(settings, ['plan', '-detailed-exitcode']);
+      expect(plan.code, shown(plan)).toBe(2);
+      expect(plan.stdout).toMatch(/gatehouse_listener\.blocked is tainted, so must be replaced/);
+      const apply = await terraform(settings, ['apply', '-auto-approve']);
+      expect(apply.code, shown(apply)).toBe(0);
+      const running = (await serve.list('listeners')).filter((l) => l.port === blockedPort);
+      expect(running).toHaveLength(1);
+      expect(running[0]).toMatchObject({ status: 'Running' });
+      expect((await get(blockedPort)).body).toBe('hello from the backend');
+    },
+    4 * RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
     'terraform destroy leaves nothing',
     async () => {
       const run = await terraform(settings, ['destroy', '-auto-approve']);
       expect(run.code, shown(run)).toBe(0);
-      expect(run.stdout).toMatch(/Destroy complete! Resources: 5 destroyed/);
+      expect(run.stdout).toMatch(/Destroy complete! Resources: 8 destroyed/);
       expect(await serve.counts()).toEqual({ 'load-balancers': 0, listeners: 0, 'quic-listeners': 0, certificates: 0, 'tls-policies': 0, 'server-groups': 0 });
     },
     STEP_TIMEOUT_MS,
