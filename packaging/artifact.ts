@@ -1,5 +1,5 @@
 /**
- * What the three package builders share: where they read the compiled code, where they write
+ * What the package builders share: where they read the compiled code, where they write
  * their artifact, which version and platform they stamp, and how the result is reported.
  * `npm run pack` (packaging/pack.ts) builds one context and hands it to each builder.
  */
@@ -41,4 +41,9 @@ export function pulumiPlatform(platform: NodeJS.Platform = process.platform, arc
   const os = platform === 'win32' ? 'windows' : platform;
   const cpu = arch === 'x64' ? 'amd64' : arch;
   return `${os}-${cpu}`;
+}
+
+/** terraformPlatform names the running platform as Terraform's provider releases do (`linux_amd64`, `darwin_arm64`, …). */
+export function terraformPlatform(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string {
+  return pulumiPlatform(platform, arch).replace('-', '_');
 }

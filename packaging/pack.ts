@@ -1,9 +1,10 @@
 /**
- * `npm run pack`: compiles the project (`npm run build`) and writes the three artifacts users
+ * `npm run pack`: compiles the project (`npm run build`) and writes the four artifacts users
  * install into one folder, printing each one's size:
  *   - the Pulumi SDK package (`@gatehouse/pulumi`, an npm tarball),
  *   - the provider plugin archive (`pulumi-resource-gatehouse-v<version>-<os>-<arch>.tar.gz`),
- *   - the server package (`gatehouse`, an npm tarball for `npm install -g`).
+ *   - the server package (`gatehouse`, an npm tarball for `npm install -g`),
+ *   - the Terraform provider archive (`terraform-provider-gatehouse_<version>_<os>_<arch>.zip`).
  *
  * Usage: node packaging/pack.ts [--out DIR] [--plugin-download-url URL]
  * The download URL (also GATEHOUSE_PLUGIN_DOWNLOAD_URL) is where `pulumi plugin install` fetches
@@ -21,6 +22,7 @@ import { artifactSize, type Artifact, type PackContext } from './artifact.ts';
 import { buildPluginArchive } from './plugin-archive.ts';
 import { buildSdkPackage } from './sdk-package.ts';
 import { buildServerPackage } from './server-package.ts';
+import { buildTerraformProviderArchive } from './terraform-provider-archive.ts';
 
 /** PackOptions say where to build and write, and the download location a publisher chose. */
 export interface PackOptions {
@@ -41,7 +43,7 @@ function compile(root: string, buildDir: string): void {
   if (tsc.status !== 0) throw new Error(`the build failed:\n${tsc.stdout}${tsc.stderr}`);
 }
 
-/** packAll compiles and builds the three artifacts into outDir; it returns them in a fixed order. */
+/** packAll compiles and builds the four artifacts into outDir; it returns them in a fixed order. */
 export async function packAll(options: PackOptions): Promise<Artifact[]> {
   const root = resolve(options.root);
   const outDir = resolve(options.outDir);
@@ -61,7 +63,7 @@ export async function packAll(options: PackOptions): Promise<Artifact[]> {
       pluginDownloadUrl: options.pluginDownloadUrl,
     };
     const artifacts: Artifact[] = [];
-    for (const build of [buildSdkPackage, buildPluginArchive, buildServerPackage]) artifacts.push(await build(ctx));
+    for (const build of [buildSdkPackage, buildPluginArchive, buildServerPackage, buildTerraformProviderArchive]) artifacts.push(await build(ctx));
     return artifacts;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string' }, 'plugin-download-url': { type: 'string' } } });
   const pluginDownloadUrl = values['plugin-download-url'] ?? (process.env['GATEHOUSE_PLUGIN_DOWNLOAD_URL'] || undefined);
   const artifacts = await packAll({ root, outDir: values.out ?? join(root, 'artifacts'), pluginDownloadUrl });
-  for (const a of artifacts) console.log(`${formatSize(artifactSize(a)).padStart(10)}  ${a.label.padEnd(16)} ${a.file}`);
+  for (const a of artifacts) console.log(`${formatSize(artifactSize(a)).padStart(10)}  ${a.label.padEnd(18)} ${a.file}`);
 }
 
 if (import.meta.main) {
