@@ -13,9 +13,10 @@
  *   an update in place) runs when every value is known and the provider is configured; a refusal
  *   is an error at the attribute it names, with the API's code.
  * - A replacement is planned twice by Terraform: first against the prior state, then as a create
- *   (prior null). The first plan passes the old id on in its private data, so that the second
- *   one's dry run leaves out the problems naming the resource being replaced: Terraform deletes
- *   it first, so its port is free by then.
+ *   (prior null). The first plan passes the old id on in its private data (every plan of an
+ *   existing object does, as `-replace=` replaces one whatever the provider answers), so that the
+ *   second one's dry run leaves out the problems naming the resource being replaced: Terraform
+ *   deletes it first, so its port is free by then.
  * A destroy plan (null proposed state) passes through.
  */
 import { ApiClientError } from '../../client/client-error.ts';
@@ -23,7 +24,7 @@ import { resourcePath } from '../../client/management-client.ts';
 import { GatehouseError } from '../../schema/errors.ts';
 import { dependsOnUnknown } from '../../schema/field-path.ts';
 import { parseResource } from '../../schema/parse.ts';
-import { attributePath, errorDiagnostic, renderSteps, type DiagnosticMessage, type PathStep } from '../diagnostics.ts';
+import { attributePath, errorDiagnostic, renderSteps, warningDiagnostic, type DiagnosticMessage, type PathStep } from '../diagnostics.ts';
 import { UNKNOWN, type CtyValue } from '../protocol/cty-msgpack.ts';
 import type { TerraformAttribute } from '../schema-source.ts';
 import { splitUnknowns } from '../unknowns.ts';
@@ -99,7 +100,9 @@ export async function planResourceChange(ctx: PlanContext, req: PlanRequest): Pr
 
   const carried = readPrivate(req.prior_private);
   const priorId = idOf(prior ?? null);
-  const next: PrivateData = replaced.length > 0 && priorId ? { replacing: priorId } : !prior && carried.replacing ? { replacing: carried.replacing } : {};
+  // Any plan of an existing object names it: Terraform may replace it for reasons of its own
+  // (`-replace=`), and then plans the create with this plan's private data.
+  const next: PrivateData = priorId ? { replacing: priorId } : !prior && carried.replacing ? { replacing: carried.replacing } : {};
   const diagnostics = allKnown ? await dryRun(ctx, parsed.value, prior && replaced.length === 0 ? priorId : undefined, next.replacing) : [];
   return {
     planned_state: encodeValue(planned, ctx.type),
@@ -202,14 +205,24 @@ function settleOutputs(ctx: ResourceContext, planned: ResourceObject, prior: Res
   }
 }
 
+/** noTokenWarning says the live checks did not run: without a token the API answers no dry run. */
+function noTokenWarning(ctx: ResourceContext): DiagnosticMessage {
+  const why = ctx.client ? 'the provider has no token' : 'the provider\'s endpoint or token is not known yet';
+  return warningDiagnostic(
+    `Live checks of ${ctx.typeName} skipped: ${why}`,
+    'Ports, references and editions are checked against the Gatehouse API only with a token (the provider\'s token, or GATEHOUSE_TOKEN); the apply needs one in any case.',
+  );
+}
+
 /**
  * dryRun asks the API whether the write would be accepted: `PUT /{id}?dryRun=true` for an update
  * in place (`selfId`), else `POST ?dryRun=true`, leaving out problems that name the resource a
- * replacement deletes first. No call goes out unless the provider is configured with a token.
+ * replacement deletes first. No call goes out unless the provider is configured with a token: a
+ * warning says so.
  */
 async function dryRun(ctx: ResourceContext, body: Record<string, unknown>, selfId: string | undefined, replacing: string | undefined): Promise<DiagnosticMessage[]> {
   const client = ctx.client;
-  if (!client?.hasToken) return [];
+  if (!client?.hasToken) return [noTokenWarning(ctx)];
   // A replacement deletes the old resource first; so does the apply of a tainted one (see private-data.ts).
   const deletedFirst = (message: string) => (replacing !== undefined && message.includes(replacing)) || (!selfId && [...ctx.leftUnready].some((id) => message.includes(id)));
   const keep = (message: string) => !deletedFirst(message);

@@ -2,8 +2,9 @@
  * What the provider keeps in a resource instance's private data (opaque bytes Terraform stores
  * beside the state and hands back on the next operation), as JSON.
  *
- * - `replacing`: a replacement's first plan names the resource it deletes first, for the second
- *   plan (a create) to read.
+ * - `replacing`: a plan of an existing object names it, so that if Terraform replaces it (the
+ *   provider asked for it, or the user with `-replace=`) the second plan, a create, knows the
+ *   resource deleted first.
  * - `unready`: an apply created or updated a listener that did not become `Running`, so the apply
  *   failed and Terraform taints the instance. Terraform plans a tainted instance's replacement as
  *   a plain create, with neither prior state nor private data, but it refreshes the instance

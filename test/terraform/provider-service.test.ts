@@ -228,9 +228,11 @@ describe('PlanResourceChange without a configured provider', () => {
       prior_private: Buffer.alloc(0),
     });
 
-  it('a create: the server defaults known from the API parse, the outputs unknown', async () => {
+  it('a create: the server defaults known from the API parse, the outputs unknown, and a warning that the live checks did not run', async () => {
     const res = await plan('gatehouse_load_balancer', null, { name: 'web' });
-    expect(res.diagnostics).toEqual([]);
+    expect(res.diagnostics).toEqual([
+      expect.objectContaining({ severity: 'WARNING', summary: "Live checks of gatehouse_load_balancer skipped: the provider's endpoint or token is not known yet" }),
+    ]);
     const planned = decodeCty(res.planned_state.msgpack, typeOf('gatehouse_load_balancer')) as Record<string, CtyValue>;
     expect(planned).toMatchObject({ name: 'web', edition: 'Standard', deletion_protection: false, id: UNKNOWN, version: UNKNOWN });
     expect(res.requires_replace).toEqual([]);

@@ -7,7 +7,7 @@
  * API's code, a switch to HTTPS on the same port (delete before replace; the certificate's
  * write-only key kept in state), a certificate rotated in place, a change through the API seen by
  * `plan -refresh-only`, a listener imported back into the state and a server group taken in by an
- * `import {}` block, a listener deleted out of band planned again, an import (and a listener id
+ * `import {}` block, `apply -replace`, a listener deleted out of band planned again, an import (and a listener id
  * refused as a QUIC listener), a QUIC listener, a listener whose port another process holds
  * (the apply fails with the reason; once the port is free the tainted listener is replaced on the
  * same port), and destroy. Every terraform run is bounded in time.
@@ -375,6 +375,21 @@ resource "gatehouse_server_group" "spare" {
       expect(again.code, shown(again)).toBe(0);
     },
     3 * RUN_TIMEOUT_MS + 10_000,
+  );
+
+  it(
+    'terraform apply -replace replaces the listener on its own port',
+    async () => {
+      const [before] = await serve.list('listeners');
+      const run = await terraform(settings, ['apply', '-auto-approve', '-replace=gatehouse_listener.http']);
+      expect(run.code, shown(run)).toBe(0);
+      expect(run.stdout).toMatch(/1 added, 0 changed, 1 destroyed/);
+      const listeners = await serve.list('listeners');
+      expect(listeners).toHaveLength(1);
+      expect(listeners[0].id).not.toBe(before.id);
+      expect(listeners[0]).toMatchObject({ port: settings.port, status: 'Running' });
+    },
+    STEP_TIMEOUT_MS,
   );
 
   it(
