@@ -15,11 +15,7 @@
  *   apply`; a request through the HTTPS listener reaches a node:http backend; the API holds the
  *   quickstart's resources; a second plan has no changes; `terraform destroy` leaves nothing.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -28,56 +24,21 @@ import { freePort } from '../helpers/free-port.ts';
 import { cleanEnv, GatehouseServe, ROOT } from '../helpers/gatehouse-serve.ts';
 import { issueCertificate } from '../helpers/pki.ts';
 import { BINDINGS_DIR, filesUnder, PROVIDER_ADDRESS, readProviderSchema } from '../../terraform/cdktf/generate.ts';
-import { requireTerraform, RUN_TERRAFORM_TESTS, RUN_TIMEOUT_MS, runTerraform, shown, TERRAFORM_DIR, type TerraformRun } from './support/terraform-cli.ts';
+import { getTls, HELLO, startHelloBackend, type HelloBackend } from './support/traffic.ts';
+import { requireTerraform, runBounded, RUN_TERRAFORM_TESTS, RUN_TIMEOUT_MS, runTerraform, shown, TERRAFORM_DIR, type TerraformRun } from './support/terraform-cli.ts';
 
 const CDKTF_DIR = join(ROOT, 'terraform', 'cdktf');
 const STEP_TIMEOUT_MS = 2 * RUN_TIMEOUT_MS + 10_000;
 
-/** ProcessRun is how one child process (not terraform) ended. */
-interface ProcessRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** runNode runs `node args` on this Node, killed at RUN_TIMEOUT_MS. */
-function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ProcessRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: options.cwd ?? ROOT, env: { ...cleanEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** getTls sends GET / over TLS to 127.0.0.1:port (the test certificate is not verified) and resolves with the status and body. */
-function getTls(port: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path: '/', method: 'GET', timeout: 5000, rejectUnauthorized: false, servername: 'site.test' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
+/** runNode runs `node args` on this Node with a clean environment, killed at RUN_TIMEOUT_MS. */
+function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TerraformRun> {
+  return runBounded(process.execPath, args, { cwd: options.cwd ?? ROOT, env: { ...cleanEnv(), ...options.env } });
 }
 
 describe.skipIf(!RUN_TERRAFORM_TESTS)('CDKTF bindings generated from the provider schema', () => {
   let home: string;
   let serve: GatehouseServe;
-  let backend: Server;
+  let backend: HelloBackend;
   let backendPort: number;
   let port: number;
   /** The synthesised stack's folder, where terraform runs. */
@@ -91,12 +52,8 @@ describe.skipIf(!RUN_TERRAFORM_TESTS)('CDKTF bindings generated from the provide
     home = mkdtempSync(join(tmpdir(), 'gatehouse-cdktf-'));
     cliConfig = join(home, 'terraform.rc');
     writeFileSync(cliConfig, '');
-    backend = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('hello from the backend');
-    });
-    await new Promise<void>((done) => backend.listen(0, '127.0.0.1', done));
-    backendPort = (backend.address() as AddressInfo).port;
+    backend = await startHelloBackend();
+    backendPort = backend.port;
     serve = await GatehouseServe.startFresh();
     port = await freePort();
     const site = await issueCertificate({ commonName: 'site.test', dnsNames: ['site.test'] });
@@ -107,7 +64,7 @@ describe.skipIf(!RUN_TERRAFORM_TESTS)('CDKTF bindings generated from the provide
 
   afterAll(async () => {
     await serve?.close();
-    await new Promise<void>((done) => (backend ? backend.close(() => done()) : done()));
+    await backend?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
@@ -247,7 +204,7 @@ describe.skipIf(!RUN_TERRAFORM_TESTS)('CDKTF bindings generated from the provide
 
       const res = await getTls(port);
       expect(res.status).toBe(200);
-      expect(res.body).toBe('hello from the backend');
+      expect(res.body).toBe(HELLO);
     },
     3 * RUN_TIMEOUT_MS + 10_000,
   );

@@ -13,16 +13,14 @@
  * same port), and destroy. Every terraform run is bounded in time.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.ts';
 import { issueCertificate } from '../helpers/pki.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
+import { get, getTls, HELLO, startHelloBackend, type HelloBackend } from './support/traffic.ts';
 import { requireTerraform, RUN_TERRAFORM_TESTS, RUN_TIMEOUT_MS, runTerraform, shown, writeCliConfig, type TerraformRun } from './support/terraform-cli.ts';
 
 const STEP_TIMEOUT_MS = 2 * RUN_TIMEOUT_MS + 10_000;
@@ -49,41 +47,12 @@ resource "gatehouse_certificate" "site" {
 }
 `;
 
-/** getTls sends GET / over TLS to 127.0.0.1:port (the test certificate is not verified) and resolves with the status, the body and the served certificate's SHA-1 (lower-case hex, as `Issued.sha1`). */
-function getTls(port: number): Promise<{ status: number; body: string; sha1: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path: '/', method: 'GET', timeout: 5000, rejectUnauthorized: false, servername: 'site.test', agent: false }, (res) => {
-      const sha1 = (res.socket as TLSSocket).getPeerCertificate().fingerprint.replaceAll(':', '').toLowerCase();
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, sha1 }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** get sends GET / to 127.0.0.1:port and resolves with the status and body. */
-function get(port: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', method: 'GET', timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe.skipIf(!RUN_TERRAFORM_TESTS)('terraform apply, plan and destroy with terraform-provider-gatehouse', () => {
   let home: string;
   let workdir: string;
   let cliConfig: string;
   let serve: GatehouseServe;
-  let backend: Server;
+  let backend: HelloBackend;
   let backendPort: number;
   let settings: Settings;
 
@@ -92,19 +61,15 @@ describe.skipIf(!RUN_TERRAFORM_TESTS)('terraform apply, plan and destroy with te
     home = mkdtempSync(join(tmpdir(), 'gatehouse-terraform-apply-'));
     workdir = join(home, 'config');
     cliConfig = writeCliConfig(home);
-    backend = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('hello from the backend');
-    });
-    await new Promise<void>((done) => backend.listen(0, '127.0.0.1', done));
-    backendPort = (backend.address() as AddressInfo).port;
+    backend = await startHelloBackend();
+    backendPort = backend.port;
     serve = await GatehouseServe.startFresh();
     settings = { port: await freePort(), idleTimeout: 60 };
   }, 60_000);
 
   afterAll(async () => {
     await serve?.close();
-    await new Promise<void>((done) => (backend ? backend.close(() => done()) : done()));
+    await backend?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
@@ -176,7 +141,7 @@ ${s.certificate ? HTTPS_CERTIFICATE : ''}${colliding}${s.extra ?? ''}`;
       expect(listener).toMatchObject({ port: settings.port, protocol: 'HTTP', status: 'Running', idleTimeout: 60 });
       const res = await get(settings.port);
       expect(res.status).toBe(200);
-      expect(res.body).toBe('hello from the backend');
+      expect(res.body).toBe(HELLO);
     },
     STEP_TIMEOUT_MS,
   );
@@ -228,7 +193,7 @@ ${s.certificate ? HTTPS_CERTIFICATE : ''}${colliding}${s.extra ?? ''}`;
       expect(listeners).toHaveLength(1);
       expect(listeners[0].id).not.toBe(oldId);
       expect(listeners[0]).toMatchObject({ port: settings.port, status: 'Running' });
-      expect((await get(settings.port)).body).toBe('hello from the backend');
+      expect((await get(settings.port)).body).toBe(HELLO);
     },
     STEP_TIMEOUT_MS,
   );
@@ -270,7 +235,7 @@ ${s.certificate ? HTTPS_CERTIFICATE : ''}${colliding}${s.extra ?? ''}`;
       expect(listeners).toHaveLength(1);
       expect(listeners[0].id).not.toBe(oldId);
       expect(listeners[0]).toMatchObject({ port: settings.port, protocol: 'HTTPS', status: 'Running' });
-      expect((await getTls(settings.port)).body).toBe('hello from the backend');
+      expect((await getTls(settings.port)).body).toBe(HELLO);
       const again = await terraform(settings, ['plan', '-detailed-exitcode']);
       expect(again.code, shown(again)).toBe(0);
     },
@@ -300,7 +265,7 @@ ${s.certificate ? HTTPS_CERTIFICATE : ''}${colliding}${s.extra ?? ''}`;
       // The listener's own id did not change either: nothing was replaced.
       expect((await serve.list('listeners'))[0]).toMatchObject({ status: 'Running' });
       const served = await getTls(settings.port);
-      expect(served.body).toBe('hello from the backend');
+      expect(served.body).toBe(HELLO);
       expect(served.sha1).toBe(rotated.sha1);
       const again = await terraform(settings, ['plan', '-detailed-exitcode']);
       expect(again.code, shown(again)).toBe(0);
@@ -507,7 +472,7 @@ resource "gatehouse_listener" "blocked" {
       const running = (await serve.list('listeners')).filter((l) => l.port === blockedPort);
       expect(running).toHaveLength(1);
       expect(running[0]).toMatchObject({ status: 'Running' });
-      expect((await get(blockedPort)).body).toBe('hello from the backend');
+      expect((await get(blockedPort)).body).toBe(HELLO);
     },
     4 * RUN_TIMEOUT_MS + 10_000,
   );

@@ -6,14 +6,13 @@
  * not exist failing at plan. Every terraform run is bounded in time.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.ts';
 import { issueCertificate } from '../helpers/pki.ts';
 import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
+import { startHelloBackend, type HelloBackend } from './support/traffic.ts';
 import { requireTerraform, RUN_TERRAFORM_TESTS, RUN_TIMEOUT_MS, runTerraform, shown, writeCliConfig, type TerraformRun } from './support/terraform-cli.ts';
 
 
@@ -23,7 +22,7 @@ describe.skipIf(!RUN_TERRAFORM_TESTS)('terraform data sources with terraform-pro
   let workdir: string;
   let cliConfig: string;
   let serve: GatehouseServe;
-  let backend: Server;
+  let backend: HelloBackend;
   let backendPort: number;
   let port: number;
   let loadBalancerId: string;
@@ -34,12 +33,8 @@ describe.skipIf(!RUN_TERRAFORM_TESTS)('terraform data sources with terraform-pro
     workdir = join(home, 'config');
     mkdirSync(workdir, { recursive: true });
     cliConfig = writeCliConfig(home);
-    backend = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('hello from the backend');
-    });
-    await new Promise<void>((done) => backend.listen(0, '127.0.0.1', done));
-    backendPort = (backend.address() as AddressInfo).port;
+    backend = await startHelloBackend();
+    backendPort = backend.port;
     serve = await GatehouseServe.startFresh();
     port = await freePort();
     const site = await issueCertificate({ commonName: 'site.test', dnsNames: ['site.test'] });
@@ -52,7 +47,7 @@ describe.skipIf(!RUN_TERRAFORM_TESTS)('terraform data sources with terraform-pro
 
   afterAll(async () => {
     await serve?.close();
-    await new Promise<void>((done) => (backend ? backend.close(() => done()) : done()));
+    await backend?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });
 

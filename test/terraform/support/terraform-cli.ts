@@ -26,7 +26,7 @@ export function requireTerraform(): void {
   if (!TERRAFORM_FOUND) throw new Error('terraform is not on the PATH; the Terraform provider tests need it (CI must install it)');
 }
 
-/** TerraformRun is how one terraform command ended. */
+/** TerraformRun is how one terraform command (or another bounded child process) ended. */
 export interface TerraformRun {
   code: number | null;
   stdout: string;
@@ -69,8 +69,13 @@ export function runTerraform(command: TerraformCommand): Promise<TerraformRun> {
   delete env.TF_LOG_PATH;
   delete env.TF_PLUGIN_CACHE_DIR;
   Object.assign(env, command.env);
+  return runBounded('terraform', command.args, { cwd: command.cwd, env });
+}
+
+/** runBounded runs a command to its end with the given environment, killed at RUN_TIMEOUT_MS, and resolves with how it ended. */
+export function runBounded(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('terraform', [...command.args], { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, [...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
