@@ -27,7 +27,7 @@
  * runTerraform kills it at 60 s); the server, the backend and any Pulumi run are stopped on exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -307,7 +307,8 @@ try {
   /** pulumiRound runs one round of bench/pulumi-200.ts (its own server) and keeps its rows from the JSON it writes. */
   const pulumiRound = async (round: number) => {
     const outDir = join(import.meta.dirname, 'out');
-    const before = new Set(readdirSync(outDir, { withFileTypes: false }));
+    mkdirSync(outDir, { recursive: true });
+    const before = new Set(readdirSync(outDir));
     const code = await new Promise<number | null>((resolve, reject) => {
       pulumiChild = spawn(process.execPath, [join(import.meta.dirname, 'pulumi-200.ts'), '--count', String(COUNT), '--rounds', '1'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
       const timer = setTimeout(() => pulumiChild?.kill('SIGTERM'), PULUMI_TIMEOUT_MS);
