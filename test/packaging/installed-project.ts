@@ -8,7 +8,7 @@
  * PATH leads back into the checkout.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe } from 'vitest';
@@ -79,7 +79,8 @@ export function installedProject(): Promise<InstalledProject> {
     execFileSync('tar', ['-xzf', pluginArchive, '-C', pluginDir]);
     const examplesDir = join(projectDir, 'examples');
     for (const example of readdirSync(join(ROOT, 'examples'), { withFileTypes: true })) {
-      if (!example.isDirectory()) continue;
+      // The Pulumi projects, each with its Pulumi.yaml (examples/terraform/ holds the HCL ones).
+      if (!example.isDirectory() || !existsSync(join(ROOT, 'examples', example.name, 'Pulumi.yaml'))) continue;
       const target = join(examplesDir, example.name);
       mkdirSync(target, { recursive: true });
       cpSync(join(ROOT, 'examples', example.name, 'index.ts'), join(target, 'index.ts'));
