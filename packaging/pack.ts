@@ -1,10 +1,11 @@
 /**
- * `npm run pack`: compiles the project (`npm run build`) and writes the four artifacts users
+ * `npm run pack`: compiles the project (`npm run build`) and writes the five artifacts users
  * install into one folder, printing each one's size:
  *   - the Pulumi SDK package (`@gatehouse/pulumi`, an npm tarball),
  *   - the provider plugin archive (`pulumi-resource-gatehouse-v<version>-<os>-<arch>.tar.gz`),
  *   - the server package (`gatehouse`, an npm tarball for `npm install -g`),
- *   - the Terraform provider archive (`terraform-provider-gatehouse_<version>_<os>_<arch>.zip`).
+ *   - the Terraform provider archive (`terraform-provider-gatehouse_<version>_<os>_<arch>.zip`),
+ *   - the CDKTF bindings package (`@gatehouse/cdktf`, an npm tarball).
  *
  * Usage: node packaging/pack.ts [--out DIR] [--plugin-download-url URL]
  * The download URL (also GATEHOUSE_PLUGIN_DOWNLOAD_URL) is where `pulumi plugin install` fetches
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderPulumiSchema } from '../schema/emit/pulumi-schema.ts';
 import { artifactSize, type Artifact, type PackContext } from './artifact.ts';
+import { buildCdktfPackage } from './cdktf-package.ts';
 import { buildPluginArchive } from './plugin-archive.ts';
 import { buildSdkPackage } from './sdk-package.ts';
 import { buildServerPackage } from './server-package.ts';
@@ -43,7 +45,10 @@ function compile(root: string, buildDir: string): void {
   if (tsc.status !== 0) throw new Error(`the build failed:\n${tsc.stdout}${tsc.stderr}`);
 }
 
-/** packAll compiles and builds the four artifacts into outDir; it returns them in a fixed order. */
+/**
+ * packAll compiles and builds the five artifacts into outDir; it returns them in a fixed order,
+ * new artifacts last, so callers that destructure the first ones keep working.
+ */
 export async function packAll(options: PackOptions): Promise<Artifact[]> {
   const root = resolve(options.root);
   const outDir = resolve(options.outDir);
@@ -63,7 +68,7 @@ export async function packAll(options: PackOptions): Promise<Artifact[]> {
       pluginDownloadUrl: options.pluginDownloadUrl,
     };
     const artifacts: Artifact[] = [];
-    for (const build of [buildSdkPackage, buildPluginArchive, buildServerPackage, buildTerraformProviderArchive]) artifacts.push(await build(ctx));
+    for (const build of [buildSdkPackage, buildPluginArchive, buildServerPackage, buildTerraformProviderArchive, buildCdktfPackage]) artifacts.push(await build(ctx));
     return artifacts;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
