@@ -38,7 +38,8 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   module: ts.ModuleKind.CommonJS,
   moduleResolution: ts.ModuleResolutionKind.Node10,
   lib: ['lib.es2020.d.ts'],
-  types: ['node'],
+  // The generated modules use nothing of Node's; no ambient types keep them from starting to.
+  types: [],
   strict: true,
   declaration: true,
   skipLibCheck: true,
@@ -73,8 +74,8 @@ function generatedSources(dir: string, sub = ''): string[] {
 /**
  * compileBindings compiles the generated sources into `outDir` and returns the files written,
  * relative to it, sorted. Compiler errors fail it with the compiler's messages. The types of
- * `cdktf` and `constructs` come from the checkout's node_modules, the versions the bindings
- * are tested with.
+ * `cdktf` and `constructs` resolve from the bindings' folder, i.e. the checkout's node_modules:
+ * the versions the bindings are tested with.
  */
 export function compileBindings(root: string, outDir: string, sourceDir: string = bindingsDir(root)): string[] {
   const sources = generatedSources(sourceDir);
@@ -82,7 +83,7 @@ export function compileBindings(root: string, outDir: string, sourceDir: string 
   const written: string[] = [];
   const program = ts.createProgram({
     rootNames: sources.map((file) => join(sourceDir, file)),
-    options: { ...COMPILER_OPTIONS, rootDir: sourceDir, outDir, typeRoots: [join(root, 'node_modules', '@types')] },
+    options: { ...COMPILER_OPTIONS, rootDir: sourceDir, outDir },
   });
   const emitted = program.emit(undefined, (fileName, text) => {
     mkdirSync(join(fileName, '..'), { recursive: true });
