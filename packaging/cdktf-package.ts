@@ -25,12 +25,12 @@ import type { Artifact, PackContext } from './artifact.ts';
 /** CDKTF_PACKAGE_NAME is the package's npm name. */
 export const CDKTF_PACKAGE_NAME = '@gatehouse/cdktf';
 
-/** PEER_DEPENDENCIES: the cdktf the bindings were generated and tested with, and the constructs it is built against. */
+/** CDKTF_PEER_DEPENDENCIES: the cdktf the bindings were generated and tested with, and the constructs it is built against. */
 export const CDKTF_PEER_DEPENDENCIES = { cdktf: '^0.21.0', constructs: '^10.4.2' } as const;
 
 /**
- * COMPILER_OPTIONS compile the generated sources for a CommonJS consumer. The strictness is
- * terraform/cdktf/tsconfig.json's, so a generation that does not type-check there fails the pack.
+ * COMPILER_OPTIONS compile the generated sources for a CommonJS consumer, strict as
+ * terraform/cdktf/tsconfig.json checks them, so a generation that does not type-check fails the pack.
  * Node10 resolution is what finds `./listener` as `./listener/index.ts`.
  */
 const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -38,7 +38,7 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   module: ts.ModuleKind.CommonJS,
   moduleResolution: ts.ModuleResolutionKind.Node10,
   lib: ['lib.es2020.d.ts'],
-  // The generated modules use nothing of Node's; no ambient types keep them from starting to.
+  // The generated modules use nothing of Node's, so the compile loads no ambient types (no @types/node).
   types: [],
   strict: true,
   declaration: true,
