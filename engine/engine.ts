@@ -251,6 +251,7 @@ export class Engine {
           accessLog: this.options.accessLog,
           metrics: this.metrics,
           headersTimeoutMs: this.options.headersTimeoutMs,
+          reusePort: this.options.reusePort,
         });
         // Rebinding the very same address and port (a protocol change) needs the old socket gone first.
         const takesOverSocket = running !== undefined && sameSocket(running, config);

@@ -32,6 +32,12 @@ export interface EngineOptions {
    * agreed interface; tests shorten it so intervals and thresholds run faster with the same meaning.
    */
   healthCheckSecondMs?: number;
+  /**
+   * Bind every listener's socket with SO_REUSEPORT (Linux), so that the engines of several
+   * workers accept on the same address and port and the kernel spreads connections between
+   * them. A port another process holds without it still fails to bind (EADDRINUSE).
+   */
+  reusePort?: boolean;
 }
 
 /** ApplyResult is what apply() reports for one snapshot. */

@@ -31,10 +31,14 @@ export interface ListenerRuntimeOptions {
   metrics?: EngineMetrics | undefined;
   /** E17's request-head deadline, ms (tests shorten it). */
   headersTimeoutMs?: number | undefined;
+  /** Bind with SO_REUSEPORT, so that engines in several workers accept on the same port (EngineOptions.reusePort). */
+  reusePort?: boolean | undefined;
 }
 
 /** ListenerRuntime owns one listener's listening socket, server and connections. */
 export class ListenerRuntime {
+  /** reusePort: the socket is bound with SO_REUSEPORT (ListenerRuntimeOptions.reusePort). */
+  private readonly reusePort: boolean;
   readonly id: string;
   readonly bindKey: string;
   private configRef: ListenerConfig;
@@ -49,6 +53,7 @@ export class ListenerRuntime {
 
   constructor(config: ListenerConfig, options: ListenerRuntimeOptions) {
     this.id = config.listener.id;
+    this.reusePort = options.reusePort === true;
     this.bindKey = bindKeyOf(config);
     this.configRef = config;
     const metrics = options.metrics?.listener(this.id);
@@ -136,7 +141,7 @@ export class ListenerRuntime {
       };
       this.server.once('error', onError);
       this.server.once('listening', onListening);
-      this.server.listen({ host: address, port, exclusive: true });
+      this.server.listen({ host: address, port, exclusive: true, reusePort: this.reusePort });
     });
   }
 
