@@ -18,6 +18,8 @@ export const BODY = 'x'.repeat(1024);
 export interface Running {
   readonly name: string;
   readonly port: number;
+  /** The processes started (their workers are found below them in /proc). */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export function startProcess(name: string, command: string, argv: readonly strin
     clearTimeout(timer);
   };
   return waitForPort(port).then(
-    () => ({ name, port, stop }),
+    () => ({ name, port, stop, pids: () => (child.pid === undefined ? [] : [child.pid]) }),
     async (err: unknown) => {
       await stop();
       throw err;
@@ -111,7 +113,7 @@ export async function gatehouseEngine(pki: BenchPki, port: number, backend: numb
     await Promise.all(started.map((r) => r.stop()));
     throw err;
   }
-  return { name, port, stop: async () => void (await Promise.all(started.map((r) => r.stop()))) };
+  return { name, port, pids: () => started.flatMap((r) => r.pids()), stop: async () => void (await Promise.all(started.map((r) => r.stop()))) };
 }
 
 /** LoadKind: kept-alive HTTPS, a new TLS handshake per request, HTTP/2. */

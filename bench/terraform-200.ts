@@ -38,6 +38,7 @@ import { createCa, issueCertificate } from '../test/helpers/pki.ts';
 import { runTerraform, shown, writeCliConfig, type TerraformRun } from '../test/terraform/support/terraform-cli.ts';
 import { writeRunJson } from './bench-out.ts';
 import { freePorts } from './free-ports.ts';
+import { statTicks, TICK_MS } from './process-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +58,6 @@ const listeners = COUNT - 2 - groups;
 const PULUMI_TIMEOUT_MS = 300_000;
 /** SAMPLE_MS: how often the plugins' CPU time is read from /proc while terraform runs. */
 const SAMPLE_MS = 50;
-const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** Row is one measured terraform run. */
 interface Row {
@@ -83,19 +83,6 @@ interface PulumiRow {
   operation: string;
   totalMs: number;
   providerWallMs: number;
-}
-
-/** statTicks reads utime, stime, cutime, cstime of /proc/<pid>/stat (fields 14–17), or undefined once the process is gone. */
-function statTicks(pid: number | 'self'): { own: number; children: number } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may hold spaces; the fields after its closing parenthesis start at field 3.
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
 }
 
 /** childPids lists the children of every thread of `pid` (Go starts processes from any thread). */

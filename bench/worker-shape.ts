@@ -4,7 +4,9 @@
  * as N processes sharing the port with SO_REUSEPORT, and as one process with N engine threads
  * (each bound with SO_REUSEPORT), beside nginx with N workers, in front of the same nginx
  * backend. Rounds are interleaved (every contender once per round, in turn) and the tables give
- * each contender's median over the rounds, and its ratio to nginx.
+ * each contender's median over the rounds, its ratio to nginx, and the CPU time the contender's
+ * processes (all their threads and worker processes) spent per request served, which does not
+ * depend on how many cores it has.
  *
  *   npx node bench/worker-shape.ts [--workers 2] [--rounds 3] [--duration 8] [--connections 50]
  *        [--only keepalive]
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePorts } from './free-ports.ts';
 import { engineShapeName, gatehouseEngine, nginxBackend, nginxProxy, runLoad, type EngineShape, type LoadKind, type Running } from './proxy-contenders.ts';
+import { treeCpuMs } from './process-cpu.ts';
 import { ensureTools, makePki, type BenchPki, type LoadResult } from './proxy-tools.ts';
 
 const { values: args } = parseArgs({
@@ -55,8 +58,8 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const [backendPort] = await freePorts(1, { randomStart: true });
   const backend = await nginxBackend(pki.dir, backendPort!);
-  /** results[kind][contender] is one result per round. */
-  const results: Record<string, Record<string, LoadResult[]>> = {};
+  /** results[kind][contender] is one result per round, with the contender's CPU µs per request. */
+  const results: Record<string, Record<string, (LoadResult & { cpuUsPerRequest: number })[]>> = {};
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const c of contenders) {
@@ -65,9 +68,12 @@ async function main(): Promise<void> {
         try {
           runLoad('keepalive', port!, pki.dir, { ...load, durationS: 2 }); // warm-up: JIT, pools, session caches
           for (const kind of kinds) {
-            const r = runLoad(kind, port!, pki.dir, load);
+            const cpuBefore = treeCpuMs(proxy.pids());
+            const measured = runLoad(kind, port!, pki.dir, load);
+            const requests = measured.requestsPerSecond * load.durationS;
+            const r = { ...measured, cpuUsPerRequest: ((treeCpuMs(proxy.pids()) - cpuBefore) * 1000) / requests };
             ((results[kind] ??= {})[c.name] ??= []).push(r);
-            console.error(`round ${round} ${kind.padEnd(9)} ${c.name.padEnd(24)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  errors ${r.errors}`);
+            console.error(`round ${round} ${kind.padEnd(9)} ${c.name.padEnd(24)} ${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  ${r.cpuUsPerRequest.toFixed(0)} CPU µs/req  errors ${r.errors}`);
           }
         } finally {
           await proxy.stop();
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
     await backend.stop();
   }
   const nginx = `nginx×${workers}`;
-  console.log(`\n| load | contender | req/s (median) | req/s per round | p99 ms (median) | req/s / nginx | p99 / nginx | errors |\n|---|---|---:|---|---:|---:|---:|---:|`);
+  console.log(`\n| load | contender | req/s (median) | req/s per round | p99 ms (median) | req/s / nginx | p99 / nginx | CPU µs / request (median) | errors |\n|---|---|---:|---|---:|---:|---:|---:|---:|`);
   for (const kind of kinds) {
     const byName = results[kind] ?? {};
     const reference = byName[nginx] ?? [];
@@ -90,7 +96,8 @@ async function main(): Promise<void> {
       const ratio = rps / median(reference.map((r) => r.requestsPerSecond));
       const p99Ratio = p99 / median(reference.map((r) => r.p99Ms));
       const errors = rs.reduce((n, r) => n + r.errors, 0);
-      console.log(`| ${kind} | ${c.name} | ${rps.toFixed(0)} | ${perRound} | ${p99.toFixed(2)} | ${ratio.toFixed(2)} | ${p99Ratio.toFixed(2)} | ${errors} |`);
+      const cpu = median(rs.map((r) => r.cpuUsPerRequest));
+      console.log(`| ${kind} | ${c.name} | ${rps.toFixed(0)} | ${perRound} | ${p99.toFixed(2)} | ${ratio.toFixed(2)} | ${p99Ratio.toFixed(2)} | ${cpu.toFixed(0)} | ${errors} |`);
     }
   }
   writeFileSync(join(outDir, `worker-shape-${Date.now()}.json`), JSON.stringify({ workers, rounds, load, results }, null, 2));
