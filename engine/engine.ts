@@ -52,7 +52,7 @@ export class Engine {
     this.pools = new BackendPoolRegistry(this.drainTimeoutMs);
     this.metrics = options.metricsRegistry ? new EngineMetrics(options.metricsRegistry) : undefined;
     this.groups = new ServerGroupSet(this.pools, { metrics: this.metrics, healthSecondMs: options.healthCheckSecondMs });
-    this.contexts = new SecureContextCache({ ticketKeyRotationMs: options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS });
+    this.contexts = new SecureContextCache({ ticketKeyRotationMs: options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS, ticketSecret: options.ticketSecret });
   }
 
   /** apply prepares everything for the snapshot, then swaps it in. Calls are serialised. */

@@ -3,4 +3,5 @@
  * exchanges with it. Nothing else in engine/ is meant to be imported from outside.
  */
 export { Engine, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_TICKET_KEY_ROTATION_MS } from './engine.ts';
+export { SharedTicketSecret, type TicketSecretFeed } from './tls/ticket-keys.ts';
 export type { ApplyFault, ApplyResult, EngineOptions, EngineStatus, ListenerState, PrepareOptions, PreparedSnapshot, PrepareProblem, ServerHealth, AccessLogRecord } from './types.ts';

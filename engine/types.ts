@@ -6,6 +6,7 @@
 import type { Registry } from 'prom-client';
 import type { EngineSnapshot } from '../schema/snapshot.ts';
 import type { ApplyFault } from './errors.ts';
+import type { TicketSecretFeed } from './tls/ticket-keys.ts';
 
 export type { ApplyFault };
 
@@ -38,6 +39,13 @@ export interface EngineOptions {
    * them. A port another process holds without it still fails to bind (EADDRINUSE).
    */
   reusePort?: boolean;
+  /**
+   * The secret the engines of one node share for session tickets: each server context derives
+   * its ticket key from it, so a ticket issued by one engine resumes on another. Its owner
+   * rotates it (every ticketKeyRotationMs, E5); without one, each context rotates a random key
+   * of its own.
+   */
+  ticketSecret?: TicketSecretFeed;
 }
 
 /** ApplyResult is what apply() reports for one snapshot. */

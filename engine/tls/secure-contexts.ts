@@ -22,7 +22,7 @@ import { createSecureContext, type SecureContext, type SecureContextOptions } fr
 import type { SnapshotCertificate, SnapshotTlsPolicy } from '../../schema/snapshot.ts';
 import { describeError, ListenerApplyError } from '../errors.ts';
 import { ContentKeys } from './content-keys.ts';
-import { TicketKeyRotator } from './ticket-keys.ts';
+import { DerivedTicketKeys, TicketKeyRotator, type TicketKeys, type TicketSecretFeed } from './ticket-keys.ts';
 
 /** SESSION_TICKET_LIFETIME_S is the ticket lifetime hint of E5 (the seed's FAQ: 300 s). */
 export const SESSION_TICKET_LIFETIME_S = 300;
@@ -44,8 +44,10 @@ export interface BuiltContext {
 
 /** SecureContextCacheOptions are the engine-wide TLS settings of the contexts. */
 export interface SecureContextCacheOptions {
-  /** How often each server context replaces its session-ticket key, ms. */
+  /** How often each server context replaces its session-ticket key, ms (without a shared secret). */
   ticketKeyRotationMs: number;
+  /** The secret every engine of the node derives its ticket keys from, when there are several (EngineOptions.ticketSecret). */
+  ticketSecret?: TicketSecretFeed | undefined;
 }
 
 /**
@@ -62,7 +64,7 @@ export interface ContextSource {
 }
 
 interface ServerEntry extends BuiltContext {
-  readonly rotator: TicketKeyRotator;
+  readonly rotator: TicketKeys;
 }
 
 /** Failure remembers why a content combination did not build, so a thousand listeners sharing it try once. */
@@ -76,6 +78,7 @@ interface Failure {
 interface Shelf {
   readonly keys: ContentKeys;
   readonly ticketKeyRotationMs: number;
+  readonly ticketSecret: TicketSecretFeed | undefined;
   readonly servers: Map<string, ServerEntry>;
   readonly certificates: Map<string, BuiltContext>;
   /** counts one context built (kept or not). */
@@ -96,6 +99,7 @@ export class SecureContextCache implements ContextSource {
     this.shelf = {
       keys: this.keys,
       ticketKeyRotationMs: options.ticketKeyRotationMs,
+      ticketSecret: options.ticketSecret,
       servers: new Map(),
       certificates: new Map(),
       built: () => {
@@ -215,7 +219,9 @@ export class ContextDraft implements ContextSource {
       throw serverFailure(failure, cert, policy, err);
     }
     const native = context.context as { setTicketKeys(keys: Buffer): void };
-    const rotator = new TicketKeyRotator({ setTicketKeys: (keys) => native.setTicketKeys(keys) }, this.shelf.ticketKeyRotationMs);
+    const target = { setTicketKeys: (keys: Buffer) => native.setTicketKeys(keys) };
+    const secret = this.shelf.ticketSecret;
+    const rotator = secret ? new DerivedTicketKeys(target, secret, key) : new TicketKeyRotator(target, this.shelf.ticketKeyRotationMs);
     const entry: ServerEntry = { key, context, rotator };
     this.servers.set(key, entry);
     return entry;
