@@ -6,12 +6,12 @@
  *
  *   npx node bench/proxy-compare.ts [--duration 10] [--connections 50] [--only keepalive]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePorts } from './free-ports.ts';
-import { gatehouseEngine, haproxyProxy, nginxBackend, nginxProxy, runLoad, type LoadKind } from './proxy-contenders.ts';
-import { ensureTools, makePki, type LoadResult } from './proxy-tools.ts';
+import { gatehouseEngine, haproxyProxy, nginxProxy, runLoad, startComparison, type LoadKind } from './proxy-contenders.ts';
+import type { LoadResult } from './proxy-tools.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,20 +24,15 @@ const { values: args } = parseArgs({
 const load = { durationS: Number(args.duration), connections: Number(args.connections) };
 
 async function main(): Promise<void> {
-  ensureTools();
-  const pki = makePki();
-  const outDir = join(import.meta.dirname, 'out');
-  mkdirSync(outDir, { recursive: true });
-  const [backendPort] = await freePorts(1, { randomStart: true });
-  const backend = await nginxBackend(pki.dir, backendPort!);
+  const { pki, outDir, backendPort, backend } = await startComparison();
   const kinds: LoadKind[] = args.only ? [args.only as LoadKind] : ['keepalive', 'close', 'h2'];
   const results: Record<string, Record<string, LoadResult>> = {};
   try {
     for (const name of ['gatehouse', 'nginx', 'haproxy'] as const) {
       const [port] = await freePorts(1, { randomStart: true });
-      const proxy = name === 'gatehouse' ? await gatehouseEngine(pki, port!, backendPort!, { kind: 'single' }, args.profile ? outDir : undefined)
-        : name === 'nginx' ? await nginxProxy(pki.dir, pki, port!, backendPort!)
-        : await haproxyProxy(pki.dir, pki, port!, backendPort!);
+      const proxy = name === 'gatehouse' ? await gatehouseEngine(pki, port!, backendPort, { kind: 'single' }, args.profile ? outDir : undefined)
+        : name === 'nginx' ? await nginxProxy(pki.dir, pki, port!, backendPort)
+        : await haproxyProxy(pki.dir, pki, port!, backendPort);
       try {
         runLoad('keepalive', port!, pki.dir, load); // warm-up: JIT, pools, session caches
         for (const kind of kinds) {

@@ -6,10 +6,11 @@
  * against any of them (wrk keep-alive, wrk with a new TLS handshake per request, h2load).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForPort } from './bench-processes.ts';
-import { parseH2load, parseWrk, type BenchPki, type LoadResult } from './proxy-tools.ts';
+import { freePorts } from './free-ports.ts';
+import { ensureTools, makePki, parseH2load, parseWrk, type BenchPki, type LoadResult } from './proxy-tools.ts';
 
 /** BODY is the backend's answer: 1 KiB. */
 export const BODY = 'x'.repeat(1024);
@@ -139,4 +140,23 @@ export function runLoad(kind: LoadKind, port: number, dir: string, s: LoadSettin
   const header = kind === 'close' ? ['-H', 'Connection: close'] : [];
   const out = execFileSync('wrk', [`-t${threads}`, `-c${s.connections}`, `-d${s.durationS}s`, '--latency', ...header, url], { encoding: 'utf8' });
   return parseWrk(out);
+}
+
+/** Comparison is what every proxy comparison starts from: the tools checked, a PKI, bench/out/, and the backend running. */
+export interface Comparison {
+  readonly pki: BenchPki;
+  readonly outDir: string;
+  readonly backendPort: number;
+  readonly backend: Running;
+}
+
+/** startComparison checks the tools, makes the PKI and bench/out/, and starts the nginx backend on a free port. */
+export async function startComparison(): Promise<Comparison> {
+  ensureTools();
+  const pki = makePki();
+  const outDir = join(import.meta.dirname, 'out');
+  mkdirSync(outDir, { recursive: true });
+  const [backendPort] = await freePorts(1, { randomStart: true });
+  const backend = await nginxBackend(pki.dir, backendPort!);
+  return { pki, outDir, backendPort: backendPort!, backend };
 }

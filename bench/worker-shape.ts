@@ -11,13 +11,13 @@
  *   npx node bench/worker-shape.ts [--workers 2] [--rounds 3] [--duration 8] [--connections 50]
  *        [--only keepalive]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePorts } from './free-ports.ts';
-import { engineShapeName, gatehouseEngine, nginxBackend, nginxProxy, runLoad, type EngineShape, type LoadKind, type Running } from './proxy-contenders.ts';
+import { engineShapeName, gatehouseEngine, nginxProxy, runLoad, startComparison, type EngineShape, type LoadKind, type Running } from './proxy-contenders.ts';
 import { treeCpuMs } from './process-cpu.ts';
-import { ensureTools, makePki, type BenchPki, type LoadResult } from './proxy-tools.ts';
+import type { BenchPki, LoadResult } from './proxy-tools.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,19 +52,14 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  ensureTools();
-  const pki = makePki();
-  const outDir = join(import.meta.dirname, 'out');
-  mkdirSync(outDir, { recursive: true });
-  const [backendPort] = await freePorts(1, { randomStart: true });
-  const backend = await nginxBackend(pki.dir, backendPort!);
+  const { pki, outDir, backendPort, backend } = await startComparison();
   /** results[kind][contender] is one result per round, with the contender's CPU µs per request. */
   const results: Record<string, Record<string, (LoadResult & { cpuUsPerRequest: number })[]>> = {};
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const c of contenders) {
         const [port] = await freePorts(1, { randomStart: true });
-        const proxy = await c.start(pki, port!, backendPort!);
+        const proxy = await c.start(pki, port!, backendPort);
         try {
           runLoad('keepalive', port!, pki.dir, { ...load, durationS: 2 }); // warm-up: JIT, pools, session caches
           for (const kind of kinds) {
