@@ -19,6 +19,16 @@ import { DEFAULT_RETRY_POLICY, isIdempotent, retryDelay, shouldRetry, type Retry
 /** DEFAULT_ENDPOINT is the management API of a local `gatehouse serve` (SPEC §3). */
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9080';
 
+/** isHttpUrl tells whether a configured endpoint is one the client can call: an http(s) URL with a host. */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * DEFAULT_TIMEOUT_MS bounds one call, its repetitions and the waits between them included: the
  * API answers in milliseconds, so 30 s only ends calls to a server that is stuck or gone.

@@ -3,7 +3,7 @@
  * key by key from the Configure arguments, then the `PULUMI_CONFIG` environment variable the
  * engine sets for the plugin, then `GATEHOUSE_ENDPOINT` / `GATEHOUSE_TOKEN`.
  */
-import { DEFAULT_ENDPOINT } from '../client/management-client.ts';
+import { DEFAULT_ENDPOINT, isHttpUrl } from '../client/management-client.ts';
 import { isUnknown, type PropertyMap, type Value } from './marshal.ts';
 
 /** CONFIG_KEYS are the provider's configuration keys, without the package prefix. */
@@ -103,11 +103,3 @@ export function checkConfigFailures(inputs: PropertyMap): { property: string; re
   return failures;
 }
 
-function isHttpUrl(text: string): boolean {
-  try {
-    const u = new URL(text);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
-}

@@ -2,7 +2,7 @@
  * The provider block's configuration: `endpoint` and `token` (sensitive), each taken from the
  * block, else from GATEHOUSE_ENDPOINT / GATEHOUSE_TOKEN; the endpoint defaults to the local API.
  */
-import { DEFAULT_ENDPOINT } from '../client/management-client.ts';
+import { DEFAULT_ENDPOINT, isHttpUrl } from '../client/management-client.ts';
 import { errorDiagnostic, type DiagnosticMessage } from './diagnostics.ts';
 import { UNKNOWN, type CtyValue } from './protocol/cty-msgpack.ts';
 
@@ -16,15 +16,6 @@ export interface TerraformProviderConfig {
 function attribute(config: CtyValue, name: string): CtyValue {
   if (config === null || config === UNKNOWN || typeof config !== 'object' || Array.isArray(config)) return null;
   return config[name] ?? null;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const u = new URL(text);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 /** checkProviderConfig reports a known endpoint that is not an http(s) URL and a known empty token. */

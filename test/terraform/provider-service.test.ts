@@ -126,6 +126,20 @@ describe('the provider configuration', () => {
     expect(state.client?.endpoint).toBe('http://127.0.0.1:1');
     expect(state.client?.hasToken).toBe(true);
   });
+
+  it('configured without a token, a plan whose values are all known warns that the live checks did not run', async () => {
+    const { impl } = service({});
+    const configured = await invoke(impl, 'ConfigureProvider', { terraform_version: '1.11.4', config: providerConfig({ endpoint: 'http://127.0.0.1:1', token: null }) });
+    expect(configured.diagnostics).toEqual([]);
+    const res = await invoke(impl, 'PlanResourceChange', {
+      type_name: 'gatehouse_load_balancer',
+      prior_state: null,
+      proposed_new_state: config('gatehouse_load_balancer', { name: 'web' }),
+      config: config('gatehouse_load_balancer', { name: 'web' }),
+      prior_private: Buffer.alloc(0),
+    });
+    expect(res.diagnostics).toEqual([expect.objectContaining({ severity: 'WARNING', summary: 'Live checks of gatehouse_load_balancer skipped: the provider has no token' })]);
+  });
 });
 
 describe('operations not implemented yet', () => {

@@ -17,10 +17,14 @@ export interface ToolRun {
   stderr: string;
 }
 
-/** runTool runs a command with optional stdin (written, then closed after `closeAfterMs`), killing it at the deadline. */
-export function runTool(command: string, args: string[], options: { input?: string; closeAfterMs?: number; timeoutMs?: number } = {}): Promise<ToolRun> {
+/** runTool runs a command (in `cwd`, with `env` when given) with optional stdin (written, then closed after `closeAfterMs`), killing it at the deadline (default 30 s). */
+export function runTool(
+  command: string,
+  args: readonly string[],
+  options: { input?: string; closeAfterMs?: number; timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.env ? { env: options.env } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -4,10 +4,11 @@
  * development override points `gatehouse/gatehouse` at terraform/, and one bounded run of the
  * CLI with a clean environment.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, ROOT } from '../../helpers/gatehouse-serve.ts';
+import { runTool } from '../../interop/support/tools.ts';
 
 /** TERRAFORM_DIR holds the terraform-provider-gatehouse launcher. */
 export const TERRAFORM_DIR = join(ROOT, 'terraform');
@@ -74,20 +75,5 @@ export function runTerraform(command: TerraformCommand): Promise<TerraformRun> {
 
 /** runBounded runs a command to its end with the given environment, killed at RUN_TIMEOUT_MS, and resolves with how it ended. */
 export function runBounded(file: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TerraformRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, [...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runTool(file, args, { ...options, timeoutMs: RUN_TIMEOUT_MS });
 }
