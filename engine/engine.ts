@@ -16,7 +16,17 @@ import { QUIC_UNAVAILABLE_REASON } from './listeners/quic.ts';
 import { EngineMetrics } from './observability/metrics.ts';
 import { SnapshotLookup } from './snapshot-lookup.ts';
 import { SecureContextCache, type ContextDraft } from './tls/secure-contexts.ts';
-import type { ApplyResult, EngineOptions, EngineStatus, ListenerState, PrepareOptions, PreparedSnapshot, PrepareProblem, ServerHealth } from './types.ts';
+import type {
+  ApplyResult,
+  EngineOptions,
+  EngineStatus,
+  ListenerState,
+  PrepareOptions,
+  PreparedSnapshot,
+  PrepareProblem,
+  ServerCookieEvent,
+  ServerHealth,
+} from './types.ts';
 import { BackendPoolRegistry } from './upstream/backend-pool-registry.ts';
 import type { ServerGroupRuntime } from './upstream/server-group-runtime.ts';
 import { ServerGroupSet, type PreparedGroups } from './upstream/server-group-set.ts';
@@ -51,7 +61,13 @@ export class Engine {
     this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     this.pools = new BackendPoolRegistry(this.drainTimeoutMs);
     this.metrics = options.metricsRegistry ? new EngineMetrics(options.metricsRegistry) : undefined;
-    this.groups = new ServerGroupSet(this.pools, { metrics: this.metrics, healthSecondMs: options.healthCheckSecondMs });
+    const onServerCookie = options.onServerCookie;
+    this.groups = new ServerGroupSet(this.pools, {
+      metrics: this.metrics,
+      healthSecondMs: options.healthCheckSecondMs,
+      externalHealth: options.externalHealth,
+      onServerCookie: onServerCookie && ((groupId, value, server) => onServerCookie({ groupId, value, server })),
+    });
     this.contexts = new SecureContextCache({ ticketKeyRotationMs: options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS, ticketSecret: options.ticketSecret });
   }
 
@@ -90,6 +106,28 @@ export class Engine {
   /** serverGroupHealth reports one running group's servers; undefined when the group is not running. */
   serverGroupHealth(groupId: string): ServerHealth[] | undefined {
     return this.groups.get(groupId)?.health();
+  }
+
+  /**
+   * setServerHealth sets a server's state as decided outside the engine (EngineOptions.externalHealth).
+   * For a running group a change applies as a probe's transition does: every live runtime of
+   * the group moves the server in or out of rotation and `gatehouse_backend_health` follows. A
+   * state for a group or server not running yet is kept, and a runtime built later starts with
+   * it. Throws when the engine checks health itself.
+   */
+  setServerHealth(groupId: string, address: string, port: number, state: 'Healthy' | 'Unhealthy' | 'Unchecked'): void {
+    if (!this.options.externalHealth) throw new Error('this engine checks server health itself: setServerHealth needs EngineOptions.externalHealth');
+    this.groups.report(groupId, address, port, state);
+  }
+
+  /**
+   * rememberServerCookie applies a `Server`-mode sticky-session mapping another engine shared
+   * (its onServerCookie event) to the group's table, without calling this engine's
+   * onServerCookie (no echo). Groups this engine does not run, or runs without Server
+   * stickiness, ignore it.
+   */
+  rememberServerCookie(event: ServerCookieEvent): void {
+    this.groups.rememberCookie(event.groupId, event.value, event.server);
   }
 
   /** close stops accepting everywhere, drains in-flight requests up to the deadline, then ends the rest. Idempotent. */

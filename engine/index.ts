@@ -4,4 +4,18 @@
  */
 export { Engine, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_TICKET_KEY_ROTATION_MS } from './engine.ts';
 export { SharedTicketSecret, type TicketSecretFeed } from './tls/ticket-keys.ts';
-export type { ApplyFault, ApplyResult, EngineOptions, EngineStatus, ListenerState, PrepareOptions, PreparedSnapshot, PrepareProblem, ServerHealth, AccessLogRecord } from './types.ts';
+export { GroupHealthChecks, type GroupHealthChecksOptions, type ServerStateReport } from './health/group-health-checks.ts';
+export type { HealthTransition, ServerState } from './health/health-checker.ts';
+export type {
+  ApplyFault,
+  ApplyResult,
+  EngineOptions,
+  EngineStatus,
+  ListenerState,
+  PrepareOptions,
+  PreparedSnapshot,
+  PrepareProblem,
+  ServerCookieEvent,
+  ServerHealth,
+  AccessLogRecord,
+} from './types.ts';

@@ -46,6 +46,32 @@ export interface EngineOptions {
    * of its own.
    */
   ticketSecret?: TicketSecretFeed;
+  /**
+   * externalHealth: when true the engine runs no health probes of its own; server states come
+   * only from Engine.setServerHealth (a supervisor probes once per node with GroupHealthChecks
+   * and reports to the engines of all its workers). Servers nobody reported on are Unchecked
+   * (in rotation).
+   */
+  externalHealth?: boolean;
+  /**
+   * onServerCookie is told what a group's `Server`-mode sticky-session table learns, so the
+   * other engines of the node can apply it with Engine.rememberServerCookie: a value that is
+   * new or now maps to another server, a value a backend deleted, and a use refreshing an entry
+   * last shared more than half the cookie timeout ago (so engines that only heard of it keep it
+   * alive). Never for a plain repeat of an unchanged mapping within that window, and never for
+   * what rememberServerCookie applied. Called synchronously on the request path: keep it cheap.
+   */
+  onServerCookie?: (event: ServerCookieEvent) => void;
+}
+
+/** ServerCookieEvent is one change of a group's `Server`-mode sticky-session table, shared between engines. */
+export interface ServerCookieEvent {
+  /** The server group's id. */
+  readonly groupId: string;
+  /** The cookie value the backend set. */
+  readonly value: string;
+  /** The backend label `address:port` (IPv6 in brackets) that set it; undefined when the value was forgotten. */
+  readonly server: string | undefined;
 }
 
 /** ApplyResult is what apply() reports for one snapshot. */

@@ -73,7 +73,8 @@ export class InsertedCookie implements Stickiness {
 /** BackendCookie implements `Server`: remembers which server set which value of the backend's cookie. */
 export class BackendCookie implements Stickiness {
   readonly cookieName: string;
-  private readonly table: ServerCookieTable;
+  /** The group's table (shared by its runtimes), which Engine.rememberServerCookie also feeds. */
+  readonly table: ServerCookieTable;
   private readonly byLabel = new Map<string, Backend>();
 
   constructor(cookieName: string, table: ServerCookieTable, backends: readonly Backend[]) {

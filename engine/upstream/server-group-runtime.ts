@@ -2,15 +2,15 @@
  * ServerGroupRuntime: one server group of one snapshot at run time — its backends (with their
  * shared pools), its scheduler and sticky-session rule. Immutable membership: a changed group
  * gets a new runtime while requests already routed through the old one finish on it. What
- * outlives a configuration — the health checker, the metrics, the Server-cookie table — is the
+ * outlives a configuration — the health source, the metrics, the Server-cookie table — is the
  * group's GroupShared state, which every runtime of the group id points to.
  */
 import type { SnapshotServerGroup } from '../../schema/snapshot.ts';
 import { createScheduler } from '../balancing/scheduler.ts';
 import type { Scheduler, SchedulingInput } from '../balancing/scheduler-types.ts';
 import { createStickiness, type Stickiness, type StickyInput } from '../balancing/sticky.ts';
-import { ServerCookieTable } from '../balancing/server-cookie-table.ts';
-import type { HealthChecker } from '../health/health-checker.ts';
+import { ServerCookieTable, type CookieShare } from '../balancing/server-cookie-table.ts';
+import type { GroupHealthSource } from '../health/health-source.ts';
 import type { ServerGroupMetrics } from '../observability/metrics.ts';
 import type { ServerHealth } from '../types.ts';
 import { Backend } from './backend.ts';
@@ -19,11 +19,14 @@ import type { BackendPoolRegistry } from './backend-pool-registry.ts';
 /** GroupShared is the state of one server group id that outlives its runtimes. */
 export interface GroupShared {
   readonly id: string;
-  readonly checker: HealthChecker;
+  /** What decides the servers' health: the group's HealthChecker, or ReportedHealth (externalHealth). */
+  readonly health: GroupHealthSource;
   /** The group's metrics; set when the group is first committed (undefined without a metrics registry). */
   metrics: ServerGroupMetrics | undefined;
   /** Server-cookie stickiness memory, created when a configuration first asks for it. */
   cookieTable: ServerCookieTable | undefined;
+  /** Told what the cookie table learns, for the other engines of the node (EngineOptions.onServerCookie). */
+  readonly shareCookie: CookieShare | undefined;
   /** Runtimes of this group not yet retired (current and superseded ones still in use). */
   readonly runtimes: Set<ServerGroupRuntime>;
   /** Servers the metrics currently report. */
@@ -53,12 +56,12 @@ export class ServerGroupRuntime {
     const backends: Backend[] = [];
     for (const server of config.servers) {
       const backend = new Backend(server, registry.acquire(config.protocol, server.address, server.port));
-      backend.state = shared.checker.stateOf(server.address, server.port) ?? 'Unchecked';
+      backend.state = shared.health.stateOf(server.address, server.port) ?? 'Unchecked';
       backends.push(backend);
     }
     this.backends = backends;
     this.scheduler = createScheduler(config.scheduler, backends);
-    this.sticky = createStickiness(config, backends, () => (shared.cookieTable ??= new ServerCookieTable(config.stickySession.cookieTimeout * 1000)));
+    this.sticky = createStickiness(config, backends, () => (shared.cookieTable ??= new ServerCookieTable(config.stickySession.cookieTimeout * 1000, { share: shared.shareCookie })));
   }
 
   /** metrics are the group's metrics (undefined without a metrics registry). */
@@ -82,7 +85,7 @@ export class ServerGroupRuntime {
 
   /** health lists every server's runtime health and last check, in configuration order. */
   health(): ServerHealth[] {
-    return this.shared.checker.health();
+    return this.shared.health.health();
   }
 
   /**

@@ -3,11 +3,16 @@
  * their runtime (and scheduler position), changed ones get a new runtime, and a runtime is
  * retired only once no listener — running or draining — can still route through it. Per group
  * id it also runs the active health checks (E15): transitions move servers in and out of
- * rotation in every live runtime of the group and update the health metric.
+ * rotation in every live runtime of the group and update the health metric. With
+ * externalHealth the states come from reports instead (ReportedHealth, fed by report()).
  */
 import type { SnapshotServerGroup } from '../../schema/snapshot.ts';
+import type { CookieShare } from '../balancing/server-cookie-table.ts';
+import { BackendCookie } from '../balancing/sticky.ts';
 import { deepEqual } from '../equality.ts';
-import { HealthChecker, serverKey, type HealthTransition } from '../health/health-checker.ts';
+import { HealthChecker, serverKey, type HealthTransition, type ServerState } from '../health/health-checker.ts';
+import type { GroupHealthSource } from '../health/health-source.ts';
+import { HealthReports, ReportedHealth } from '../health/reported-health.ts';
 import type { EngineMetrics } from '../observability/metrics.ts';
 import type { ServerHealth } from '../types.ts';
 import type { BackendPoolRegistry } from './backend-pool-registry.ts';
@@ -18,6 +23,10 @@ export interface ServerGroupSetOptions {
   metrics?: EngineMetrics | undefined;
   /** How long one configured health-check second lasts (tests shorten it); default REAL_SECOND_MS. */
   healthSecondMs?: number | undefined;
+  /** Run no probes: servers' states come only from report() (EngineOptions.externalHealth). */
+  externalHealth?: boolean | undefined;
+  /** Told when a group's Server-cookie table learns, forgets or refreshes a value (EngineOptions.onServerCookie). */
+  onServerCookie?: ((groupId: string, value: string, server: string | undefined) => void) | undefined;
 }
 
 /** ServerGroupSet owns every ServerGroupRuntime and health checker of one engine. */
@@ -29,10 +38,13 @@ export class ServerGroupSet {
   /** Every runtime not yet retired: the current ones plus superseded ones still possibly in use. */
   private readonly live = new Set<ServerGroupRuntime>();
   private readonly closingCheckers = new Set<Promise<void>>();
+  /** Reported server states (externalHealth only), kept also for groups not running yet. */
+  private readonly reports: HealthReports | undefined;
 
   constructor(registry: BackendPoolRegistry, options: ServerGroupSetOptions = {}) {
     this.registry = registry;
     this.options = options;
+    this.reports = options.externalHealth ? new HealthReports() : undefined;
   }
 
   /**
@@ -68,15 +80,18 @@ export class ServerGroupSet {
       this.live.add(runtime);
       if (!shared.runtimes.has(runtime)) {
         shared.runtimes.add(runtime);
-        shared.checker.update(runtime.config.healthCheck, runtime.config.servers);
+        shared.health.update(runtime.config.healthCheck, runtime.config.servers);
+        // A transition between prepare and commit reached only the runtimes already live.
+        for (const b of runtime.backends) b.state = shared.health.stateOf(b.address, b.port) ?? 'Unchecked';
         this.reportServers(shared, runtime);
       }
-      shared.checker.start();
+      shared.health.start();
     }
     for (const [id, shared] of this.shared) {
       if (next.has(id)) continue;
       this.shared.delete(id);
-      this.closeChecker(shared.checker);
+      this.closeChecker(shared.health);
+      this.reports?.drop(id);
       this.options.metrics?.dropServerGroup(id);
     }
     this.current = next;
@@ -89,7 +104,32 @@ export class ServerGroupSet {
 
   /** health reports a current group's servers; undefined when the group is not running. */
   health(id: string): ServerHealth[] | undefined {
-    return this.current.has(id) ? this.shared.get(id)?.checker.health() : undefined;
+    return this.current.has(id) ? this.shared.get(id)?.health.health() : undefined;
+  }
+
+  /**
+   * report records a server's state decided outside the engine (externalHealth). For a running
+   * group a change applies as a probe's transition does; otherwise the runtime built later
+   * starts with it.
+   */
+  report(groupId: string, address: string, port: number, state: ServerState): void {
+    const reports = this.reports;
+    if (reports === undefined) throw new Error('reported health needs externalHealth');
+    const health = this.shared.get(groupId)?.health;
+    if (health instanceof ReportedHealth) health.report(address, port, state);
+    else reports.set(groupId, address, port, state);
+  }
+
+  /**
+   * rememberCookie applies a Server-cookie mapping another engine shared (server undefined:
+   * forgotten) to a running group with Server stickiness, without sharing it again. Groups not
+   * running, or running without Server stickiness, ignore it.
+   */
+  rememberCookie(groupId: string, value: string, server: string | undefined): void {
+    const sticky = this.current.get(groupId)?.sticky;
+    if (!(sticky instanceof BackendCookie)) return;
+    if (server === undefined) sticky.table.applyForget(value);
+    else sticky.table.apply(value, server, Date.now());
   }
 
   /** collect retires every runtime that is neither current nor referenced by `inUse`. */
@@ -107,7 +147,7 @@ export class ServerGroupSet {
     for (const runtime of this.live) runtime.retire();
     this.live.clear();
     this.current = new Map();
-    for (const shared of this.shared.values()) this.closeChecker(shared.checker);
+    for (const shared of this.shared.values()) this.closeChecker(shared.health);
     this.shared.clear();
     await Promise.all([...this.closingCheckers]);
   }
@@ -118,17 +158,21 @@ export class ServerGroupSet {
    */
   private newShared(config: SnapshotServerGroup): GroupShared {
     const runtimes = new Set<ServerGroupRuntime>();
+    const onTransition = (t: HealthTransition): void => {
+      for (const runtime of runtimes) runtime.setState(t.address, t.port, t.to);
+      shared.metrics?.setHealth(serverKey(t.address, t.port), t.available);
+    };
+    const onServerCookie = this.options.onServerCookie;
+    const id = config.id;
+    const shareCookie: CookieShare | undefined = onServerCookie && ((value, server) => onServerCookie(id, value, server));
     const shared: GroupShared = {
-      id: config.id,
-      checker: new HealthChecker(config.id, config.healthCheck, config.servers, {
-        secondMs: this.options.healthSecondMs,
-        onTransition: (t: HealthTransition) => {
-          for (const runtime of runtimes) runtime.setState(t.address, t.port, t.to);
-          shared.metrics?.setHealth(serverKey(t.address, t.port), t.available);
-        },
-      }),
+      id,
+      health: this.reports
+        ? new ReportedHealth(id, config.servers, this.reports, onTransition)
+        : new HealthChecker(id, config.healthCheck, config.servers, { secondMs: this.options.healthSecondMs, onTransition }),
       metrics: undefined,
       cookieTable: undefined,
+      shareCookie,
       runtimes,
       reported: new Set(),
     };
@@ -150,7 +194,7 @@ export class ServerGroupSet {
     for (const key of now) shared.reported.add(key);
   }
 
-  private closeChecker(checker: HealthChecker): void {
+  private closeChecker(checker: GroupHealthSource): void {
     const closing = checker.close();
     this.closingCheckers.add(closing);
     void closing.finally(() => this.closingCheckers.delete(closing));
