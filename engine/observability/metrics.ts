@@ -177,6 +177,8 @@ export class EngineMetrics {
       help: 'Backend server in rotation (1) or unhealthy (0), by server group and server.',
       labelNames: ['server_group', 'server'] as const,
       registers: [registry],
+      // Every engine of a node reports the same state; merging workers' metrics must not add them up.
+      aggregator: 'min',
       collect() {
         this.reset();
         for (const g of groups.values()) for (const [server, v] of g.health) this.set({ server_group: g.groupId, server }, v);
