@@ -55,15 +55,18 @@ export function writeResultsSection(heading: string, text: string): void {
   writeFileSync(file, `${next.trimEnd()}\n`);
 }
 
+/** ApiCaller is what apiOk and waitRunning need of a server: GatehouseServe, or any process started another way with the same api(). */
+export type ApiCaller = Pick<GatehouseServe, 'api'>;
+
 /** apiOk makes a management API call that must succeed and returns its body; anything else throws with the answer. */
-export async function apiOk(serve: GatehouseServe, method: string, path: string, body?: unknown): Promise<any> {
+export async function apiOk(serve: ApiCaller, method: string, path: string, body?: unknown): Promise<any> {
   const r = await serve.api(method, path, body);
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
 /** waitRunning waits until every listener reads `Running`; `Failed`, or none within `timeoutMs`, throws. */
-export async function waitRunning(serve: GatehouseServe, listenerIds: readonly string[], timeoutMs = 20_000): Promise<void> {
+export async function waitRunning(serve: ApiCaller, listenerIds: readonly string[], timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const id of listenerIds) {
     for (;;) {

@@ -126,19 +126,22 @@ export interface LoadSettings {
   readonly connections: number;
   /** wrk / h2load threads (default 1). */
   readonly threads?: number;
+  /** The load tool is killed after this long (default: the duration plus 30 s), so a run never hangs. */
+  readonly timeoutMs?: number;
 }
 
 /** runLoad runs one load of `kind` against https://127.0.0.1:port/ and parses its result. */
 export function runLoad(kind: LoadKind, port: number, dir: string, s: LoadSettings): LoadResult {
   const url = `https://127.0.0.1:${port}/`;
   const threads = String(s.threads ?? 1);
+  const bound = { encoding: 'utf8' as const, timeout: s.timeoutMs ?? s.durationS * 1000 + 30_000, killSignal: 'SIGKILL' as const };
   if (kind === 'h2') {
     const log = join(dir, `h2load-${port}-${Date.now()}.log`);
-    const out = execFileSync('h2load', ['-D', String(s.durationS), '-c', String(s.connections), '-m', '10', '-t', threads, '--log-file', log, url], { encoding: 'utf8' });
+    const out = execFileSync('h2load', ['-D', String(s.durationS), '-c', String(s.connections), '-m', '10', '-t', threads, '--log-file', log, url], bound);
     return parseH2load(out, log);
   }
   const header = kind === 'close' ? ['-H', 'Connection: close'] : [];
-  const out = execFileSync('wrk', [`-t${threads}`, `-c${s.connections}`, `-d${s.durationS}s`, '--latency', ...header, url], { encoding: 'utf8' });
+  const out = execFileSync('wrk', [`-t${threads}`, `-c${s.connections}`, `-d${s.durationS}s`, '--latency', ...header, url], bound);
   return parseWrk(out);
 }
 
