@@ -12,10 +12,42 @@ export const dryRunResultSchema = z
 /** DryRunResult is `{"valid": true}`. */
 export type DryRunResult = z.output<typeof dryRunResultSchema>;
 
-/** livenessSchema is the answer of `GET /v1/healthz`. */
-export const livenessSchema = z.object({ status: z.literal('ok') }).describe('The management API answers.');
+/** workerStatusSchema is one engine worker slot of the node, as `GET /v1/healthz` reports it. */
+export const workerStatusSchema = z
+  .object({
+    worker: z.number().int().min(1).describe('The worker slot, from 1.'),
+    pid: z.number().int().nullable().describe('The process id of the slot\'s worker; null while none runs.'),
+    state: z
+      .enum(['starting', 'running', 'restarting', 'stopped'])
+      .describe('`running`: serves and counts for listener status; `starting`: started, not yet running the current configuration; `restarting`: died, to be started again; `stopped`: the node is stopping.'),
+    appliedVersion: z.number().int().nullable().describe('The configuration revision the worker last applied; null before its first.'),
+    restarts: z.number().int().min(0).describe('How many times the slot\'s worker was started again after dying.'),
+    crashLooping: z.boolean().describe('The worker keeps dying soon after each start, so it is started again with a growing pause.'),
+    lastExit: z.string().nullable().describe('How and when the slot\'s last worker ended; null when none has.'),
+  })
+  .describe('One engine worker of the node.');
 
-/** Liveness is `{"status": "ok"}`. */
+/** WorkerStatus is one engine worker slot. */
+export type WorkerStatus = z.output<typeof workerStatusSchema>;
+
+/** engineStatusSchema is the node's engine as `GET /v1/healthz` reports it. */
+export const engineStatusSchema = z
+  .object({
+    mode: z.enum(['in-process', 'workers']).describe('`workers`: the engine runs in worker processes (`--workers` 2 or more); `in-process`: in the server\'s own process (`--workers 1`).'),
+    appliedVersion: z.number().int().describe('The configuration revision the node last finished applying; -1 before the first.'),
+    workers: z.array(workerStatusSchema).describe('The engine workers; empty in-process.'),
+  })
+  .describe('The node\'s forwarding engine.');
+
+/** EngineNodeStatus is the node's engine, its workers and what they run. */
+export type EngineNodeStatus = z.output<typeof engineStatusSchema>;
+
+/** livenessSchema is the answer of `GET /v1/healthz`. */
+export const livenessSchema = z
+  .object({ status: z.literal('ok'), engine: engineStatusSchema.optional().describe('Present when the API runs with an engine.') })
+  .describe('The management API answers, and how its engine runs.');
+
+/** Liveness is `{"status": "ok", "engine": …}`. */
 export type Liveness = z.output<typeof livenessSchema>;
 
 /** openApiDocumentSchema outlines the OpenAPI 3.1 document the API serves about itself. */

@@ -32,7 +32,10 @@ type SystemRouteName = 'healthz' | 'events' | 'openapi' | 'metrics' | SubRouteNa
 
 /** systemRouteHandlers serve healthz, events, openapi.json, metrics and the sub-routes. */
 export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, SystemRouteName> {
-  const healthz: RouteHandler = (): Liveness => ({ status: 'ok' });
+  const healthz: RouteHandler = (): Liveness => {
+    const engine = deps.runtime.engineStatus?.();
+    return engine === undefined ? { status: 'ok' } : { status: 'ok', engine };
+  };
 
   const events: RouteHandler = (request): ListPage<AuditEvent> => {
     const { limit, afterSeq, fromTime } = parseEventsQuery(request.query as Query);
@@ -45,7 +48,7 @@ export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, 
 
   const metrics: RouteHandler = (_request, reply) => {
     reply.header('content-type', deps.registry.contentType);
-    return deps.registry.metrics();
+    return deps.runtime.metrics ? deps.runtime.metrics(deps.registry) : deps.registry.metrics();
   };
 
   return {

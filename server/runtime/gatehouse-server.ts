@@ -4,6 +4,7 @@
  * socket. `gatehouse serve` starts one; tests start one on port 0.
  */
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { Engine } from '../../engine/index.ts';
@@ -17,6 +18,7 @@ import { resolveAdminToken, type AdminToken } from './admin-token.ts';
 import { ConfigApplier } from './config-applier.ts';
 import { prepareListeners, type EnginePort } from './engine-port.ts';
 import { registerRuntimeMetrics } from './runtime-metrics.ts';
+import { WorkerSupervisor } from '../workers/worker-supervisor.ts';
 
 /** ServerOptions configure one management server process. */
 export interface ServerOptions {
@@ -35,6 +37,18 @@ export interface ServerOptions {
   readonly log?: ((message: string) => void) | undefined;
   /** How long removed listeners and a stopping server drain, ms. */
   readonly drainTimeoutMs?: number | undefined;
+  /**
+   * How many engine worker processes serve the listeners (default: the number of CPUs). With 1
+   * the engine runs in this process, as on a small machine.
+   */
+  readonly workers?: number | undefined;
+  /** How long one configured health-check second lasts, ms (default 1000; tests shorten it). */
+  readonly healthCheckSecondMs?: number | undefined;
+}
+
+/** defaultWorkers is the engine worker count when none is given: one per CPU. */
+export function defaultWorkers(): number {
+  return availableParallelism();
 }
 
 /** GatehouseServer owns every resource of a running server; close() releases them in order. */
@@ -54,20 +68,41 @@ export class GatehouseServer {
   static async start(options: ServerOptions): Promise<GatehouseServer> {
     const log = options.log ?? ((m: string) => process.stderr.write(`gatehouse: ${m}\n`));
     const store = Store.open({ dataDir: options.dataDir, env: options.env ?? process.env });
-    let engine: Engine | undefined;
+    let engine: EnginePort | undefined;
     let accessLog: AccessLogWriter | undefined;
     let server: GatehouseServer | undefined;
     try {
       const adminToken = resolveAdminToken({ tokenFile: options.tokenFile, token: options.token, dataDir: options.dataDir });
       const registry = new Registry();
       const lineSink = options.accessLog;
-      // Standard output gets the engine's batching writer: backpressure-aware, bounded queue.
-      accessLog = lineSink ? undefined : new AccessLogWriter(process.stdout);
-      engine = new Engine({
-        metricsRegistry: registry,
-        accessLog: lineSink ? (record: AccessLogRecord) => lineSink(`${JSON.stringify(record)}\n`) : (record: AccessLogRecord) => accessLog!.write(record),
-        ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
-      });
+      const workers = options.workers ?? defaultWorkers();
+      const drain = options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {};
+      const healthClock = options.healthCheckSecondMs !== undefined ? { healthCheckSecondMs: options.healthCheckSecondMs } : {};
+      let preparer: Engine;
+      let supervisor: WorkerSupervisor | undefined;
+      if (workers > 1) {
+        supervisor = await WorkerSupervisor.start({
+          workers,
+          env: options.env ?? process.env,
+          accessLog: lineSink ? { line: lineSink } : { stream: process.stdout },
+          log,
+          ...drain,
+          ...healthClock,
+        });
+        engine = supervisor;
+        // Dry runs prepare here, in an engine that never binds: the workers only run what is committed.
+        preparer = new Engine({ externalHealth: true });
+      } else {
+        // Standard output gets the engine's batching writer: backpressure-aware, bounded queue.
+        accessLog = lineSink ? undefined : new AccessLogWriter(process.stdout);
+        preparer = new Engine({
+          metricsRegistry: registry,
+          accessLog: lineSink ? (record: AccessLogRecord) => lineSink(`${JSON.stringify(record)}\n`) : (record: AccessLogRecord) => accessLog!.write(record),
+          ...drain,
+          ...healthClock,
+        });
+        engine = preparer;
+      }
       const observer = registerRuntimeMetrics(registry, store);
       const applier = new ConfigApplier(store, new SnapshotCompiler(store), engine, {
         applied: (info) => observer.applied?.(info),
@@ -82,7 +117,9 @@ export class GatehouseServer {
         committed: () => void applier.requestApply(),
         settled: (ms) => applier.settled(ms),
         serverGroupHealth: (id) => engineRef.serverGroupHealth(id),
-        prepareSnapshot: (snapshot, listenerIds) => prepareListeners(engineRef, snapshot, listenerIds),
+        prepareSnapshot: (snapshot, listenerIds) => prepareListeners(preparer, snapshot, listenerIds),
+        engineStatus: () => ({ mode: supervisor ? 'workers' : 'in-process', appliedVersion: applier.appliedRevision, workers: supervisor?.workers() ?? [] }),
+        ...(supervisor ? { metrics: (own: Registry) => supervisor.metrics(own) } : {}),
       };
       const app = await buildApp({ store, token: adminToken.token, runtime: view, registry, logger: { level: 'warn', stream: process.stderr } });
       server = new GatehouseServer(store, app, engine, applier, adminToken, log, options.drainTimeoutMs, accessLog);

@@ -3,7 +3,9 @@
  * and the promise that committed writes have been applied. The process runtime implements it
  * over the real engine; an app built without an engine (API tests, tools) uses DETACHED_RUNTIME.
  */
+import type { Registry } from 'prom-client';
 import type { PrepareProblem, ServerHealth } from '../../engine/types.ts';
+import type { EngineNodeStatus } from '../../schema/api/system.ts';
 import type { EngineSnapshot } from '../../schema/snapshot.ts';
 import type { ListenerStatus } from '../runtime/config-applier.ts';
 
@@ -23,6 +25,13 @@ export interface RuntimeView {
    * §3). Absent without an engine: dry runs then stop at the store's checks.
    */
   prepareSnapshot?(snapshot: EngineSnapshot, listenerIds: ReadonlySet<string>): readonly PrepareProblem[];
+  /** How the node's engine runs (its workers), for the liveness route. Absent without an engine. */
+  engineStatus?(): EngineNodeStatus;
+  /**
+   * The node's Prometheus text: `own` (the API's registry) merged with what the engine's workers
+   * count. Absent when everything is in `own`.
+   */
+  metrics?(own: Registry): Promise<string>;
 }
 
 /** DETACHED_RUNTIME is the view of an API with no engine behind it: nothing is ever provisioned. */

@@ -51,8 +51,8 @@ export interface ServeOptions {
 
 /** CLOSE_GRACE_MS is how long close() lets SIGTERM drain before it sends SIGKILL. */
 const CLOSE_GRACE_MS = 5000;
-/** BANNER is the start banner, complete: it ends with the master key line. */
-const BANNER = /listening on (http:\/\/\S+)\n(?:.*\n)*? {2}master key: .*\n/;
+/** BANNER is the start banner, complete: it ends with the engine line. */
+const BANNER = /listening on (http:\/\/\S+)\n(?:.*\n)*? {2}engine: .*\n/;
 const TOKEN_LINE = /^ {2}admin token: +(.*)$/m;
 const GIVEN_TOKEN = /^given by /;
 const GENERATED = / \(generated\)$/;

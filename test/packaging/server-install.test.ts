@@ -229,7 +229,7 @@ describe('the server package', () => {
       20,
     );
     figures['serve start to healthy'] = `${Date.now() - started} ms`;
-    await waitForOutput(served, / {2}master key: .*\n/, 10_000);
+    await waitForOutput(served, / {2}engine: .*\n/, 10_000);
     expect(served.out).toContain(`gatehouse ${ROOT_PACKAGE.version}: management API listening on ${url}`);
     expect(served.out).toContain(`admin token:    ${join(dataDir, 'admin-token')} (generated)`);
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();

@@ -1,0 +1,70 @@
+/**
+ * The channel between a node's supervisor and its engine workers. It carries whole snapshots,
+ * each under a sequence number the worker acknowledges with its per-listener results, so the
+ * supervisor can tell which worker runs what. It is built to outlive the in-process shape: every
+ * message is self-contained and idempotent (applying a snapshot a worker already runs changes
+ * nothing but a retry of listeners that failed), and a worker that (re)connects gets a full
+ * resync — the shared secrets, the health of every server and the current snapshot — before it
+ * counts, which is what a remote engine node would need too.
+ *
+ * Private keys travel inside snapshots over this channel only (a process's IPC pipe), never in
+ * argv, environment variables or files.
+ */
+import type { ApplyResult, ServerHealth } from '../../engine/types.ts';
+import type { EngineSnapshot } from '../../schema/snapshot.ts';
+
+/** ServerHealthReport is one server's health as the node's checks decided it. */
+export interface ServerHealthReport {
+  readonly groupId: string;
+  readonly address: string;
+  readonly port: number;
+  readonly state: ServerHealth['state'];
+}
+
+/** SharedServerCookie is a Server-mode sticky value one engine learned (server undefined: forgotten). */
+export interface SharedServerCookie {
+  readonly groupId: string;
+  readonly value: string;
+  readonly server: string | undefined;
+}
+
+/** WorkerSettings are the engine options a worker is started with. */
+export interface WorkerSettings {
+  /** The worker's slot, 1-based: its name in logs and status. */
+  readonly worker: number;
+  readonly drainTimeoutMs: number | undefined;
+  readonly headersTimeoutMs: number | undefined;
+}
+
+/** The supervisor's messages. */
+export type SupervisorMessage =
+  /** The first message: settings and a full resync of the shared state. */
+  | {
+      readonly type: 'init';
+      readonly settings: WorkerSettings;
+      readonly ticketSecret: Uint8Array;
+      readonly health: readonly ServerHealthReport[];
+      readonly serverCookies: readonly SharedServerCookie[];
+    }
+  /** Run this snapshot (prepare, then swap) and answer `applied` with the same seq. */
+  | { readonly type: 'apply'; readonly seq: number; readonly snapshot: EngineSnapshot }
+  | { readonly type: 'health'; readonly report: ServerHealthReport }
+  | { readonly type: 'ticket-secret'; readonly secret: Uint8Array }
+  | { readonly type: 'server-cookie'; readonly cookie: SharedServerCookie }
+  /** Answer `metrics` with the same seq: the worker's registry as prom-client JSON. */
+  | { readonly type: 'metrics'; readonly seq: number }
+  /** Stop accepting, drain for up to deadlineMs, flush the access log, answer `closed`, exit. */
+  | { readonly type: 'close'; readonly deadlineMs: number };
+
+/** The worker's messages. */
+export type WorkerMessage =
+  /** init is processed: the worker can take snapshots. */
+  | { readonly type: 'ready' }
+  | { readonly type: 'applied'; readonly seq: number; readonly result: ApplyResult }
+  | { readonly type: 'apply-failed'; readonly seq: number; readonly message: string }
+  | { readonly type: 'server-cookie'; readonly cookie: SharedServerCookie }
+  | { readonly type: 'metrics'; readonly seq: number; readonly metrics: unknown[] }
+  | { readonly type: 'closed' };
+
+/** ACCESS_LOG_FD is the worker's file descriptor for access-log lines (a pipe the supervisor reads). */
+export const ACCESS_LOG_FD = 3;

@@ -1,0 +1,256 @@
+/**
+ * WorkerSupervisor runs a node's engine as N worker processes and is, to the rest of the
+ * server, one EnginePort. It sends every snapshot to every running worker and answers with the
+ * merge of their acknowledgements (merge-results.ts); it keeps what the workers must agree on in
+ * one place — the node's health checks (one set of probes, whatever the number of workers), the
+ * session-ticket secret it rotates, the Server-mode sticky values one worker learns — and hands
+ * it to every worker; it merges their access logs whole-line and their metrics by summing.
+ *
+ * A worker that dies is started again — at once after a run of a while, with a doubling pause
+ * when it keeps dying soon after its start — and counts for listener status again only once it
+ * has applied the current snapshot (a full resync). Until then the others serve: a listener is
+ * Running when every running worker runs it.
+ */
+import { randomBytes } from 'node:crypto';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+import { DEFAULT_TICKET_KEY_ROTATION_MS, GroupHealthChecks, type ApplyResult, type HealthTransition, type ListenerState, type ServerHealth } from '../../engine/index.ts';
+import type { EngineSnapshot } from '../../schema/snapshot.ts';
+import type { WorkerStatus } from '../../schema/api/system.ts';
+import type { EnginePort } from '../runtime/engine-port.ts';
+import { AccessLogMerge, type AccessLogSink } from './access-log-merge.ts';
+import { mergeApplyResults, type WorkerResult } from './merge-results.ts';
+import type { ServerHealthReport, SharedServerCookie, SupervisorMessage, WorkerMessage } from './protocol.ts';
+import { RestartBackoff } from './restart-backoff.ts';
+import { describeExit, WorkerProcess, type WorkerExit } from './worker-process.ts';
+
+/** WorkerState is what the status route says of a worker slot. */
+export type WorkerState = WorkerStatus['state'];
+
+/** SupervisorOptions configure a node's workers. */
+export interface SupervisorOptions {
+  readonly workers: number;
+  /** The environment workers start with (secrets removed). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly accessLog: AccessLogSink;
+  readonly log: (message: string) => void;
+  readonly drainTimeoutMs?: number | undefined;
+  readonly headersTimeoutMs?: number | undefined;
+  /** How long one configured health-check second lasts (tests shorten it). */
+  readonly healthCheckSecondMs?: number | undefined;
+  /** How often the ticket secret changes (default: the ticket lifetime, E5). */
+  readonly ticketKeyRotationMs?: number | undefined;
+}
+
+/** TICKET_SECRET_BYTES is the size of the node's session-ticket secret (256 bits). */
+const TICKET_SECRET_BYTES = 32;
+
+interface Slot {
+  readonly worker: number;
+  readonly backoff: RestartBackoff;
+  process: WorkerProcess | undefined;
+  state: WorkerState;
+  appliedVersion: number | null;
+  restarts: number;
+  lastExit: string | null;
+  restartTimer: NodeJS.Timeout | undefined;
+}
+
+/** WorkerSupervisor is the EnginePort of a node whose engine runs in worker processes. */
+export class WorkerSupervisor implements EnginePort {
+  readonly #options: SupervisorOptions;
+  readonly #slots: Slot[];
+  readonly #health: GroupHealthChecks;
+  readonly #accessLog: AccessLogMerge;
+  readonly #rotation: NodeJS.Timeout;
+  #ticketSecret = randomBytes(TICKET_SECRET_BYTES);
+  #current: EngineSnapshot | undefined;
+  #seq = 0;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: SupervisorOptions) {
+    this.#options = options;
+    this.#accessLog = new AccessLogMerge(options.accessLog);
+    this.#slots = Array.from({ length: options.workers }, (_, i) => ({
+      worker: i + 1,
+      backoff: new RestartBackoff(),
+      process: undefined,
+      state: 'starting',
+      appliedVersion: null,
+      restarts: 0,
+      lastExit: null,
+      restartTimer: undefined,
+    }));
+    this.#health = new GroupHealthChecks({
+      ...(options.healthCheckSecondMs !== undefined ? { secondMs: options.healthCheckSecondMs } : {}),
+      onTransition: (t: HealthTransition) => this.#broadcast({ type: 'health', report: { groupId: t.groupId, address: t.address, port: t.port, state: t.to } }),
+    });
+    this.#rotation = setInterval(() => this.#rotateTicketSecret(), options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS);
+    this.#rotation.unref();
+  }
+
+  /** start forks every worker and resolves once all are ready; if one cannot start, none is left running. */
+  static async start(options: SupervisorOptions): Promise<WorkerSupervisor> {
+    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`workers must be a whole number of 1 or more, not ${options.workers}`);
+    const supervisor = new WorkerSupervisor(options);
+    const started = await Promise.allSettled(supervisor.#slots.map((slot) => supervisor.#launch(slot)));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await supervisor.close(0);
+      throw new Error(`an engine worker could not start: ${(failed.reason as Error).message}`);
+    }
+    return supervisor;
+  }
+
+  /** workers reports every worker slot. */
+  workers(): WorkerStatus[] {
+    return this.#slots.map((s) => ({
+      worker: s.worker,
+      pid: s.process?.alive ? s.process.pid : null,
+      state: s.state,
+      appliedVersion: s.appliedVersion,
+      restarts: s.restarts,
+      crashLooping: s.backoff.crashLooping,
+      lastExit: s.lastExit,
+    }));
+  }
+
+  /**
+   * apply sends the snapshot to every running worker and merges their answers. It fails only
+   * when no worker answered: a worker that dies meanwhile is restarted and resynced on its own.
+   */
+  async apply(snapshot: EngineSnapshot): Promise<ApplyResult> {
+    if (this.#closing) throw new Error('the engine is closed');
+    this.#current = snapshot;
+    this.#health.update(snapshot.serverGroups);
+    const seq = ++this.#seq;
+    const running = this.#slots.filter((s) => s.state === 'running' && s.process !== undefined);
+    const answers = await Promise.all(running.map(async (slot) => ({ slot, answer: await slot.process!.apply(seq, snapshot) })));
+    const results: WorkerResult[] = [];
+    for (const { slot, answer } of answers) {
+      if (answer === undefined) continue;
+      if (typeof answer === 'string') {
+        results.push({ worker: slot.worker, result: failedEverywhere(snapshot, answer) });
+        continue;
+      }
+      slot.appliedVersion = answer.version;
+      results.push({ worker: slot.worker, result: answer });
+    }
+    if (results.length === 0) throw new Error('no engine worker is running (see the node status at /v1/healthz)');
+    return mergeApplyResults(results);
+  }
+
+  /** serverGroupHealth reports what the node's checks see of a group's servers. */
+  serverGroupHealth(groupId: string): ServerHealth[] | undefined {
+    return this.#health.health(groupId);
+  }
+
+  /**
+   * metrics is the node's Prometheus text: `own` (the supervisor's registry) and every running
+   * worker's registry, counters and histograms summed; a worker that does not answer in time is
+   * left out of this scrape.
+   */
+  async metrics(own: Registry): Promise<string> {
+    const seq = ++this.#seq;
+    const live = this.#slots.filter((s) => s.state === 'running' && s.process !== undefined);
+    const parts = await Promise.all([own.getMetricsAsJSON(), ...live.map((s) => s.process!.metrics(seq))]);
+    const present = parts.filter((p): p is NonNullable<typeof p> => p !== undefined) as Parameters<typeof AggregatorRegistry.aggregate>[0];
+    return AggregatorRegistry.aggregate(present).metrics();
+  }
+
+  /** close drains every worker for up to `deadlineMs`, waits for their logs, stops the checks. Idempotent. */
+  close(deadlineMs = 30_000): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#rotation);
+      for (const slot of this.#slots) clearTimeout(slot.restartTimer);
+      await Promise.all(
+        this.#slots.map(async (slot) => {
+          await slot.process?.close(deadlineMs);
+          slot.state = 'stopped';
+        }),
+      );
+      await this.#health.close();
+      await this.#accessLog.drained();
+    })();
+    return this.#closing;
+  }
+
+  /** #launch starts a slot's worker and resyncs it; it counts for status once it runs the current snapshot. */
+  async #launch(slot: Slot): Promise<void> {
+    slot.state = 'starting';
+    const init: SupervisorMessage & { type: 'init' } = {
+      type: 'init',
+      settings: { worker: slot.worker, drainTimeoutMs: this.#options.drainTimeoutMs, headersTimeoutMs: this.#options.headersTimeoutMs },
+      ticketSecret: this.#ticketSecret,
+      health: this.#healthReports(),
+      serverCookies: [],
+    };
+    const proc = await WorkerProcess.start(init, { message: (m) => this.#fromWorker(slot, m), exited: (exit, expected) => this.#exited(slot, exit, expected) }, this.#options.env);
+    slot.process = proc;
+    this.#accessLog.add(proc.accessLog);
+    // Resync: apply the current snapshot, again if a newer one came meanwhile.
+    let synced: EngineSnapshot | undefined;
+    while (this.#current !== undefined && synced !== this.#current && proc.alive && !this.#closing) {
+      const snapshot = this.#current;
+      const answer = await proc.apply(++this.#seq, snapshot);
+      if (typeof answer === 'object') slot.appliedVersion = answer.version;
+      synced = snapshot;
+    }
+    if (proc.alive && !this.#closing) slot.state = 'running';
+  }
+
+  #exited(slot: Slot, exit: WorkerExit, expected: boolean): void {
+    const proc = slot.process;
+    if (proc !== undefined && !proc.alive) slot.process = undefined;
+    if (expected || this.#closing) return;
+    const lived = proc === undefined ? 0 : Date.now() - proc.startedAt;
+    slot.lastExit = `${describeExit(exit)} at ${new Date().toISOString()}`;
+    if (slot.state === 'starting' && proc === undefined) return; // #launch reports and retries a failed start
+    this.#scheduleRestart(slot, lived, `(pid ${proc?.pid ?? '?'}) ${describeExit(exit)}`);
+  }
+
+  #scheduleRestart(slot: Slot, livedMs: number, what: string): void {
+    const delay = slot.backoff.died(livedMs);
+    slot.state = 'restarting';
+    slot.appliedVersion = null;
+    const loop = slot.backoff.crashLooping ? ` — it keeps dying soon after starting (${slot.backoff.quickDeaths} times in a row)` : '';
+    this.#options.log(`engine worker ${slot.worker} ${what}; starting it again ${delay === 0 ? 'now' : `in ${delay} ms`}${loop}`);
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      if (this.#closing) return;
+      slot.restarts++;
+      this.#launch(slot).catch((err: unknown) => {
+        if (this.#closing) return;
+        slot.lastExit = `${(err as Error).message} at ${new Date().toISOString()}`;
+        this.#scheduleRestart(slot, 0, `could not start: ${(err as Error).message}`);
+      });
+    }, delay);
+  }
+
+  #fromWorker(from: Slot, message: WorkerMessage): void {
+    if (message.type !== 'server-cookie') return;
+    const forward: SupervisorMessage = { type: 'server-cookie', cookie: message.cookie satisfies SharedServerCookie };
+    for (const slot of this.#slots) if (slot !== from) slot.process?.send(forward);
+  }
+
+  #broadcast(message: SupervisorMessage): void {
+    for (const slot of this.#slots) slot.process?.send(message);
+  }
+
+  #rotateTicketSecret(): void {
+    this.#ticketSecret = randomBytes(TICKET_SECRET_BYTES);
+    this.#broadcast({ type: 'ticket-secret', secret: this.#ticketSecret });
+  }
+
+  #healthReports(): ServerHealthReport[] {
+    return this.#health.states();
+  }
+}
+
+/** failedEverywhere is a worker's answer when its engine refused the whole snapshot. */
+function failedEverywhere(snapshot: EngineSnapshot, reason: string): ApplyResult {
+  const listeners: ListenerState[] = [
+    ...snapshot.listeners.map((l): ListenerState => ({ id: l.id, kind: 'Listener', status: 'Failed', statusReason: reason, version: l.version })),
+    ...snapshot.quicListeners.map((q): ListenerState => ({ id: q.id, kind: 'QuicListener', status: 'Failed', statusReason: reason, version: q.version })),
+  ];
+  return { version: snapshot.version, changed: false, listeners };
+}
