@@ -79,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       runtime,
       registry,
       openapi: () => (openapi ??= buildOpenApiDocument(GATEHOUSE_VERSION)),
+      authenticated: (authorization) => tokens.accepts(authorization),
     }),
     ...resourceRouteHandlers(service, runtime),
   });

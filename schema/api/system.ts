@@ -44,7 +44,7 @@ export type EngineNodeStatus = z.output<typeof engineStatusSchema>;
 
 /** livenessSchema is the answer of `GET /v1/healthz`. */
 export const livenessSchema = z
-  .object({ status: z.literal('ok'), engine: engineStatusSchema.optional().describe('Present when the API runs with an engine.') })
+  .object({ status: z.literal('ok'), engine: engineStatusSchema.optional().describe('Present when the API runs with an engine and the request carries the admin token.') })
   .describe('The management API answers, and how its engine runs.');
 
 /** Liveness is `{"status": "ok", "engine": …}`. */

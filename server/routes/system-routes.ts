@@ -23,6 +23,8 @@ export interface SystemRouteDeps {
   readonly runtime: RuntimeView;
   readonly registry: Registry;
   readonly openapi: () => unknown;
+  /** Whether an Authorization header carries the admin token (public routes say more to it). */
+  readonly authenticated: (authorization: string | undefined) => boolean;
 }
 
 type Query = Record<string, unknown>;
@@ -32,8 +34,9 @@ type SystemRouteName = 'healthz' | 'events' | 'openapi' | 'metrics' | SubRouteNa
 
 /** systemRouteHandlers serve healthz, events, openapi.json, metrics and the sub-routes. */
 export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, SystemRouteName> {
-  const healthz: RouteHandler = (): Liveness => {
-    const engine = deps.runtime.engineStatus?.();
+  // Anyone may ask whether the API lives; only the token's holder learns about the engine's processes.
+  const healthz: RouteHandler = (request): Liveness => {
+    const engine = deps.authenticated(request.headers.authorization) ? deps.runtime.engineStatus?.() : undefined;
     return engine === undefined ? { status: 'ok' } : { status: 'ok', engine };
   };
 

@@ -35,13 +35,24 @@ export class AccessLogMerge {
   /** add merges one worker's pipe until it ends. */
   add(pipe: Readable): void {
     let partial: Buffer | undefined;
+    // After an over-long line is dropped, the rest of it (up to its newline) is dropped too.
+    let skipping = false;
     const ended = new Promise<void>((resolve) => {
-      pipe.on('data', (chunk: Buffer) => {
+      pipe.on('data', (data: Buffer) => {
+        let chunk = data;
+        if (skipping) {
+          const end = chunk.indexOf(NEWLINE);
+          if (end === -1) return;
+          skipping = false;
+          chunk = chunk.subarray(end + 1);
+        }
         const last = chunk.lastIndexOf(NEWLINE);
         if (last === -1) {
-          partial = partial === undefined ? chunk : Buffer.concat([partial, chunk]);
+          if (chunk.length === 0) return;
+          partial = partial === undefined ? Buffer.from(chunk) : Buffer.concat([partial, chunk]);
           if (partial.length > MAX_PARTIAL_LINE) {
             partial = undefined;
+            skipping = true;
             this.#droppedLines++;
           }
           return;

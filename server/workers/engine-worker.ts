@@ -75,7 +75,6 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
           ...(message.settings.headersTimeoutMs !== undefined ? { headersTimeoutMs: message.settings.headersTimeoutMs } : {}),
         });
         for (const r of message.health) engine.setServerHealth(r.groupId, r.address, r.port, r.state);
-        for (const c of message.serverCookies) engine.rememberServerCookie(c);
         channel.send({ type: 'ready' });
         return;
       }
@@ -99,6 +98,9 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
         return;
       case 'server-cookie':
         engine?.rememberServerCookie(message.cookie);
+        return;
+      case 'server-cookies':
+        for (const cookie of message.cookies) engine?.rememberServerCookie(cookie);
         return;
       case 'metrics': {
         const seq = message.seq;

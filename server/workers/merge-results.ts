@@ -2,7 +2,7 @@
  * What a node with several engine workers reports for one snapshot: each worker applies it and
  * answers with its own ApplyResult, and the node's answer is their merge. A listener is
  * `Running` only when every live worker runs it; `Failed`, with the first failing worker's
- * reason, when any could not apply it; `Unavailable` when some worker's runtime cannot serve
+ * reason (and the failing workers named when not all failed), when any could not apply it; `Unavailable` when some worker's runtime cannot serve
  * it and none failed. The version a listener runs is the lowest any worker runs (a worker that
  * failed the new version keeps the old one), so the node never reports more than every worker
  * serves.
@@ -43,9 +43,11 @@ export function mergeApplyResults(answers: readonly WorkerResult[]): ApplyResult
   const listeners: ListenerState[] = [];
   for (const entry of byId.values()) {
     const { state, seen, failedOn } = entry;
-    if (failedOn.length > 0 && answers.length > 1) {
-      const where = `on ${failedOn.length === answers.length ? 'every worker' : `worker${failedOn.length > 1 ? 's' : ''} ${failedOn.join(', ')} of ${answers.length}`}`;
-      state.statusReason = `${state.statusReason ?? 'could not be applied'} (${where})`;
+    if (failedOn.length > 0 && failedOn.length < answers.length) {
+      // Failed on some workers only: name them. Failed on all, the reason is the listener's own
+      // (what a dry run reports too), whatever the number of workers.
+      const where = `worker${failedOn.length > 1 ? 's' : ''} ${failedOn.join(', ')} of ${answers.length}`;
+      state.statusReason = `${state.statusReason ?? 'could not be applied'} (on ${where})`;
     } else if (seen < answers.length && state.status === 'Running') {
       // A worker that left a listener of the snapshot out does not serve it.
       state.status = 'Failed';

@@ -4,8 +4,8 @@
  * supervisor can tell which worker runs what. It is built to outlive the in-process shape: every
  * message is self-contained and idempotent (applying a snapshot a worker already runs changes
  * nothing but a retry of listeners that failed), and a worker that (re)connects gets a full
- * resync — the shared secrets, the health of every server and the current snapshot — before it
- * counts, which is what a remote engine node would need too.
+ * resync — the shared secrets, the health of every server, the current snapshot and the sticky
+ * values learned so far — before it counts, which is what a remote engine node would need too.
  *
  * Private keys travel inside snapshots over this channel only (a process's IPC pipe), never in
  * argv, environment variables or files.
@@ -44,13 +44,14 @@ export type SupervisorMessage =
       readonly settings: WorkerSettings;
       readonly ticketSecret: Uint8Array;
       readonly health: readonly ServerHealthReport[];
-      readonly serverCookies: readonly SharedServerCookie[];
     }
   /** Run this snapshot (prepare, then swap) and answer `applied` with the same seq. */
   | { readonly type: 'apply'; readonly seq: number; readonly snapshot: EngineSnapshot }
   | { readonly type: 'health'; readonly report: ServerHealthReport }
   | { readonly type: 'ticket-secret'; readonly secret: Uint8Array }
   | { readonly type: 'server-cookie'; readonly cookie: SharedServerCookie }
+  /** Every sticky value the node knows, after a (re)started worker's first snapshot (its groups run by then). */
+  | { readonly type: 'server-cookies'; readonly cookies: readonly SharedServerCookie[] }
   /** Answer `metrics` with the same seq: the worker's registry as prom-client JSON. */
   | { readonly type: 'metrics'; readonly seq: number }
   /** Stop accepting, drain for up to deadlineMs, flush the access log, answer `closed`, exit. */

@@ -19,7 +19,8 @@ import type { WorkerStatus } from '../../schema/api/system.ts';
 import type { EnginePort } from '../runtime/engine-port.ts';
 import { AccessLogMerge, type AccessLogSink } from './access-log-merge.ts';
 import { mergeApplyResults, type WorkerResult } from './merge-results.ts';
-import type { ServerHealthReport, SharedServerCookie, SupervisorMessage, WorkerMessage } from './protocol.ts';
+import type { SharedServerCookie, SupervisorMessage, WorkerMessage } from './protocol.ts';
+import { NodeStickyMemory } from './node-sticky-memory.ts';
 import { RestartBackoff } from './restart-backoff.ts';
 import { describeExit, WorkerProcess, type WorkerExit } from './worker-process.ts';
 
@@ -62,6 +63,7 @@ export class WorkerSupervisor implements EnginePort {
   readonly #health: GroupHealthChecks;
   readonly #accessLog: AccessLogMerge;
   readonly #rotation: NodeJS.Timeout;
+  readonly #sticky = new NodeStickyMemory();
   #ticketSecret = randomBytes(TICKET_SECRET_BYTES);
   #current: EngineSnapshot | undefined;
   #seq = 0;
@@ -122,6 +124,7 @@ export class WorkerSupervisor implements EnginePort {
     if (this.#closing) throw new Error('the engine is closed');
     this.#current = snapshot;
     this.#health.update(snapshot.serverGroups);
+    this.#sticky.configure(snapshot);
     const seq = ++this.#seq;
     const running = this.#slots.filter((s) => s.state === 'running' && s.process !== undefined);
     const answers = await Promise.all(running.map(async (slot) => ({ slot, answer: await slot.process!.apply(seq, snapshot) })));
@@ -181,8 +184,7 @@ export class WorkerSupervisor implements EnginePort {
       type: 'init',
       settings: { worker: slot.worker, drainTimeoutMs: this.#options.drainTimeoutMs, headersTimeoutMs: this.#options.headersTimeoutMs },
       ticketSecret: this.#ticketSecret,
-      health: this.#healthReports(),
-      serverCookies: [],
+      health: this.#health.states(),
     };
     const proc = await WorkerProcess.start(init, { message: (m) => this.#fromWorker(slot, m), exited: (exit, expected) => this.#exited(slot, exit, expected) }, this.#options.env);
     slot.process = proc;
@@ -195,6 +197,7 @@ export class WorkerSupervisor implements EnginePort {
       if (typeof answer === 'object') slot.appliedVersion = answer.version;
       synced = snapshot;
     }
+    if (synced !== undefined) proc.send({ type: 'server-cookies', cookies: this.#sticky.values() });
     if (proc.alive && !this.#closing) slot.state = 'running';
   }
 
@@ -228,6 +231,7 @@ export class WorkerSupervisor implements EnginePort {
 
   #fromWorker(from: Slot, message: WorkerMessage): void {
     if (message.type !== 'server-cookie') return;
+    this.#sticky.learned(message.cookie);
     const forward: SupervisorMessage = { type: 'server-cookie', cookie: message.cookie satisfies SharedServerCookie };
     for (const slot of this.#slots) if (slot !== from) slot.process?.send(forward);
   }
@@ -239,10 +243,6 @@ export class WorkerSupervisor implements EnginePort {
   #rotateTicketSecret(): void {
     this.#ticketSecret = randomBytes(TICKET_SECRET_BYTES);
     this.#broadcast({ type: 'ticket-secret', secret: this.#ticketSecret });
-  }
-
-  #healthReports(): ServerHealthReport[] {
-    return this.#health.states();
   }
 }
 

@@ -116,6 +116,62 @@ describe('gatehouse serve', () => {
   it('refuses a bad flag or address with exit 1 and the usage', async () => {
     await expect(run(process.execPath, [GATEHOUSE_CLI, 'serve', '--listen', 'nowhere'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('HOST:PORT') });
     await expect(run(process.execPath, [GATEHOUSE_CLI, 'serve', '--colour'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('Usage: gatehouse serve') });
+    for (const bad of ['0', '257', '1.5', 'two']) {
+      await expect(run(process.execPath, [GATEHOUSE_CLI, 'serve', '--workers', bad])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining(`--workers must be a whole number from 1 to 256, got "${bad}"`) });
+    }
+    await expect(run(process.execPath, [GATEHOUSE_CLI, 'serve'], { env: { ...process.env, GATEHOUSE_WORKERS: 'many' } })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('GATEHOUSE_WORKERS must be a whole number from 1 to 256, got "many"'),
+    });
+  });
+
+  it('--workers 2: two engine processes; their access-log lines reach standard output whole; Ctrl-C reaching a worker does not stop it', async () => {
+    const dir = tempDir();
+    const backend = await new Backend('logged').start();
+    try {
+      const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0', '--workers', '2']);
+      expect(p.stdout).toContain('  engine:         2 worker processes\n');
+      const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+      const api = client(p.url, token);
+      const post = async (collection: string, body: unknown) => (await api.post<any>(resourcePath(collection), body)).body;
+      const lb = await post('load-balancers', { name: 'logged' });
+      const sg = await post('server-groups', { name: 'logged', servers: [{ address: '127.0.0.1', port: backend.port }], healthCheck: { enabled: false } });
+      const port = await freePort();
+      const listener = await post('listeners', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: sg.id });
+      await eventually(async () => expect((await api.listAll<any>('listeners', { loadBalancerId: lb.id }))[0].status).toBe('Running'));
+      const health = async () => (await (await fetch(`${p.url}/v1/healthz`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+      const workers = (await health()).engine.workers as { pid: number }[];
+      expect(workers).toHaveLength(2);
+      // A terminal's Ctrl-C reaches every process of the group: the workers leave stopping to the server.
+      for (const w of workers) process.kill(w.pid, 'SIGINT');
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          let ok = 0;
+          for (let i = 0; i < 40; i++) {
+            const r = await request(`http://127.0.0.1:${port}/`, { reset: true });
+            await r.body.text();
+            if (r.statusCode === 200) ok++;
+          }
+          return ok;
+        }),
+      );
+      expect(answers.reduce((x, y) => x + y, 0)).toBe(320);
+      const after = await health();
+      expect(after.engine.workers.map((w: { restarts: number; state: string }) => [w.state, w.restarts])).toEqual([
+        ['running', 0],
+        ['running', 0],
+      ]);
+      const logged = () => p.stdout.split('\n').filter((l) => l.includes(listener.id));
+      await eventually(() => expect(logged()).toHaveLength(320));
+      for (const line of logged()) expect(JSON.parse(line)).toMatchObject({ listenerId: listener.id, status: 200 });
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it('--workers 1 runs the engine in the server process', async () => {
+    const p = await serve(['--data-dir', tempDir(), '--listen', '127.0.0.1:0', '--workers', '1']);
+    expect(p.stdout).toContain('  engine:         in this process (--workers 1)\n');
   });
 
   it('stops gracefully on SIGTERM: an in-flight request through a listener completes', async () => {
@@ -123,7 +179,7 @@ describe('gatehouse serve', () => {
     const backend = await new Backend('slow').start();
     backend.delayMs = 1500;
     try {
-      const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0']);
+      const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0', '--workers', '2']);
       const api = client(p.url, readFileSync(join(dir, 'admin-token'), 'utf8').trim());
       const post = async (collection: string, body: unknown) => (await api.post<any>(resourcePath(collection), body)).body;
       const lb = await post('load-balancers', { name: 'drain' });
