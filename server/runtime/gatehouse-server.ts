@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { Engine } from '../../engine/index.ts';
-import { AccessLogWriter } from '../../engine/observability/index.ts';
+import { AccessLogWriter, SERVER_FLUSH_DELAY_MS } from '../../engine/observability/index.ts';
 import type { AccessLogRecord } from '../../engine/types.ts';
 import { buildApp } from '../app.ts';
 import { SnapshotCompiler } from '../compiler/compile.ts';
@@ -94,7 +94,7 @@ export class GatehouseServer {
         preparer = new Engine({ externalHealth: true });
       } else {
         // Standard output gets the engine's batching writer: backpressure-aware, bounded queue.
-        accessLog = lineSink ? undefined : new AccessLogWriter(process.stdout);
+        accessLog = lineSink ? undefined : new AccessLogWriter(process.stdout, { flushDelayMs: SERVER_FLUSH_DELAY_MS });
         preparer = new Engine({
           metricsRegistry: registry,
           accessLog: lineSink ? (record: AccessLogRecord) => lineSink(`${JSON.stringify(record)}\n`) : (record: AccessLogRecord) => accessLog!.write(record),

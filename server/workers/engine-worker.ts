@@ -12,7 +12,7 @@
 import { Socket } from 'node:net';
 import { Registry } from 'prom-client';
 import { Engine, SharedTicketSecret } from '../../engine/index.ts';
-import { AccessLogWriter } from '../../engine/observability/index.ts';
+import { AccessLogWriter, SERVER_FLUSH_DELAY_MS } from '../../engine/observability/index.ts';
 import { ACCESS_LOG_FD, type SupervisorMessage, type WorkerMessage } from './protocol.ts';
 
 /** WorkerChannel is the slice of a forked process the worker talks through. */
@@ -39,7 +39,7 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => {});
   const sink = new Socket({ fd: ACCESS_LOG_FD, readable: false, writable: true });
-  const accessLog = new AccessLogWriter(sink);
+  const accessLog = new AccessLogWriter(sink, { flushDelayMs: SERVER_FLUSH_DELAY_MS });
   const registry = new Registry();
   const ticketSecret = new SharedTicketSecret();
   let engine: Engine | undefined;

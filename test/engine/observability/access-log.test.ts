@@ -92,6 +92,26 @@ describe('AccessLogWriter', () => {
     await writer.close();
   });
 
+  it('with flushDelayMs, records wait for the delay and share one write; a full batch goes at the next turn', async () => {
+    const sink = new Sink();
+    const writer = new AccessLogWriter(sink, { flushDelayMs: 40, flushAtRecords: 100 });
+    for (let i = 0; i < 10; i++) writer.write(record(i));
+    await new Promise((r) => setImmediate(r));
+    expect(sink.chunks).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(sink.chunks).toHaveLength(1);
+    expect(sink.lines()).toHaveLength(10);
+    // A hundred records do not wait for the delay.
+    for (let i = 0; i < 100; i++) writer.write(record(i));
+    await new Promise((r) => setImmediate(r));
+    expect(sink.chunks).toHaveLength(2);
+    expect(sink.lines()).toHaveLength(110);
+    // close writes what still waits, at once.
+    writer.write(record(200));
+    await writer.close();
+    expect(sink.lines()).toHaveLength(111);
+  });
+
   it('respects backpressure: waits for drain, keeps order, loses nothing', async () => {
     const sink = new Sink(5, 1024);
     let drains = 0;
