@@ -160,6 +160,8 @@ interface Rotation {
   /** Latest start of a handshake served the old certificate, 0 when none started after T0. */
   latencyMs: number;
   oldAfterT0: number;
+  /** Latest end of a handshake served the old certificate (null: none in the window); the worker chose the certificate between its start and end. */
+  lastOldEndMs: number | null;
   /** Latest start of a handshake served the old certificate, relative to when the PUT was sent (null: none in the window). */
   lastOldFromSendMs: number | null;
   /** Start and end of the first handshake served the new certificate. */
@@ -387,6 +389,7 @@ async function measureNode(workers: number, leaves: readonly Issued[], caPem: st
         putMs: t0 - sent,
         latencyMs: oldAfter.reduce((m, h) => Math.max(m, h.start - t0), 0),
         oldAfterT0: oldAfter.length,
+        lastOldEndMs: oldInWindow.length === 0 ? null : oldInWindow.reduce((m, h) => Math.max(m, h.end - t0), -Infinity),
         lastOldFromSendMs: oldInWindow.length === 0 ? null : oldInWindow.reduce((m, h) => Math.max(m, h.start - sent), -Infinity),
         firstNewStartMs: firstNew ? firstNew.start - t0 : null,
         firstNewEndMs: firstNew ? firstNew.end - t0 : null,
@@ -399,7 +402,7 @@ async function measureNode(workers: number, leaves: readonly Issued[], caPem: st
       };
       results.push(rot);
       console.error(
-        `workers=${workers} rotation ${String(r).padStart(2)}: latency ${fixed(rot.latencyMs, 2)} ms (${rot.oldAfterT0} old after the answer; last old start ${fixed(rot.lastOldFromSendMs, 2)} ms after the send), first new ends at ${fixed(rot.firstNewEndMs, 2)} ms, PUT ${fixed(rot.putMs, 1)} ms, ${rot.sampled} handshakes, ${rot.errors} errors${converged ? '' : ', NOT CONVERGED'}`,
+        `workers=${workers} rotation ${String(r).padStart(2)}: latency ${fixed(rot.latencyMs, 2)} ms (${rot.oldAfterT0} old after the answer; last old start ${fixed(rot.lastOldFromSendMs, 2)} ms after the send, last old end ${fixed(rot.lastOldEndMs, 2)} ms), first new ends at ${fixed(rot.firstNewEndMs, 2)} ms, PUT ${fixed(rot.putMs, 1)} ms, ${rot.sampled} handshakes, ${rot.errors} errors${converged ? '' : ', NOT CONVERGED'}`,
       );
       // Keep memory flat: earlier windows are done with.
       sampler.records = sampler.records.filter((h) => h.start > windowEnd);
@@ -437,6 +440,8 @@ interface Summary {
   withOld: number;
   firstNewEnd: number;
   lastOldFromSend: number;
+  lastOldEndMedian: number;
+  lastOldEndMax: number;
   put: number;
   sampledMedian: number;
   sampledMin: number;
@@ -459,6 +464,8 @@ function summarize(n: NodeResult): Summary {
     withOld: rs.filter((r) => r.oldAfterT0 > 0).length,
     firstNewEnd: median(rs.flatMap((r) => (r.firstNewEndMs === null ? [] : [r.firstNewEndMs]))),
     lastOldFromSend: median(rs.map((r) => r.lastOldFromSendMs ?? 0)),
+    lastOldEndMedian: median(rs.map((r) => Math.max(0, r.lastOldEndMs ?? 0))),
+    lastOldEndMax: Math.max(...rs.map((r) => Math.max(0, r.lastOldEndMs ?? 0))),
     put: median(rs.map((r) => r.putMs)),
     sampledMedian: median(rs.map((r) => r.sampled)),
     sampledMin: Math.min(...rs.map((r) => r.sampled)),
@@ -529,7 +536,9 @@ async function main(): Promise<void> {
     `after T0, of a handshake still served the old certificate (0 when none started after T0): a lower bound of when the last worker`,
     `switched, short by at most the *sample gap per worker* (workers ÷ handshakes per ms). Clients run on until 1 s after the last`,
     `old handshake, then the next rotation. p90 and p99 are nearest-rank over the ${rotations} rotations (under 100 rotations p99 is the`,
-    `max). *Last old start after the PUT was sent* counts from the request instead of the answer (0: no old handshake in the window).`,
+    `max). *Last old end* is when, after T0, the last handshake served the old certificate completed (0: none after T0): the worker`,
+    `chose the certificate between that handshake's start and end, so the last worker switched between *latency* and *last old end*`,
+    `(give or take one sample gap). *Last old start after the PUT was sent* counts from the request instead of the answer.`,
     `T0 and the handshake times are read in this one client process, whose event loop runs the handshakes too. *Apply* is the`,
     `node's gatehouse_config_apply_duration_seconds over the rotations (in workers mode: until every worker acknowledged).`,
     `With several worker counts, the nodes were measured one after the other (each started fresh), not interleaved.`,
@@ -537,14 +546,14 @@ async function main(): Promise<void> {
     `Machine: ${availableParallelism()} vCPUs (nproc; ${cpuModel}), ${gib} GiB, ${osName()}, Node ${process.version}; ${utc(startedAt)} – ${utc(endedAt)};`,
     `load average (1/5/15 min) ${la(loadBefore)} before and ${la(loadAfter)} after. The clients, the backend and serve share the cores.`,
     '',
-    '| workers | latency median | p90 | p99 (= max) | max | rotations with an old handshake after T0 | first new-cert handshake ends, median | last old start after the PUT was sent, median | PUT round trip, median | apply (metrics): mean, all ≤ | handshakes per rotation, median (min) | sample gap per worker | errors | not converged |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| workers | latency median | p90 | p99 (= max) | max | rotations with an old handshake after T0 | first new-cert handshake ends, median | last old end, median / max | last old start after the PUT was sent, median | PUT round trip, median | apply (metrics): mean, all ≤ | handshakes per rotation, median (min) | sample gap per worker | errors | not converged |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const n of nodes) {
     const s = summarize(n);
     const apply = n.applyMetrics ? `${fixed(n.applyMetrics.meanMs, 1)} ms, ${n.applyMetrics.maxBucketMs} (${n.applyMetrics.count} applies)` : '–';
     lines.push(
-      `| ${n.workers} | ${fixed(s.median, 1)} ms | ${fixed(s.p90, 1)} ms | ${fixed(s.p99, 1)} ms | ${fixed(s.max, 1)} ms | ${s.withOld} of ${n.rotations.length} | ${fixed(s.firstNewEnd, 1)} ms | ${fixed(s.lastOldFromSend, 1)} ms | ${fixed(s.put, 1)} ms | ${apply} | ${fixed(s.sampledMedian, 0)} (${s.sampledMin}) | ${fixed(s.gapPerWorkerMs, 2)} ms | ${s.errors + s.other} | ${s.notConverged} |`,
+      `| ${n.workers} | ${fixed(s.median, 1)} ms | ${fixed(s.p90, 1)} ms | ${fixed(s.p99, 1)} ms | ${fixed(s.max, 1)} ms | ${s.withOld} of ${n.rotations.length} | ${fixed(s.firstNewEnd, 1)} ms | ${fixed(s.lastOldEndMedian, 1)} / ${fixed(s.lastOldEndMax, 1)} ms | ${fixed(s.lastOldFromSend, 1)} ms | ${fixed(s.put, 1)} ms | ${apply} | ${fixed(s.sampledMedian, 0)} (${s.sampledMin}) | ${fixed(s.gapPerWorkerMs, 2)} ms | ${s.errors + s.other} | ${s.notConverged} |`,
     );
   }
   for (const n of nodes) {
