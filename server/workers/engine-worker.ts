@@ -14,6 +14,7 @@ import { Registry } from 'prom-client';
 import { Engine, SharedTicketSecret } from '../../engine/index.ts';
 import { AccessLogWriter, SERVER_FLUSH_DELAY_MS } from '../../engine/observability/index.ts';
 import { ACCESS_LOG_FD, type SupervisorMessage, type WorkerMessage } from './protocol.ts';
+import { DeltaDecoder } from './snapshot-delta.ts';
 
 /** WorkerChannel is the slice of a forked process the worker talks through. */
 export interface WorkerChannel {
@@ -42,6 +43,7 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
   const accessLog = new AccessLogWriter(sink, { flushDelayMs: SERVER_FLUSH_DELAY_MS });
   const registry = new Registry();
   const ticketSecret = new SharedTicketSecret();
+  const snapshots = new DeltaDecoder();
   let engine: Engine | undefined;
   let closing: Promise<void> | undefined;
 
@@ -84,7 +86,14 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
           channel.send({ type: 'apply-failed', seq, message: 'the worker was not initialised' });
           return;
         }
-        engine.apply(message.snapshot).then(
+        let snapshot;
+        try {
+          snapshot = snapshots.decode(seq, message.snapshot);
+        } catch (err) {
+          channel.send({ type: 'apply-failed', seq, message: (err as Error).message });
+          return;
+        }
+        engine.apply(snapshot).then(
           (result) => channel.send({ type: 'applied', seq, result }),
           (err: unknown) => channel.send({ type: 'apply-failed', seq, message: (err as Error).message }),
         );

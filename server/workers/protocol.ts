@@ -1,6 +1,6 @@
 /**
- * The channel between a node's supervisor and its engine workers. It carries whole snapshots,
- * each under a sequence number the worker acknowledges with its per-listener results, so the
+ * The channel between a node's supervisor and its engine workers. It carries whole snapshots
+ * (as deltas against the last one sent: snapshot-delta.ts), each under a sequence number the worker acknowledges with its per-listener results, so the
  * supervisor can tell which worker runs what. It is built to outlive the in-process shape: every
  * message is self-contained and idempotent (applying a snapshot a worker already runs changes
  * nothing but a retry of listeners that failed), and a worker that (re)connects gets a full
@@ -11,7 +11,7 @@
  * argv, environment variables or files.
  */
 import type { ApplyResult, ServerHealth } from '../../engine/types.ts';
-import type { EngineSnapshot } from '../../schema/snapshot.ts';
+import type { SnapshotDelta } from './snapshot-delta.ts';
 
 /** ServerHealthReport is one server's health as the node's checks decided it. */
 export interface ServerHealthReport {
@@ -46,7 +46,7 @@ export type SupervisorMessage =
       readonly health: readonly ServerHealthReport[];
     }
   /** Run this snapshot (prepare, then swap) and answer `applied` with the same seq. */
-  | { readonly type: 'apply'; readonly seq: number; readonly snapshot: EngineSnapshot }
+  | { readonly type: 'apply'; readonly seq: number; readonly snapshot: SnapshotDelta }
   | { readonly type: 'health'; readonly report: ServerHealthReport }
   | { readonly type: 'ticket-secret'; readonly secret: Uint8Array }
   | { readonly type: 'server-cookie'; readonly cookie: SharedServerCookie }

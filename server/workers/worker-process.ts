@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import type { ApplyResult } from '../../engine/types.ts';
 import type { EngineSnapshot } from '../../schema/snapshot.ts';
 import { ENGINE_WORKER_ENTRY } from './engine-worker-main.ts';
+import { encodeDelta } from './snapshot-delta.ts';
 import { ACCESS_LOG_FD, type SupervisorMessage, type WorkerMessage } from './protocol.ts';
 
 /** START_TIMEOUT_MS bounds a worker's start, from fork to `ready`. */
@@ -58,6 +59,8 @@ export class WorkerProcess {
   readonly #scrapes = new Map<number, Owed<unknown[]>>();
   readonly #exited: Promise<WorkerExit>;
   #ready: (() => void) | undefined;
+  /** The last snapshot sent, which the worker holds: the next one goes as a delta against it. */
+  #lastSent: { readonly seq: number; readonly snapshot: EngineSnapshot } | undefined;
   #closeRequested = false;
   #gone = false;
 
@@ -144,7 +147,9 @@ export class WorkerProcess {
    * string), or undefined when the worker died or was killed for not answering in time.
    */
   apply(seq: number, snapshot: EngineSnapshot): Promise<ApplyResult | string | undefined> {
-    return this.#owe(this.#applies, seq, APPLY_TIMEOUT_MS, () => this.kill(), { type: 'apply', seq, snapshot });
+    const delta = encodeDelta(snapshot, this.#lastSent?.snapshot, this.#lastSent?.seq ?? null);
+    this.#lastSent = { seq, snapshot };
+    return this.#owe(this.#applies, seq, APPLY_TIMEOUT_MS, () => this.kill(), { type: 'apply', seq, snapshot: delta });
   }
 
   /** metrics asks for the worker's registry as prom-client JSON; undefined when it did not answer in time. */
@@ -197,6 +202,8 @@ export class WorkerProcess {
         if (owed === undefined) return;
         this.#applies.delete(message.seq);
         clearTimeout(owed.timer);
+        // After a refusal, send the next snapshot whole: whatever went wrong, nothing rests on the worker's copy.
+        if (message.type === 'apply-failed') this.#lastSent = undefined;
         owed.resolve(message.type === 'applied' ? message.result : message.message);
         return;
       }
