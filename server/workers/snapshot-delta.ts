@@ -10,10 +10,8 @@
  */
 import type { EngineSnapshot } from '../../schema/snapshot.ts';
 
-/** COLLECTIONS are the snapshot's item arrays. */
-const COLLECTIONS = ['loadBalancers', 'listeners', 'quicListeners', 'certificates', 'tlsPolicies', 'serverGroups'] as const;
-
-type Collection = (typeof COLLECTIONS)[number];
+/** Collection names the snapshot's item arrays. */
+type Collection = 'loadBalancers' | 'listeners' | 'quicListeners' | 'certificates' | 'tlsPolicies' | 'serverGroups';
 
 /** An item of collection K, or the index of the same item in the base snapshot. */
 type DeltaItems<K extends Collection> = readonly (EngineSnapshot[K][number] | number)[];
