@@ -47,21 +47,20 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
   let engine: Engine | undefined;
   let closing: Promise<void> | undefined;
 
-  const stop = (deadlineMs: number, answer: boolean): Promise<void> => {
+  const stop = (deadlineMs: number): Promise<void> => {
     closing ??= (async () => {
       try {
         await engine?.close(deadlineMs);
       } finally {
         await accessLog.close();
         await new Promise<void>((resolve) => sink.end(resolve));
-        if (answer) channel.send({ type: 'closed' });
         exit(0);
       }
     })();
     return closing;
   };
 
-  channel.onDisconnect(() => void stop(0, false));
+  channel.onDisconnect(() => void stop(0));
   channel.onMessage((message) => {
     switch (message.type) {
       case 'init': {
@@ -120,7 +119,7 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
         return;
       }
       case 'close':
-        void stop(message.deadlineMs, true);
+        void stop(message.deadlineMs);
         return;
     }
   });

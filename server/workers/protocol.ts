@@ -54,7 +54,7 @@ export type SupervisorMessage =
   | { readonly type: 'server-cookies'; readonly cookies: readonly SharedServerCookie[] }
   /** Answer `metrics` with the same seq: the worker's registry as prom-client JSON. */
   | { readonly type: 'metrics'; readonly seq: number }
-  /** Stop accepting, drain for up to deadlineMs, flush the access log, answer `closed`, exit. */
+  /** Stop accepting, drain for up to deadlineMs, flush the access log, exit (the process's end is the answer). */
   | { readonly type: 'close'; readonly deadlineMs: number };
 
 /** The worker's messages. */
@@ -64,8 +64,7 @@ export type WorkerMessage =
   | { readonly type: 'applied'; readonly seq: number; readonly result: ApplyResult }
   | { readonly type: 'apply-failed'; readonly seq: number; readonly message: string }
   | { readonly type: 'server-cookie'; readonly cookie: SharedServerCookie }
-  | { readonly type: 'metrics'; readonly seq: number; readonly metrics: unknown[] }
-  | { readonly type: 'closed' };
+  | { readonly type: 'metrics'; readonly seq: number; readonly metrics: unknown[] };
 
 /** ACCESS_LOG_FD is the worker's file descriptor for access-log lines (a pipe the supervisor reads). */
 export const ACCESS_LOG_FD = 3;

@@ -64,6 +64,8 @@ export class WorkerSupervisor implements EnginePort {
   readonly #accessLog: AccessLogMerge;
   readonly #rotation: NodeJS.Timeout;
   readonly #sticky = new NodeStickyMemory();
+  /** Worker starts in flight: close() waits for them, so no worker it never saw outlives the node. */
+  readonly #launches = new Set<Promise<void>>();
   #ticketSecret = randomBytes(TICKET_SECRET_BYTES);
   #current: EngineSnapshot | undefined;
   #seq = 0;
@@ -94,7 +96,7 @@ export class WorkerSupervisor implements EnginePort {
   static async start(options: SupervisorOptions): Promise<WorkerSupervisor> {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`workers must be a whole number of 1 or more, not ${options.workers}`);
     const supervisor = new WorkerSupervisor(options);
-    const started = await Promise.allSettled(supervisor.#slots.map((slot) => supervisor.#launch(slot)));
+    const started = await Promise.allSettled(supervisor.#slots.map((slot) => supervisor.#start(slot)));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
       await supervisor.close(0);
@@ -165,6 +167,7 @@ export class WorkerSupervisor implements EnginePort {
     this.#closing ??= (async () => {
       clearInterval(this.#rotation);
       for (const slot of this.#slots) clearTimeout(slot.restartTimer);
+      await Promise.allSettled([...this.#launches]);
       await Promise.all(
         this.#slots.map(async (slot) => {
           await slot.process?.close(deadlineMs);
@@ -175,6 +178,15 @@ export class WorkerSupervisor implements EnginePort {
       await this.#accessLog.drained();
     })();
     return this.#closing;
+  }
+
+  /** #start launches a slot's worker, tracked until it is running (or failed to start). */
+  #start(slot: Slot): Promise<void> {
+    const launch = this.#launch(slot);
+    this.#launches.add(launch);
+    const untrack = (): void => void this.#launches.delete(launch);
+    launch.then(untrack, untrack);
+    return launch;
   }
 
   /** #launch starts a slot's worker and resyncs it; it counts for status once it runs the current snapshot. */
@@ -221,7 +233,7 @@ export class WorkerSupervisor implements EnginePort {
       slot.restartTimer = undefined;
       if (this.#closing) return;
       slot.restarts++;
-      this.#launch(slot).catch((err: unknown) => {
+      this.#start(slot).catch((err: unknown) => {
         if (this.#closing) return;
         slot.lastExit = `${(err as Error).message} at ${new Date().toISOString()}`;
         this.#scheduleRestart(slot, 0, `could not start: ${(err as Error).message}`);
