@@ -22,6 +22,18 @@ export function statTicks(pid: number | 'self'): { own: number; children: number
   return { own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
 }
 
+/** statSplitTicks reads a process's own user and system time (utime, stime), or undefined once it is gone. */
+export function statSplitTicks(pid: number): { user: number; system: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]), system: Number(f[12]) };
+}
+
 /** treeCpuMs is the own CPU time, ms, of `pids` and every process below them (threads included, as /proc counts them). */
 export function treeCpuMs(pids: readonly number[]): number {
   let ticks = 0;
