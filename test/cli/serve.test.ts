@@ -5,7 +5,7 @@
  * `npx gatehouse` running on Node 24.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -167,6 +167,33 @@ describe('gatehouse serve', () => {
     } finally {
       await backend.close();
     }
+  });
+
+  it("no engine worker outlives its node: SIGKILL of serve ends its workers; workers get neither the master key nor the token", async () => {
+    const dir = tempDir();
+    const masterKey = 'ab'.repeat(32);
+    const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0', '--workers', '2'], { GATEHOUSE_MASTER_KEY: masterKey, GATEHOUSE_TOKEN: 'env-token-abcdefghijklmnop', WORKER_ENV_MARK: 'kept' });
+    const health = (await (await fetch(`${p.url}/v1/healthz`, { headers: { authorization: 'Bearer env-token-abcdefghijklmnop' } })).json()) as any;
+    const pids = (health.engine.workers as { pid: number }[]).map((w) => w.pid);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      expect(environ).toContain('WORKER_ENV_MARK=kept');
+      expect(environ.some((v) => v.startsWith('GATEHOUSE_MASTER_KEY=') || v.startsWith('GATEHOUSE_TOKEN='))).toBe(false);
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      expect(cmdline).not.toContain(masterKey);
+      expect(cmdline).not.toContain('PRIVATE KEY');
+    }
+    // A running listener keeps a worker's event loop busy: only the worker's own watch of its node ends it.
+    const api = client(p.url, 'env-token-abcdefghijklmnop');
+    const post = async (collection: string, body: unknown) => (await api.post<any>(resourcePath(collection), body)).body;
+    const lb = await post('load-balancers', { name: 'orphans' });
+    const sg = await post('server-groups', { name: 'orphans', servers: [{ address: '127.0.0.1', port: 9 }], healthCheck: { enabled: false } });
+    await post('listeners', { loadBalancerId: lb.id, protocol: 'HTTP', port: await freePort(), defaultServerGroupId: sg.id });
+    await eventually(async () => expect((await api.listAll<any>('listeners', { loadBalancerId: lb.id }))[0].status).toBe('Running'));
+    p.child.kill('SIGKILL');
+    await p.exited;
+    await eventually(() => expect(pids.filter((pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '))).toEqual([]), 5000);
   });
 
   it('--workers 1 runs the engine in the server process', async () => {
