@@ -21,8 +21,8 @@ import { statTicks, TICK_MS } from './process-cpu.ts';
 import type { Running } from './proxy-contenders.ts';
 import type { BenchPki } from './proxy-tools.ts';
 
-/** BANNER is serve's start banner, complete once the master key line is printed. */
-const BANNER = /listening on (http:\/\/\S+)\n(?:.*\n)*? {2}master key: .*\n/;
+/** BANNER is serve's start banner, complete once the engine line is printed. */
+const BANNER = /listening on (http:\/\/\S+)\n(?:.*\n)*? {2}engine: .*\n/;
 /** START_MS bounds the start: the banner, then the listener Running. */
 const START_MS = 20_000;
 
@@ -38,10 +38,15 @@ export interface ServeContenderOptions {
   readonly profileDir?: string | undefined;
 }
 
-/** ServeRunning is a running contender, with where its access log goes. */
+/** ServeRunning is a running contender, with where its access log goes and its management API. */
 export interface ServeRunning extends Running {
   /** Bytes written to stdout so far (banner and access log). */
   stdoutBytes(): number;
+  /** Where its management API listens, and its admin token (for routes that answer text: /metrics). */
+  readonly endpoint: string;
+  readonly token: string;
+  /** A call to its management API (with its admin token), as apiOk and waitRunning take it. */
+  api(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
 }
 
 /** descendants lists pid and every process below it, children forked by any of their threads included. */
@@ -128,6 +133,18 @@ export async function startServeContender(pki: BenchPki, port: number, backendPo
   );
   child.once('error', () => undefined);
   let client: ManagementClient | undefined;
+  let endpoint = '';
+  const api = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
+    if (client === undefined) throw new Error('gatehouse serve: the API is not up yet');
+    try {
+      const res = await client.request<any>(method.toUpperCase() as HttpMethod, path, body);
+      return { status: res.status, body: res.body };
+    } catch (e) {
+      if (e instanceof GatehouseError) return { status: e.status, body: e.toProblem() };
+      if (e instanceof ApiClientError && e.answer) return { status: e.answer.status, body: e.answer.text };
+      throw e;
+    }
+  };
   const grace = o.profileDir === undefined ? 5000 : 30_000;
 
   const stop = async (): Promise<void> => {
@@ -162,17 +179,8 @@ export async function startServeContender(pki: BenchPki, port: number, backendPo
       if (Date.now() > deadline) throw new Error(`gatehouse serve: no banner within ${START_MS} ms:\n${tail(o.stdoutFile)}${tail(o.stderrFile)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    client = new ManagementClient({ endpoint: banner[1]!, token });
-    const api = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
-      try {
-        const res = await client!.request<any>(method.toUpperCase() as HttpMethod, path, body);
-        return { status: res.status, body: res.body };
-      } catch (e) {
-        if (e instanceof GatehouseError) return { status: e.status, body: e.toProblem() };
-        if (e instanceof ApiClientError && e.answer) return { status: e.answer.status, body: e.answer.text };
-        throw e;
-      }
-    };
+    endpoint = banner[1]!;
+    client = new ManagementClient({ endpoint, token });
     const ok = (method: string, path: string, body?: unknown) => apiOk({ api }, method, path, body);
     const lb = await ok('POST', '/v1/load-balancers', { name: 'serve-compare' });
     const cert = await ok('POST', '/v1/certificates', { name: 'serve-compare', certificatePem: pki.certPem, privateKeyPem: pki.keyPem });
@@ -196,5 +204,8 @@ export async function startServeContender(pki: BenchPki, port: number, backendPo
     pids: () => (child.pid === undefined ? [] : [child.pid]),
     stop,
     stdoutBytes: () => fileSize(o.stdoutFile),
+    endpoint,
+    token,
+    api,
   };
 }

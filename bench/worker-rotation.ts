@@ -33,16 +33,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connect } from 'node:tls';
 import { parseArgs } from 'node:util';
-import { ApiClientError } from '../client/client-error.ts';
-import { ManagementClient, type HttpMethod } from '../client/management-client.ts';
-import { GatehouseError } from '../schema/errors.ts';
-import type { ApiAnswer } from '../test/helpers/gatehouse-serve.ts';
 import { createCa, issueCertificate, type Issued } from '../test/helpers/pki.ts';
 import { writeRunJson } from './bench-out.ts';
-import { apiOk, waitRunning, writeResultsSection, type ApiCaller } from './bench-processes.ts';
+import { apiOk, waitRunning, writeResultsSection } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 import { startComparison, type Comparison } from './proxy-contenders.ts';
-import { descendants, startServeContender, type ServeRunning } from './serve-contender.ts';
+import { descendants, startServeContender } from './serve-contender.ts';
 
 const HEADING = '## Certificate rotation across workers: 1,000 listeners';
 /** SNI is the name every leaf carries and every client asks for. */
@@ -232,36 +228,6 @@ function histogramDelta(before: ConfigMetrics['apply'], after: ConfigMetrics['ap
   return { count, meanMs: count > 0 ? ((after.sum - before.sum) * 1000) / count : Number.NaN, maxBucketMs };
 }
 
-/**
- * serveAccess finds the API of a contender started by startServeContender, which keeps its
- * client to itself: the URL from the banner in its stdout file, the admin token it was started
- * with from its command line (--token, this process's own child).
- */
-function serveAccess(serve: ServeRunning, stdoutFile: string): { endpoint: string; token: string } {
-  const endpoint = /listening on (http:\/\/\S+)/.exec(readFileSync(stdoutFile, 'utf8'))?.[1];
-  const pid = serve.pids()[0];
-  const argv = pid === undefined ? [] : readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  const token = argv[argv.indexOf('--token') + 1];
-  if (endpoint === undefined || !argv.includes('--token') || token === undefined) throw new Error('gatehouse serve: no API URL or token found');
-  return { endpoint, token };
-}
-
-/** apiCaller is the api() apiOk and waitRunning take, over a ManagementClient (as serve-contender.ts makes it). */
-function apiCaller(client: ManagementClient): ApiCaller {
-  return {
-    async api(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
-      try {
-        const res = await client.request<any>(method.toUpperCase() as HttpMethod, path, body);
-        return { status: res.status, body: res.body };
-      } catch (e) {
-        if (e instanceof GatehouseError) return { status: e.status, body: e.toProblem() };
-        if (e instanceof ApiClientError && e.answer) return { status: e.answer.status, body: e.answer.text };
-        throw e;
-      }
-    },
-  };
-}
-
 /** pool runs `task` over `items`, `concurrency` at a time. */
 async function pool<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
@@ -321,13 +287,10 @@ async function measureNode(workers: number, leaves: readonly Issued[], caPem: st
   const first = leaves[0]!;
   console.error(`workers=${workers}: starting gatehouse serve with ${listenerCount} HTTPS listeners`);
   const serve = await startServeContender({ ...pki.pki, certPem: first.certPem, keyPem: first.keyPem }, ports[0]!, backendPort, { workers, stdoutFile, stderrFile });
-  let client: ManagementClient | undefined;
   let sampler: Sampler | undefined;
   let failed = false;
   try {
-    const { endpoint, token } = serveAccess(serve, stdoutFile);
-    client = new ManagementClient({ endpoint, token });
-    const caller = apiCaller(client);
+    const caller = serve;
     // The contender made the load balancer, group, certificate and one listener: the others join them.
     const page = await apiOk(caller, 'GET', '/v1/listeners');
     const model = page.items[0];
@@ -358,7 +321,7 @@ async function measureNode(workers: number, leaves: readonly Issued[], caPem: st
     sampler = new Sampler(ports, caPem, leafBySha1, clientCount);
     await sleep(WARM_UP_MS);
 
-    const metricsBefore = await configMetrics(endpoint, token);
+    const metricsBefore = await configMetrics(serve.endpoint, serve.token);
     const results: Rotation[] = [];
     for (let r = 1; r <= rotations; r++) {
       const leaf = leaves[r]!;
@@ -407,7 +370,7 @@ async function measureNode(workers: number, leaves: readonly Issued[], caPem: st
       // Keep memory flat: earlier windows are done with.
       sampler.records = sampler.records.filter((h) => h.start > windowEnd);
     }
-    const metricsAfter = await configMetrics(endpoint, token);
+    const metricsAfter = await configMetrics(serve.endpoint, serve.token);
     return {
       workers,
       processes,
@@ -423,7 +386,6 @@ async function measureNode(workers: number, leaves: readonly Issued[], caPem: st
     throw e;
   } finally {
     await sampler?.stop();
-    await client?.close();
     await serve.stop();
     rmSync(stdoutFile, { force: true });
     if (!failed) rmSync(stderrFile, { force: true });

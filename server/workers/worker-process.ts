@@ -54,7 +54,7 @@ export class WorkerProcess {
   readonly pid: number;
   readonly startedAt = Date.now();
   readonly #child: ChildProcess;
-  readonly #hooks: WorkerProcessHooks;
+  #hooks: WorkerProcessHooks;
   readonly #applies = new Map<number, Owed<ApplyResult | string>>();
   readonly #scrapes = new Map<number, Owed<unknown[]>>();
   readonly #exited: Promise<WorkerExit>;
@@ -79,7 +79,7 @@ export class WorkerProcess {
         this.#scrapes.clear();
         const exit = { code, signal };
         resolve(exit);
-        hooks.exited(exit, this.#closeRequested);
+        this.#hooks.exited(exit, this.#closeRequested);
       });
     });
     child.on('message', (m) => this.#receive(m as WorkerMessage));
@@ -90,6 +90,11 @@ export class WorkerProcess {
   /** accessLog is the pipe the worker writes its access-log lines to. */
   get accessLog(): Readable {
     return this.#child.stdio[ACCESS_LOG_FD] as Readable;
+  }
+
+  /** adopt hands the worker to a new owner (a spare taking a slot): its messages and its end go there from now on. */
+  adopt(hooks: WorkerProcessHooks): void {
+    this.#hooks = hooks;
   }
 
   /** alive says whether the process still runs. */

