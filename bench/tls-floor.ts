@@ -1,48 +1,86 @@
 /**
- * tls-floor: what node's TLS stream alone costs per kept-alive request — a TLS server (one
- * process, the bench certificate) that answers every request head (up to the blank line) with a
- * fixed 1 KiB response: no HTTP server, no proxying, no backend. The user and system CPU per
- * request it prints are the floor under any HTTP/1 front end written on node's TLS sockets, to
- * set beside `gatehouse serve`'s and nginx's (bench/cpu-split.ts).
+ * tls-floor: what node's layers alone cost per kept-alive HTTPS request, with nothing proxied —
+ * each server (one process, the bench certificate) answers every request with a fixed 1 KiB
+ * response and no backend:
  *
- *   npx node bench/tls-floor.ts
+ * - `tls`: node's TLS stream and a scan for the end of each request head, no HTTP server;
+ * - `https`: node's HTTP/1 server over TLS (`https.createServer`);
+ * - `http2-compat`: node's HTTP/2 secure server serving HTTP/1.1 (`allowHTTP1`), which is what
+ *   the engine's HTTPS listeners run on.
+ *
+ * The user and system CPU per request are floors under any front end on those layers, to set
+ * beside `gatehouse serve`'s and nginx's (bench/cpu-split.ts). wrk -t1 -c50, 8 s after a 2 s warm-up.
+ *
+ *   npx node bench/tls-floor.ts [--rounds 2]
  */
-import { createServer } from 'node:tls';
-import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { makePki } from './proxy-tools.ts';
-import { runLoad } from './proxy-contenders.ts';
+import { readFileSync } from 'node:fs';
+import { createSecureServer } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTlsServer } from 'node:tls';
+import { parseArgs } from 'node:util';
+import { waitForPort } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 import { statSplitTicks, TICK_MS } from './process-cpu.ts';
-import { waitForPort } from './bench-processes.ts';
+import { runLoad } from './proxy-contenders.ts';
+import { makePki } from './proxy-tools.ts';
+
+const KINDS = ['tls', 'https', 'http2-compat'] as const;
+const BODY = 'x'.repeat(1024);
+
+function serve(kind: string, port: number, certFile: string, keyFile: string): void {
+  const tls = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  const answer = (_req: unknown, res: { writeHead(status: number, headers: Record<string, string | number>): void; end(body: string): void }): void => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': BODY.length });
+    res.end(BODY);
+  };
+  if (kind === 'tls') {
+    const response = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\nContent-Type: text/plain\r\n\r\n${BODY}`);
+    createTlsServer(tls, (socket) => {
+      let pending = '';
+      socket.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('latin1');
+        for (let end = pending.indexOf('\r\n\r\n'); end !== -1; end = pending.indexOf('\r\n\r\n')) {
+          pending = pending.slice(end + 4);
+          socket.write(response);
+        }
+      });
+      socket.on('error', () => {});
+    }).listen(port, '127.0.0.1');
+  } else if (kind === 'https') {
+    createHttpsServer(tls, answer).listen(port, '127.0.0.1');
+  } else {
+    createSecureServer({ ...tls, allowHTTP1: true }, answer).listen(port, '127.0.0.1');
+  }
+}
+
 if (process.argv[2] === 'serve') {
-  const [, , , port, certFile, keyFile] = process.argv;
-  const body = 'x'.repeat(1024);
-  const response = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nContent-Type: text/plain\r\n\r\n${body}`);
-  const server = createServer({ cert: readFileSync(certFile!), key: readFileSync(keyFile!) }, (socket) => {
-    let pending = '';
-    socket.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('latin1');
-      let end;
-      while ((end = pending.indexOf('\r\n\r\n')) !== -1) {
-        pending = pending.slice(end + 4);
-        socket.write(response);
-      }
-    });
-    socket.on('error', () => {});
-  });
-  server.listen(Number(port), '127.0.0.1');
+  const [, , , kind, port, certFile, keyFile] = process.argv;
+  serve(kind!, Number(port), certFile!, keyFile!);
 } else {
+  const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '2' } } });
   const pki = makePki();
-  const [port] = await freePorts(1, { randomStart: true });
-  const child = spawn(process.execPath, [process.argv[1]!, 'serve', String(port), pki.certFile, pki.keyFile], { stdio: 'inherit' });
-  await waitForPort(port!);
-  runLoad('keepalive', port!, pki.dir, { durationS: 2, connections: 50 });
-  const before = statSplitTicks(child.pid!)!;
-  const r = runLoad('keepalive', port!, pki.dir, { durationS: 8, connections: 50 });
-  const after = statSplitTicks(child.pid!)!;
-  const n = r.requestsPerSecond * 8;
-  const perRequest = (ticks: number): string => ((ticks * TICK_MS * 1000) / n).toFixed(1);
-  console.log(`node's TLS stream alone: ${Math.round(r.requestsPerSecond)} req/s; user ${perRequest(after.user - before.user)} µs, system ${perRequest(after.system - before.system)} µs per request`);
-  child.kill('SIGKILL');
+  const rows: string[] = [];
+  for (let round = 1; round <= Number(args.rounds); round++) {
+    for (const kind of KINDS) {
+      const [port] = await freePorts(1, { randomStart: true });
+      const child = spawn(process.execPath, [process.argv[1]!, 'serve', kind, String(port), pki.certFile, pki.keyFile], { stdio: 'inherit' });
+      try {
+        await waitForPort(port!);
+        runLoad('keepalive', port!, pki.dir, { durationS: 2, connections: 50 });
+        const before = statSplitTicks(child.pid!)!;
+        const r = runLoad('keepalive', port!, pki.dir, { durationS: 8, connections: 50 });
+        const after = statSplitTicks(child.pid!)!;
+        const requests = r.requestsPerSecond * 8;
+        const perRequest = (ticks: number): string => ((ticks * TICK_MS * 1000) / requests).toFixed(1);
+        rows.push(`| ${round} | ${kind} | ${Math.round(r.requestsPerSecond)} | ${perRequest(after.user - before.user)} | ${perRequest(after.system - before.system)} |`);
+        console.error(rows.at(-1));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+  }
+  console.log(`\n\`npx node bench/tls-floor.ts --rounds ${args.rounds}\` (${new Date().toISOString().slice(0, 16)} UTC):\n`);
+  console.log('| round | server | req/s | user µs / request | system µs / request |\n|---:|---|---:|---:|---:|');
+  console.log(rows.join('\n'));
 }
