@@ -10,9 +10,9 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePorts } from './free-ports.ts';
-import { statSplitTicks, TICK_MS } from './process-cpu.ts';
+import { descendants, TICK_MS, statSplitTicks } from './process-cpu.ts';
 import { nginxProxy, runLoad, startComparison, type Running } from './proxy-contenders.ts';
-import { descendants, startServeContender } from './serve-contender.ts';
+import { startServeContender } from './serve-contender.ts';
 
 const { values: args } = parseArgs({
   options: {

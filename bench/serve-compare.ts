@@ -18,7 +18,7 @@
  * which inherit NODE_OPTIONS) under --cpu-prof into DIR (read them with bench/profile-summary.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +26,9 @@ import { writeResultsSection } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 import { haproxyProxy, nginxProxy, runLoad, startComparison, type LoadKind, type Running } from './proxy-contenders.ts';
 import type { BenchPki, LoadResult } from './proxy-tools.ts';
-import { descendants, processTreeCpuMs, startServeContender } from './serve-contender.ts';
+import { descendants, processTreeCpuMs } from './process-cpu.ts';
+import { startServeContender } from './serve-contender.ts';
+import { osName, utc } from './run-facts.ts';
 
 const HEADING = '## Gatehouse serve against nginx and HAProxy';
 const WARM_UP_S = 2;
@@ -107,18 +109,6 @@ function oneLine(failure: string): string {
   const [first, ...rest] = failure.split('\n');
   const error = rest.find((l) => /Error|error|refused|timed out/.test(l));
   return error === undefined ? first! : `${first!} ${error.trim()}`;
-}
-
-function osName(): string {
-  try {
-    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-  } catch {
-    return 'Linux';
-  }
-}
-
-function utc(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 async function startContender(c: Contender, pki: BenchPki, port: number, backendPort: number, outDir: string, stamp: number): Promise<Running & { stdoutBytes?: () => number }> {

@@ -4,12 +4,11 @@
  * its stdout, which is a file here (so the process really writes every line), and metrics on —
  * configured through the management API with a load balancer, the bench certificate, a server
  * group on the backend and an HTTPS listener (HTTP/2 on, the default policy). The number of
- * engine workers goes to the child as GATEHOUSE_WORKERS. And the CPU time of a whole process
- * tree, counting children forked from any thread.
+ * engine workers goes to the child as GATEHOUSE_WORKERS.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClientError } from '../client/client-error.ts';
@@ -17,7 +16,7 @@ import { ManagementClient, type HttpMethod } from '../client/management-client.t
 import { GatehouseError } from '../schema/errors.ts';
 import { cleanEnv, GATEHOUSE_CLI, type ApiAnswer } from '../test/helpers/gatehouse-serve.ts';
 import { apiOk, waitForPort, waitRunning } from './bench-processes.ts';
-import { statTicks, TICK_MS } from './process-cpu.ts';
+import { descendants } from './process-cpu.ts';
 import type { Running } from './proxy-contenders.ts';
 import type { BenchPki } from './proxy-tools.ts';
 
@@ -47,45 +46,6 @@ export interface ServeRunning extends Running {
   readonly token: string;
   /** A call to its management API (with its admin token), as apiOk and waitRunning take it. */
   api(method: string, path: string, body?: unknown): Promise<ApiAnswer>;
-}
-
-/** descendants lists pid and every process below it, children forked by any of their threads included. */
-export function descendants(pids: readonly number[]): number[] {
-  const seen = new Set<number>();
-  const queue = [...pids];
-  while (queue.length > 0) {
-    const pid = queue.pop()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const task of tasks) {
-      try {
-        queue.push(...readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-      } catch {
-        // the thread ended meanwhile
-      }
-    }
-  }
-  return [...seen];
-}
-
-/**
- * processTreeCpuMs is the CPU time, ms, of `pids` and every process below them: each one's own
- * time (all its threads) plus that of its children already reaped, so a worker that ends between
- * two readings still counts (in its parent).
- */
-export function processTreeCpuMs(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of descendants(pids)) {
-    const t = statTicks(pid);
-    if (t) ticks += t.own + t.children;
-  }
-  return ticks * TICK_MS;
 }
 
 /** fileSize is a file's size, 0 when it is missing. */

@@ -38,7 +38,9 @@ import { writeRunJson } from './bench-out.ts';
 import { apiOk, waitRunning, writeResultsSection } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 import { startComparison, type Comparison } from './proxy-contenders.ts';
-import { descendants, startServeContender } from './serve-contender.ts';
+import { descendants } from './process-cpu.ts';
+import { startServeContender } from './serve-contender.ts';
+import { osName, utc } from './run-facts.ts';
 
 const HEADING = '## Certificate rotation across workers: 1,000 listeners';
 /** SNI is the name every leaf carries and every client asks for. */
@@ -263,18 +265,6 @@ function nearestRank(values: readonly number[], p: number): number {
 
 function fixed(v: number | null, digits = 1): string {
   return v !== null && Number.isFinite(v) ? v.toFixed(digits) : '–';
-}
-
-function osName(): string {
-  try {
-    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
-  } catch {
-    return 'Linux';
-  }
-}
-
-function utc(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** measureNode starts serve with `workers` engine workers, configures it and measures every rotation. */
