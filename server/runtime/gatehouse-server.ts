@@ -18,6 +18,7 @@ import { resolveAdminToken, type AdminToken } from './admin-token.ts';
 import { ConfigApplier } from './config-applier.ts';
 import { prepareListeners, type EnginePort } from './engine-port.ts';
 import { registerRuntimeMetrics } from './runtime-metrics.ts';
+import { registerWorkerMetrics } from '../workers/worker-metrics.ts';
 import { WorkerSupervisor } from '../workers/worker-supervisor.ts';
 
 /** ServerOptions configure one management server process. */
@@ -90,6 +91,8 @@ export class GatehouseServer {
           ...healthClock,
         });
         engine = supervisor;
+        const running = supervisor;
+        registerWorkerMetrics(registry, () => running.workers());
         // Dry runs prepare here, in an engine that never binds: the workers only run what is committed.
         preparer = new Engine({ externalHealth: true });
       } else {

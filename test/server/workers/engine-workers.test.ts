@@ -290,6 +290,9 @@ describe('faults', () => {
     expect(workers[0]!.lastExit).toMatch(/SIGKILL/);
     expect(listeningPids(port, workers.map((w) => w.pid!)).sort()).toEqual(workers.map((w) => w.pid!).sort());
     expect(node.messages.some((m) => /engine worker 1 .*SIGKILL.*starting it again now/.test(m))).toBe(true);
+    const metrics: string = (await node.api('GET', '/metrics')).body;
+    expect(metrics).toContain('gatehouse_engine_worker_restarts_total{worker="1"} 1\n');
+    expect(metrics).toContain('gatehouse_engine_workers{state="running"} 2\n');
   });
 
   it("Server-mode sticky values outlive the workers that learned them: workers started again are told them", async () => {
@@ -352,6 +355,7 @@ describe('faults', () => {
       return slot;
     });
     expect(node.messages.some((m) => /engine worker 2 .*starting it again in \d+ ms — it keeps dying/.test(m))).toBe(true);
+    expect((await node.api('GET', '/metrics')).body).toContain('gatehouse_engine_worker_crash_looping{worker="2"} 1\n');
     expect(looping.state).not.toBe('stopped');
     await eventually(async () => expect((await node.workers())[1]!.state).toBe('running'), { timeoutMs: 5000 });
     expect((await fresh(port)).status).toBe(200);
