@@ -1,7 +1,8 @@
 /**
- * tls-floor: what node's layers alone cost per kept-alive HTTPS request, with nothing proxied —
- * each server (one process, the bench certificate) answers every request with a fixed 1 KiB
- * response and no backend:
+ * tls-floor: what node's layers alone cost per HTTPS request, with nothing proxied — each server
+ * (one process, the bench certificate) answers every request with a fixed 1 KiB response and no
+ * backend — over kept-alive connections (`keepalive`) and with a new TLS connection per request
+ * (`close`):
  *
  * - `tls`: node's TLS stream and a scan for the end of each request head, no HTTP server;
  * - `https`: node's HTTP/1 server over TLS (`https.createServer`);
@@ -9,9 +10,10 @@
  *   the engine's HTTPS listeners run on.
  *
  * The user and system CPU per request are floors under any front end on those layers, to set
- * beside `gatehouse serve`'s and nginx's (bench/cpu-split.ts). wrk -t1 -c50, 8 s after a 2 s warm-up.
+ * beside `gatehouse serve`'s and nginx's (bench/cpu-split.ts, bench/serve-compare.ts). wrk -t1
+ * -c50 (with `Connection: close` for `close`), 8 s after a 2 s warm-up.
  *
- *   npx node bench/tls-floor.ts [--rounds 2]
+ *   npx node bench/tls-floor.ts [--rounds 2] [--only keepalive,close]
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -41,7 +43,13 @@ function serve(kind: string, port: number, certFile: string, keyFile: string): v
       socket.on('data', (chunk: Buffer) => {
         pending += chunk.toString('latin1');
         for (let end = pending.indexOf('\r\n\r\n'); end !== -1; end = pending.indexOf('\r\n\r\n')) {
+          // A request asking to close gets its answer and the end of the connection.
+          const closes = /\r\nconnection: *close\r\n/i.test(pending.slice(0, end + 2));
           pending = pending.slice(end + 4);
+          if (closes) {
+            socket.end(response);
+            return;
+          }
           socket.write(response);
         }
       });
@@ -58,29 +66,30 @@ if (process.argv[2] === 'serve') {
   const [, , , kind, port, certFile, keyFile] = process.argv;
   serve(kind!, Number(port), certFile!, keyFile!);
 } else {
-  const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '2' } } });
+  const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, only: { type: 'string', default: 'keepalive,close' } } });
+  const loads = args.only.split(',') as ('keepalive' | 'close')[];
   const pki = makePki();
   const rows: string[] = [];
   for (let round = 1; round <= Number(args.rounds); round++) {
-    for (const kind of KINDS) {
+    for (const load of loads) for (const kind of KINDS) {
       const [port] = await freePorts(1, { randomStart: true });
       const child = spawn(process.execPath, [process.argv[1]!, 'serve', kind, String(port), pki.certFile, pki.keyFile], { stdio: 'inherit' });
       try {
         await waitForPort(port!);
-        runLoad('keepalive', port!, pki.dir, { durationS: 2, connections: 50 });
+        runLoad(load, port!, pki.dir, { durationS: 2, connections: 50 });
         const before = statSplitTicks(child.pid!)!;
-        const r = runLoad('keepalive', port!, pki.dir, { durationS: 8, connections: 50 });
+        const r = runLoad(load, port!, pki.dir, { durationS: 8, connections: 50 });
         const after = statSplitTicks(child.pid!)!;
         const requests = r.requestsPerSecond * 8;
         const perRequest = (ticks: number): string => ((ticks * TICK_MS * 1000) / requests).toFixed(1);
-        rows.push(`| ${round} | ${kind} | ${Math.round(r.requestsPerSecond)} | ${perRequest(after.user - before.user)} | ${perRequest(after.system - before.system)} |`);
+        rows.push(`| ${round} | ${load} | ${kind} | ${Math.round(r.requestsPerSecond)} | ${perRequest(after.user - before.user)} | ${perRequest(after.system - before.system)} |`);
         console.error(rows.at(-1));
       } finally {
         child.kill('SIGKILL');
       }
     }
   }
-  console.log(`\n\`npx node bench/tls-floor.ts --rounds ${args.rounds}\` (${new Date().toISOString().slice(0, 16)} UTC):\n`);
-  console.log('| round | server | req/s | user µs / request | system µs / request |\n|---:|---|---:|---:|---:|');
+  console.log(`\n\`npx node bench/tls-floor.ts --rounds ${args.rounds} --only ${args.only}\` (${new Date().toISOString().slice(0, 16)} UTC):\n`);
+  console.log('| round | load | server | req/s | user µs / request | system µs / request |\n|---:|---|---|---:|---:|---:|');
   console.log(rows.join('\n'));
 }
