@@ -45,6 +45,8 @@ export interface ServerOptions {
   readonly workers?: number | undefined;
   /** How long one configured health-check second lasts, ms (default 1000; tests shorten it). */
   readonly healthCheckSecondMs?: number | undefined;
+  /** How long an engine worker may leave a ping unanswered before it is replaced, ms (default 10 s; tests shorten it). */
+  readonly workerAnswerTimeoutMs?: number | undefined;
 }
 
 /** defaultWorkers is the engine worker count when none is given: one per CPU. */
@@ -89,6 +91,7 @@ export class GatehouseServer {
           log,
           ...drain,
           ...healthClock,
+          ...(options.workerAnswerTimeoutMs !== undefined ? { answerTimeoutMs: options.workerAnswerTimeoutMs } : {}),
         });
         engine = supervisor;
         const running = supervisor;

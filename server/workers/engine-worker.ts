@@ -110,6 +110,9 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
       case 'server-cookies':
         for (const cookie of message.cookies) engine?.rememberServerCookie(cookie);
         return;
+      case 'ping':
+        channel.send({ type: 'pong', seq: message.seq });
+        return;
       case 'metrics': {
         const seq = message.seq;
         registry.getMetricsAsJSON().then(

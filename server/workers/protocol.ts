@@ -52,6 +52,8 @@ export type SupervisorMessage =
   | { readonly type: 'server-cookie'; readonly cookie: SharedServerCookie }
   /** Every sticky value the node knows, after a (re)started worker's first snapshot (its groups run by then). */
   | { readonly type: 'server-cookies'; readonly cookies: readonly SharedServerCookie[] }
+  /** Answer `pong` with the same seq at once: the worker's event loop still turns. */
+  | { readonly type: 'ping'; readonly seq: number }
   /** Answer `metrics` with the same seq: the worker's registry as prom-client JSON. */
   | { readonly type: 'metrics'; readonly seq: number }
   /** Stop accepting, drain for up to deadlineMs, flush the access log, exit (the process's end is the answer). */
@@ -64,7 +66,8 @@ export type WorkerMessage =
   | { readonly type: 'applied'; readonly seq: number; readonly result: ApplyResult }
   | { readonly type: 'apply-failed'; readonly seq: number; readonly message: string }
   | { readonly type: 'server-cookie'; readonly cookie: SharedServerCookie }
-  | { readonly type: 'metrics'; readonly seq: number; readonly metrics: unknown[] };
+  | { readonly type: 'metrics'; readonly seq: number; readonly metrics: unknown[] }
+  | { readonly type: 'pong'; readonly seq: number };
 
 /** ACCESS_LOG_FD is the worker's file descriptor for access-log lines (a pipe the supervisor reads). */
 export const ACCESS_LOG_FD = 3;

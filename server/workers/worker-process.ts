@@ -57,6 +57,7 @@ export class WorkerProcess {
   #hooks: WorkerProcessHooks;
   readonly #applies = new Map<number, Owed<ApplyResult | string>>();
   readonly #scrapes = new Map<number, Owed<unknown[]>>();
+  readonly #pings = new Map<number, Owed<true>>();
   readonly #exited: Promise<WorkerExit>;
   #ready: (() => void) | undefined;
   /** The last snapshot sent, which the worker holds: the next one goes as a delta against it. */
@@ -71,12 +72,13 @@ export class WorkerProcess {
     this.#exited = new Promise<WorkerExit>((resolve) => {
       child.once('exit', (code, signal) => {
         this.#gone = true;
-        for (const owed of [...this.#applies.values(), ...this.#scrapes.values()]) {
+        for (const owed of [...this.#applies.values(), ...this.#scrapes.values(), ...this.#pings.values()]) {
           clearTimeout(owed.timer);
           owed.resolve(undefined);
         }
         this.#applies.clear();
         this.#scrapes.clear();
+        this.#pings.clear();
         const exit = { code, signal };
         resolve(exit);
         this.#hooks.exited(exit, this.#closeRequested);
@@ -162,6 +164,11 @@ export class WorkerProcess {
     return this.#owe(this.#scrapes, seq, METRICS_TIMEOUT_MS, () => {}, { type: 'metrics', seq });
   }
 
+  /** ping resolves true when the worker answers within `timeoutMs`, undefined when it does not (or is gone). */
+  ping(seq: number, timeoutMs: number): Promise<true | undefined> {
+    return this.#owe(this.#pings, seq, timeoutMs, () => {}, { type: 'ping', seq });
+  }
+
   /**
    * close asks the worker to drain for `deadlineMs` and exit; it resolves when the process has
    * ended, killing it when it takes EXIT_GRACE_MS longer than the deadline.
@@ -218,6 +225,14 @@ export class WorkerProcess {
         this.#scrapes.delete(message.seq);
         clearTimeout(owed.timer);
         owed.resolve(message.metrics);
+        return;
+      }
+      case 'pong': {
+        const owed = this.#pings.get(message.seq);
+        if (owed === undefined) return;
+        this.#pings.delete(message.seq);
+        clearTimeout(owed.timer);
+        owed.resolve(true);
         return;
       }
       default:

@@ -40,7 +40,19 @@ export interface SupervisorOptions {
   readonly healthCheckSecondMs?: number | undefined;
   /** How often the ticket secret changes (default: the ticket lifetime, E5). */
   readonly ticketKeyRotationMs?: number | undefined;
+  /** How long a running worker may leave a ping unanswered before it is killed and replaced (default WORKER_ANSWER_TIMEOUT_MS). */
+  readonly answerTimeoutMs?: number | undefined;
 }
+
+/**
+ * WORKER_ANSWER_TIMEOUT_MS is how long a worker's event loop may stay stuck (a ping unanswered)
+ * before the worker is killed and replaced: long enough for the largest apply, short enough that
+ * a stuck worker does not hold its share of the connections for long.
+ */
+export const WORKER_ANSWER_TIMEOUT_MS = 10_000;
+
+/** WATCHDOG_INTERVAL_MS is how often each running worker is pinged (at most one ping in flight each). */
+const WATCHDOG_INTERVAL_MS = 1_000;
 
 /** TICKET_SECRET_BYTES is the size of the node's session-ticket secret (256 bits). */
 const TICKET_SECRET_BYTES = 32;
@@ -54,6 +66,10 @@ interface Slot {
   restarts: number;
   lastExit: string | null;
   restartTimer: NodeJS.Timeout | undefined;
+  /** A ping to the slot's worker is in flight. */
+  pinging: boolean;
+  /** Why the supervisor killed the slot's worker, for the log and lastExit. */
+  killReason: string | undefined;
 }
 
 /** WorkerSupervisor is the EnginePort of a node whose engine runs in worker processes. */
@@ -63,6 +79,7 @@ export class WorkerSupervisor implements EnginePort {
   readonly #health: GroupHealthChecks;
   readonly #accessLog: AccessLogMerge;
   readonly #rotation: NodeJS.Timeout;
+  readonly #watchdog: NodeJS.Timeout;
   readonly #sticky = new NodeStickyMemory();
   /** Worker starts in flight: close() waits for them, so no worker it never saw outlives the node. */
   readonly #launches = new Set<Promise<void>>();
@@ -88,6 +105,8 @@ export class WorkerSupervisor implements EnginePort {
       restarts: 0,
       lastExit: null,
       restartTimer: undefined,
+      pinging: false,
+      killReason: undefined,
     }));
     this.#health = new GroupHealthChecks({
       ...(options.healthCheckSecondMs !== undefined ? { secondMs: options.healthCheckSecondMs } : {}),
@@ -95,6 +114,9 @@ export class WorkerSupervisor implements EnginePort {
     });
     this.#rotation = setInterval(() => this.#rotateTicketSecret(), options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS);
     this.#rotation.unref();
+    const answerTimeoutMs = options.answerTimeoutMs ?? WORKER_ANSWER_TIMEOUT_MS;
+    this.#watchdog = setInterval(() => this.#watch(answerTimeoutMs), Math.min(WATCHDOG_INTERVAL_MS, answerTimeoutMs / 2));
+    this.#watchdog.unref();
   }
 
   /** start forks every worker and resolves once all are ready; if one cannot start, none is left running. */
@@ -172,6 +194,7 @@ export class WorkerSupervisor implements EnginePort {
   close(deadlineMs = 30_000): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#rotation);
+      clearInterval(this.#watchdog);
       for (const slot of this.#slots) clearTimeout(slot.restartTimer);
       await Promise.allSettled([...this.#launches]);
       const spare = await this.#spare;
@@ -267,14 +290,36 @@ export class WorkerSupervisor implements EnginePort {
     return proc?.alive ? proc : undefined;
   }
 
+  /**
+   * #watch pings every running worker that has no ping in flight; one that leaves it unanswered
+   * for `timeoutMs` has a stuck event loop (its connections wait for nothing) and is killed, so
+   * that a fresh worker takes its place.
+   */
+  #watch(timeoutMs: number): void {
+    for (const slot of this.#slots) {
+      const proc = slot.process;
+      if (slot.state !== 'running' || proc === undefined || slot.pinging || this.#closing) continue;
+      slot.pinging = true;
+      void proc.ping(++this.#seq, timeoutMs).then((answered) => {
+        slot.pinging = false;
+        if (answered || !proc.alive || slot.process !== proc || this.#closing) return;
+        slot.killReason = `did not answer within ${timeoutMs / 1000} s`;
+        this.#options.log(`engine worker ${slot.worker} (pid ${proc.pid}) ${slot.killReason}: killing it`);
+        proc.kill();
+      });
+    }
+  }
+
   #exited(slot: Slot, exit: WorkerExit, expected: boolean): void {
     const proc = slot.process;
     if (proc !== undefined && !proc.alive) slot.process = undefined;
     if (expected || this.#closing) return;
     const lived = proc === undefined ? 0 : Date.now() - proc.startedAt;
-    slot.lastExit = `${describeExit(exit)} at ${new Date().toISOString()}`;
+    const how = slot.killReason === undefined ? describeExit(exit) : `${slot.killReason}, ${describeExit(exit)}`;
+    slot.killReason = undefined;
+    slot.lastExit = `${how} at ${new Date().toISOString()}`;
     if (slot.state === 'starting' && proc === undefined) return; // #launch reports and retries a failed start
-    this.#scheduleRestart(slot, lived, `(pid ${proc?.pid ?? '?'}) ${describeExit(exit)}`);
+    this.#scheduleRestart(slot, lived, `(pid ${proc?.pid ?? '?'}) ${how}`);
   }
 
   #scheduleRestart(slot: Slot, livedMs: number, what: string): void {

@@ -362,6 +362,32 @@ describe('faults', () => {
   });
 });
 
+describe('a stuck worker', () => {
+  it('a worker whose event loop no longer turns (stopped) is killed and replaced, and the node serves on', async () => {
+    const stuck = await WorkerNode.start({ workerAnswerTimeoutMs: 1500 });
+    try {
+      const lb = await stuck.create('load-balancers', { name: 'stuck' });
+      const sg = await stuck.create('server-groups', { name: 'stuck', servers: servers(), healthCheck: noChecks });
+      const { port } = await stuck.listener(lb.id, sg.id);
+      const [first] = await stuck.workers();
+      process.kill(first!.pid!, 'SIGSTOP');
+      await eventually(
+        async () => {
+          const w = (await stuck.workers())[0]!;
+          expect(w.state).toBe('running');
+          expect(w.pid).not.toBe(first!.pid);
+        },
+        { timeoutMs: 15_000, intervalMs: 50 },
+      );
+      expect((await stuck.workers())[0]!.lastExit).toMatch(/^did not answer within 1.5 s, killed by SIGKILL/);
+      expect(stuck.messages.some((m) => /^engine worker 1 \(pid \d+\) did not answer within 1.5 s: killing it$/.test(m))).toBe(true);
+      expect((await manyFresh(port, 40, 4)).every((x) => x.status === 200)).toBe(true);
+    } finally {
+      await stuck.close();
+    }
+  });
+});
+
 describe('stopping', () => {
   it('a stopping node drains every worker: requests in flight on both finish, then the workers are gone', async () => {
     const slow = await new NamedBackend('slow').start();
