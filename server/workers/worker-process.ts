@@ -52,7 +52,8 @@ export interface WorkerProcessHooks {
 /** WorkerProcess is one started worker process. */
 export class WorkerProcess {
   readonly pid: number;
-  readonly startedAt = Date.now();
+  /** When the process started serving its owner: its fork, or for a spare, when a slot adopted it. */
+  startedAt = Date.now();
   readonly #child: ChildProcess;
   #hooks: WorkerProcessHooks;
   readonly #applies = new Map<number, Owed<ApplyResult | string>>();
@@ -97,6 +98,8 @@ export class WorkerProcess {
   /** adopt hands the worker to a new owner (a spare taking a slot): its messages and its end go there from now on. */
   adopt(hooks: WorkerProcessHooks): void {
     this.#hooks = hooks;
+    // How long it lived decides the restart backoff: an idle wait as a spare does not count.
+    this.startedAt = Date.now();
   }
 
   /** alive says whether the process still runs. */
