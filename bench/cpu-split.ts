@@ -13,6 +13,7 @@ import { freePorts } from './free-ports.ts';
 import { descendants, TICK_MS, statSplitTicks } from './process-cpu.ts';
 import { nginxProxy, runLoad, startComparison, type Running } from './proxy-contenders.ts';
 import { startServeContender } from './serve-contender.ts';
+import { median } from './stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,11 +36,6 @@ function split(pids: readonly number[]): { user: number; system: number } {
     system += t.system;
   }
   return { user: user * TICK_MS, system: system * TICK_MS };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 const cmp = await startComparison();

@@ -29,6 +29,7 @@ import type { BenchPki, LoadResult } from './proxy-tools.ts';
 import { descendants, processTreeCpuMs } from './process-cpu.ts';
 import { startServeContender } from './serve-contender.ts';
 import { osName, utc } from './run-facts.ts';
+import { median, positiveCount } from './stats.ts';
 
 const HEADING = '## Gatehouse serve against nginx and HAProxy';
 const WARM_UP_S = 2;
@@ -46,15 +47,9 @@ const { values: args } = parseArgs({
   },
 });
 
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got "${text}"`);
-  return n;
-}
-
-const workerCounts = [...new Set(args.workers.split(',').map((w) => positive('workers', w.trim())))];
-const rounds = positive('rounds', args.rounds);
-const load = { durationS: positive('duration', args.duration), connections: positive('connections', args.connections) };
+const workerCounts = [...new Set(args.workers.split(',').map((w) => positiveCount('workers', w.trim())))];
+const rounds = positiveCount('rounds', args.rounds);
+const load = { durationS: positiveCount('duration', args.duration), connections: positiveCount('connections', args.connections) };
 const kinds = args.only ? args.only.split(',').map((k) => k.trim() as LoadKind) : [...KINDS];
 for (const k of kinds) if (!KINDS.includes(k)) throw new Error(`--only takes ${KINDS.join(', ')}; got "${k}"`);
 const profileDir = args.profile === undefined ? undefined : resolve(args.profile);
@@ -85,13 +80,6 @@ interface Measured extends LoadResult {
   /** How many processes the contender's tree held at the end of the load (serve and its workers; nginx's master and workers). */
   processes: number;
   logBytesPerRequest?: number;
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function fixed(v: number, digits: number): string {

@@ -20,6 +20,7 @@ import { freePorts } from './free-ports.ts';
 import { startComparison } from './proxy-contenders.ts';
 import { utc } from './run-facts.ts';
 import { startServeContender } from './serve-contender.ts';
+import { median } from './stats.ts';
 
 const HEADING = '## Wlc across engine workers';
 
@@ -113,7 +114,6 @@ try {
   slow.server.close();
 }
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const rows = [...results].map(([count, list]) => `| ${count} | ${(median(list.map((r) => r.share)) * 100).toFixed(1)} % | ${list.map((r) => `${(r.share * 100).toFixed(1)} %`).join(', ')} | ${median(list.map((r) => r.requests))} | ${list.reduce((n, r) => n + r.errors, 0)} |`);
 const command = `npx node bench/wlc-workers.ts --workers ${workers} --clients ${clients} --slow-ms ${slowMs} --duration ${durationMs / 1000} --rounds ${rounds}${args.write ? ' --write' : ''}`;
 const text = `${HEADING}

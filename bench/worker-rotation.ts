@@ -41,6 +41,7 @@ import { startComparison, type Comparison } from './proxy-contenders.ts';
 import { descendants } from './process-cpu.ts';
 import { startServeContender } from './serve-contender.ts';
 import { osName, utc } from './run-facts.ts';
+import { median, positiveCount } from './stats.ts';
 
 const HEADING = '## Certificate rotation across workers: 1,000 listeners';
 /** SNI is the name every leaf carries and every client asks for. */
@@ -66,16 +67,10 @@ const { values: args } = parseArgs({
   },
 });
 
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got "${text}"`);
-  return n;
-}
-
-const workerCounts = [...new Set(args.workers.split(',').map((w) => positive('workers', w.trim())))];
-const listenerCount = positive('listeners', args.listeners);
-const rotations = positive('rotations', args.rotations);
-const clientCount = positive('clients', args.clients);
+const workerCounts = [...new Set(args.workers.split(',').map((w) => positiveCount('workers', w.trim())))];
+const listenerCount = positiveCount('listeners', args.listeners);
+const rotations = positiveCount('rotations', args.rotations);
+const clientCount = positiveCount('clients', args.clients);
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -247,13 +242,6 @@ async function pool<T, R>(items: readonly T[], concurrency: number, task: (item:
 
 function sorted(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b);
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = sorted(values);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** nearestRank is the p-th percentile by nearest rank (with 20 values, p99 is the largest). */

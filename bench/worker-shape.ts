@@ -18,6 +18,7 @@ import { freePorts } from './free-ports.ts';
 import { engineShapeName, gatehouseEngine, nginxProxy, runLoad, startComparison, type EngineShape, type LoadKind, type Running } from './proxy-contenders.ts';
 import { treeCpuMs } from './process-cpu.ts';
 import type { BenchPki, LoadResult } from './proxy-tools.ts';
+import { median } from './stats.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,12 +45,6 @@ const contenders: Contender[] = [
   ...shapes.map((shape) => ({ name: engineShapeName(shape), start: (pki: BenchPki, port: number, backend: number) => gatehouseEngine(pki, port, backend, shape) })),
   { name: `nginx×${workers}`, start: (pki: BenchPki, port: number, backend: number) => nginxProxy(pki.dir, pki, port, backend, workers) },
 ];
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 async function main(): Promise<void> {
   const { pki, outDir, backendPort, backend } = await startComparison();

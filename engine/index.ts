@@ -4,6 +4,7 @@
  */
 export { Engine, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_TICKET_KEY_ROTATION_MS } from './engine.ts';
 export { SharedTicketSecret, type TicketSecretFeed } from './tls/ticket-keys.ts';
+export { ServerCookieTable, SERVER_COOKIE_TABLE_MAX } from './balancing/server-cookie-table.ts';
 export { GroupHealthChecks, type GroupHealthChecksOptions, type ServerStateReport } from './health/group-health-checks.ts';
 export type { HealthTransition, ServerState } from './health/health-checker.ts';
 export type {

@@ -110,6 +110,11 @@ export class ServerCookieTable {
     }
   }
 
+  /** live lists every value not yet expired at `now` with its server, least recently used first (a resync of another engine). */
+  *live(now: number): IterableIterator<[value: string, server: string]> {
+    for (const [value, entry] of this.entries) if (entry.expiresAt > now) yield [value, entry.server];
+  }
+
   private store(value: string, server: string, now: number): void {
     const entries = this.entries;
     if (entries.has(value)) entries.delete(value);

@@ -45,6 +45,8 @@ export interface ServerOptions {
   readonly workers?: number | undefined;
   /** How long one configured health-check second lasts, ms (default 1000; tests shorten it). */
   readonly healthCheckSecondMs?: number | undefined;
+  /** How often session-ticket keys change, ms (default 300 s, the ticket lifetime of E5; tests shorten it). */
+  readonly ticketKeyRotationMs?: number | undefined;
   /** How long an engine worker may leave a ping unanswered before it is replaced, ms (default 10 s; tests shorten it). */
   readonly workerAnswerTimeoutMs?: number | undefined;
 }
@@ -81,6 +83,7 @@ export class GatehouseServer {
       const workers = options.workers ?? defaultWorkers();
       const drain = options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {};
       const healthClock = options.healthCheckSecondMs !== undefined ? { healthCheckSecondMs: options.healthCheckSecondMs } : {};
+      const ticketClock = options.ticketKeyRotationMs !== undefined ? { ticketKeyRotationMs: options.ticketKeyRotationMs } : {};
       let preparer: Engine;
       let supervisor: WorkerSupervisor | undefined;
       if (workers > 1) {
@@ -91,6 +94,7 @@ export class GatehouseServer {
           log,
           ...drain,
           ...healthClock,
+          ...ticketClock,
           ...(options.workerAnswerTimeoutMs !== undefined ? { answerTimeoutMs: options.workerAnswerTimeoutMs } : {}),
         });
         engine = supervisor;
@@ -106,6 +110,7 @@ export class GatehouseServer {
           accessLog: lineSink ? (record: AccessLogRecord) => lineSink(`${JSON.stringify(record)}\n`) : (record: AccessLogRecord) => accessLog!.write(record),
           ...drain,
           ...healthClock,
+          ...ticketClock,
         });
         engine = preparer;
       }

@@ -1,67 +1,49 @@
 /**
  * What the node remembers of `Server`-mode sticky values (SPEC 1.6) between workers: every value
  * a worker learned, with the server that set it, so that a worker started again (after a crash)
- * is told all of them and keeps sending each client to its server. Bounded like an engine's own
- * table — per group, least recently shared first out — and forgetting values older than the
- * group's cookie timeout and groups the configuration no longer holds.
+ * is told all of them and keeps sending each client to its server. One engine ServerCookieTable
+ * per group — bounded, least recently shared first out, values expiring after the group's cookie
+ * timeout — fed without sharing anything back; groups the configuration no longer holds with
+ * Server stickiness are forgotten.
  */
+import { SERVER_COOKIE_TABLE_MAX, ServerCookieTable, type ServerCookieEvent } from '../../engine/index.ts';
 import type { EngineSnapshot } from '../../schema/snapshot.ts';
-import type { SharedServerCookie } from './protocol.ts';
-
-/** NODE_STICKY_MAX is how many values the node keeps per group (an engine keeps as many). */
-export const NODE_STICKY_MAX = 100_000;
-
-interface Remembered {
-  readonly server: string;
-  readonly at: number;
-}
 
 /** NodeStickyMemory is the supervisor's copy of the workers' Server-mode sticky values. */
 export class NodeStickyMemory {
-  readonly #groups = new Map<string, Map<string, Remembered>>();
-  readonly #timeoutsMs = new Map<string, number>();
+  readonly #tables = new Map<string, ServerCookieTable>();
   readonly #max: number;
 
-  constructor(max = NODE_STICKY_MAX) {
+  constructor(max = SERVER_COOKIE_TABLE_MAX) {
     this.#max = max;
   }
 
-  /** configure keeps the groups with Server stickiness in `snapshot` (and their timeouts) and forgets the rest. */
+  /** configure keeps a table for each group with Server stickiness in `snapshot` (at its timeout) and forgets the rest. */
   configure(snapshot: EngineSnapshot): void {
-    this.#timeoutsMs.clear();
+    const wanted = new Set<string>();
     for (const g of snapshot.serverGroups) {
-      if (g.stickySession.enabled && g.stickySession.type === 'Server') this.#timeoutsMs.set(g.id, g.stickySession.cookieTimeout * 1000);
+      if (!g.stickySession.enabled || g.stickySession.type !== 'Server') continue;
+      wanted.add(g.id);
+      const timeoutMs = g.stickySession.cookieTimeout * 1000;
+      const table = this.#tables.get(g.id);
+      if (table === undefined) this.#tables.set(g.id, new ServerCookieTable(timeoutMs, { maxEntries: this.#max }));
+      else table.setTimeout(timeoutMs);
     }
-    for (const id of this.#groups.keys()) if (!this.#timeoutsMs.has(id)) this.#groups.delete(id);
+    for (const id of this.#tables.keys()) if (!wanted.has(id)) this.#tables.delete(id);
   }
 
   /** learned records one worker's event (a value set, refreshed or forgotten). */
-  learned(cookie: SharedServerCookie, now = Date.now()): void {
-    if (!this.#timeoutsMs.has(cookie.groupId)) return;
-    let values = this.#groups.get(cookie.groupId);
-    if (cookie.server === undefined) {
-      values?.delete(cookie.value);
-      return;
-    }
-    if (values === undefined) {
-      values = new Map();
-      this.#groups.set(cookie.groupId, values);
-    }
-    values.delete(cookie.value);
-    if (values.size >= this.#max) {
-      const oldest = values.keys().next();
-      if (!oldest.done) values.delete(oldest.value);
-    }
-    values.set(cookie.value, { server: cookie.server, at: now });
+  learned(cookie: ServerCookieEvent, now = Date.now()): void {
+    const table = this.#tables.get(cookie.groupId);
+    if (table === undefined) return;
+    if (cookie.server === undefined) table.applyForget(cookie.value);
+    else table.apply(cookie.value, cookie.server, now);
   }
 
   /** values lists every value still within its group's timeout, for a worker's resync. */
-  values(now = Date.now()): SharedServerCookie[] {
-    const out: SharedServerCookie[] = [];
-    for (const [groupId, values] of this.#groups) {
-      const timeout = this.#timeoutsMs.get(groupId) ?? 0;
-      for (const [value, r] of values) if (now - r.at < timeout) out.push({ groupId, value, server: r.server });
-    }
+  values(now = Date.now()): ServerCookieEvent[] {
+    const out: ServerCookieEvent[] = [];
+    for (const [groupId, table] of this.#tables) for (const [value, server] of table.live(now)) out.push({ groupId, value, server });
     return out;
   }
 }

@@ -10,23 +10,8 @@
  * Private keys travel inside snapshots over this channel only (a process's IPC pipe), never in
  * argv, environment variables or files.
  */
-import type { ApplyResult, ServerHealth } from '../../engine/types.ts';
+import type { ApplyResult, ServerCookieEvent, ServerStateReport } from '../../engine/index.ts';
 import type { SnapshotDelta } from './snapshot-delta.ts';
-
-/** ServerHealthReport is one server's health as the node's checks decided it. */
-export interface ServerHealthReport {
-  readonly groupId: string;
-  readonly address: string;
-  readonly port: number;
-  readonly state: ServerHealth['state'];
-}
-
-/** SharedServerCookie is a Server-mode sticky value one engine learned (server undefined: forgotten). */
-export interface SharedServerCookie {
-  readonly groupId: string;
-  readonly value: string;
-  readonly server: string | undefined;
-}
 
 /** WorkerSettings are the engine options a worker is started with. */
 export interface WorkerSettings {
@@ -43,15 +28,15 @@ export type SupervisorMessage =
       readonly type: 'init';
       readonly settings: WorkerSettings;
       readonly ticketSecret: Uint8Array;
-      readonly health: readonly ServerHealthReport[];
+      readonly health: readonly ServerStateReport[];
     }
   /** Run this snapshot (prepare, then swap) and answer `applied` with the same seq. */
   | { readonly type: 'apply'; readonly seq: number; readonly snapshot: SnapshotDelta }
-  | { readonly type: 'health'; readonly report: ServerHealthReport }
+  | { readonly type: 'health'; readonly report: ServerStateReport }
   | { readonly type: 'ticket-secret'; readonly secret: Uint8Array }
-  | { readonly type: 'server-cookie'; readonly cookie: SharedServerCookie }
+  | { readonly type: 'server-cookie'; readonly cookie: ServerCookieEvent }
   /** Every sticky value the node knows, after a (re)started worker's first snapshot (its groups run by then). */
-  | { readonly type: 'server-cookies'; readonly cookies: readonly SharedServerCookie[] }
+  | { readonly type: 'server-cookies'; readonly cookies: readonly ServerCookieEvent[] }
   /** Answer `pong` with the same seq at once: the worker's event loop still turns. */
   | { readonly type: 'ping'; readonly seq: number }
   /** Answer `metrics` with the same seq: the worker's registry as prom-client JSON. */
@@ -65,7 +50,7 @@ export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'applied'; readonly seq: number; readonly result: ApplyResult }
   | { readonly type: 'apply-failed'; readonly seq: number; readonly message: string }
-  | { readonly type: 'server-cookie'; readonly cookie: SharedServerCookie }
+  | { readonly type: 'server-cookie'; readonly cookie: ServerCookieEvent }
   | { readonly type: 'metrics'; readonly seq: number; readonly metrics: unknown[] }
   | { readonly type: 'pong'; readonly seq: number };
 

@@ -19,7 +19,7 @@ import type { WorkerStatus } from '../../schema/api/system.ts';
 import type { EnginePort } from '../runtime/engine-port.ts';
 import { AccessLogMerge, type AccessLogSink } from './access-log-merge.ts';
 import { mergeApplyResults, type WorkerResult } from './merge-results.ts';
-import type { SharedServerCookie, SupervisorMessage, WorkerMessage } from './protocol.ts';
+import type { SupervisorMessage, WorkerMessage } from './protocol.ts';
 import { NodeStickyMemory } from './node-sticky-memory.ts';
 import { RestartBackoff } from './restart-backoff.ts';
 import { describeExit, WorkerProcess, type WorkerExit } from './worker-process.ts';
@@ -343,7 +343,7 @@ export class WorkerSupervisor implements EnginePort {
   #fromWorker(from: Slot, message: WorkerMessage): void {
     if (message.type !== 'server-cookie') return;
     this.#sticky.learned(message.cookie);
-    const forward: SupervisorMessage = { type: 'server-cookie', cookie: message.cookie satisfies SharedServerCookie };
+    const forward: SupervisorMessage = { type: 'server-cookie', cookie: message.cookie };
     for (const slot of this.#slots) if (slot !== from) slot.process?.send(forward);
   }
 

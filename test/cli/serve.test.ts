@@ -172,7 +172,8 @@ describe('gatehouse serve', () => {
   it("no engine worker outlives its node: SIGKILL of serve ends its workers; workers get neither the master key nor the token", async () => {
     const dir = tempDir();
     const masterKey = 'ab'.repeat(32);
-    const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0', '--workers', '2'], { GATEHOUSE_MASTER_KEY: masterKey, GATEHOUSE_TOKEN: 'env-token-abcdefghijklmnop', WORKER_ENV_MARK: 'kept' });
+    const p = await serve(['--data-dir', dir, '--listen', '127.0.0.1:0'], { GATEHOUSE_WORKERS: '2', GATEHOUSE_MASTER_KEY: masterKey, GATEHOUSE_TOKEN: 'env-token-abcdefghijklmnop', WORKER_ENV_MARK: 'kept' });
+    expect(p.stdout).toContain('  engine:         2 worker processes\n');
     const health = (await (await fetch(`${p.url}/v1/healthz`, { headers: { authorization: 'Bearer env-token-abcdefghijklmnop' } })).json()) as any;
     const pids = (health.engine.workers as { pid: number }[]).map((w) => w.pid);
     expect(pids).toHaveLength(2);
@@ -196,8 +197,8 @@ describe('gatehouse serve', () => {
     await eventually(() => expect(pids.filter((pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '))).toEqual([]), 5000);
   });
 
-  it('--workers 1 runs the engine in the server process', async () => {
-    const p = await serve(['--data-dir', tempDir(), '--listen', '127.0.0.1:0', '--workers', '1']);
+  it('--workers 1 runs the engine in the server process, and the flag wins over GATEHOUSE_WORKERS', async () => {
+    const p = await serve(['--data-dir', tempDir(), '--listen', '127.0.0.1:0', '--workers', '1'], { GATEHOUSE_WORKERS: '2' });
     expect(p.stdout).toContain('  engine:         in this process (--workers 1)\n');
   });
 
