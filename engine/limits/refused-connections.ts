@@ -1,11 +1,10 @@
 /**
  * Refused connections (SPEC 2.1): once the engine has refused a request on an HTTP/1.x
  * connection and answered with `Connection: close`, nothing more that arrives on it is trusted.
- * Node's parser may already have parsed a request pipelined behind the refused one (it parses
- * a whole read at once and emits every request in it), and it may report an error in the
- * refused request's body after the answer went out. The mark on the socket tells the request
- * pipeline to drop such requests unanswered and the `clientError` handler not to answer twice;
- * it keeps the status answered, for the access-log record of a request cut by a parse error.
+ * The HTTP/1.x front parses nothing after a refusal; the mark on the socket also tells the
+ * request pipeline and the WebSocket upgrade to drop anything that still reaches them, and it
+ * keeps the status answered, for the access-log record of a request cut by a parse error in
+ * its body (which the front, not the pipeline, answered).
  */
 
 const kRefused = Symbol('gatehouse.refused');

@@ -3,14 +3,15 @@
  * target, Host and the transfer coding. It runs before a backend is chosen, so a refused
  * request never opens a backend connection.
  *
- * Node's parser (llhttp, strict) has already refused what its grammar forbids — tokens that are
- * not tokens, control characters in values, Content-Length forms, Content-Length with
- * Transfer-Encoding, two Transfer-Encoding fields, bare CR or LF, obs-fold — and node answers
- * those through `clientError` (limits/server-limits.ts). What llhttp lets through and a load
- * balancer must not forward is checked here: HTTP/0.9 and HTTP/2.0 request lines, targets with
- * a fragment or characters backends may read differently, misplaced `*`, absolute-form targets
- * naming another host or scheme, Host values that are not `host[:port]`, transfer codings other
- * than one `chunked`, expectations other than `100-continue`, and CONNECT.
+ * The HTTP/1.x front's parser (http1/request-head-parser.ts) has already refused what the
+ * message grammar forbids — tokens that are not tokens, control characters in values,
+ * Content-Length forms, Content-Length with Transfer-Encoding, a coding after `chunked`, bare CR
+ * or LF, obs-fold, HTTP/0.9 — and node's HTTP/2 layer what HPACK and RFC 9113 forbid. What a
+ * well-formed message can still carry and a load balancer must not forward is checked here, for
+ * both: versions other than 1.0 and 1.1, targets with a fragment or characters backends may
+ * read differently, misplaced `*`, absolute-form targets naming another host or scheme, Host
+ * values that are not `host[:port]`, transfer codings other than one `chunked`, expectations
+ * other than `100-continue`, and CONNECT.
  *
  * One pass over short strings, no allocation on the common path (an origin-form target).
  */
@@ -27,7 +28,7 @@ export interface RequestLine {
   readonly http2: boolean;
   /** True on an HTTPS listener: an absolute-form target must say `https`, else `http`. */
   readonly secure: boolean;
-  /** HTTP/1.x version numbers as node parsed them (ignored for HTTP/2). */
+  /** HTTP/1.x version numbers as parsed (ignored for HTTP/2). */
   readonly versionMajor: number;
   readonly versionMinor: number;
 }

@@ -1,34 +1,32 @@
 /**
- * The server object behind one listener's socket. HTTP listeners get an `http.Server`; HTTPS
- * listeners get one HTTP/2-capable TLS server that also serves HTTP/1.1 (ALPN decides per
- * connection, E4), so that no configuration change of an HTTPS listener ever needs a new
- * server or socket. Every TLS decision reads the listener's current configuration through
+ * The server object behind one listener's socket. HTTP listeners get a TCP server whose
+ * connections the engine's own HTTP/1.x front serves (http1/); HTTPS listeners get one
+ * HTTP/2-capable TLS server: ALPN decides per connection (E4) between node's HTTP/2 session and
+ * the same HTTP/1.x front, so that no configuration change of an HTTPS listener ever needs a
+ * new server or socket. Every TLS decision reads the listener's current configuration through
  * `current()` at handshake time.
  *
- * Limits (E17) are the limits module's: node's parser bounds and timeouts, `clientError`
- * answered with 400/408/414/431 and the connection closed, HTTP/2 streams and header lists
- * bounded. Idle connections (E7): the server's socket/session timeout is the listener's
- * idleTimeout, and the `timeout` hook decides — a connection with a request in flight is
- * spared, any other is closed (node's keep-alive timer uses the same value, without its
- * extra second of grace).
+ * Limits (E17): HTTP/1.x heads, bodies and their deadlines are the front's (http1/); HTTP/2
+ * streams and header lists are bounded here. Idle connections (E7): an HTTP/1 socket's or an
+ * HTTP/2 session's timeout is the listener's idleTimeout, and the `timeout` hook decides — a
+ * connection with a request in flight is spared, any other is closed.
  *
  * Connection facts (peer, TLS, client certificate) are captured here, as each connection
  * is set up, and kept with it (proxy/connection-facts.ts); HTTP/2 sessions get a guard against
  * floods (limits/http2-guard.ts). A connection whose client stopped taking bytes is not spared
  * by the idle timeout for its requests in flight: see `onSocketTimeout` and `onSessionTimeout`.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { constants as h2, createSecureServer, type Http2SecureServer, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
-import type { Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Duplex } from 'node:stream';
+import { Http1Front } from '../http1/http1-front.ts';
+import type { Http1Request } from '../http1/http1-request.ts';
+import type { Http1Response } from '../http1/http1-response.ts';
 import { closeSession, HTTP2_SESSION_OPTIONS, Http2SessionGuards } from '../limits/http2-guard.ts';
 import { adoptConnectionFacts, captureConnectionFacts, factsOf, requestsInFlight } from '../proxy/connection-facts.ts';
-import { answerClientError, answerConnect, applyHttpLimits, HTTP2_LIMIT_SETTINGS, httpLimitOptions } from '../limits/server-limits.ts';
+import { HTTP2_LIMIT_SETTINGS } from '../limits/server-limits.ts';
 import { selectAlpn } from '../tls/alpn.ts';
 import { useServerContext } from '../tls/server-context.ts';
-import type { FrontRequest } from '../proxy/front-types.ts';
-import { isWebSocketUpgrade } from '../websocket/relay.ts';
 import type { ListenerConfig } from './listener-config.ts';
 
 /** HTTP2_MAX_CONCURRENT_STREAMS is E17's per-connection stream limit. */
@@ -40,19 +38,25 @@ export const HTTP2_MAX_CONCURRENT_STREAMS = HTTP2_LIMIT_SETTINGS.settings.maxCon
  */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
-/** FrontServer is the server object of one listener. */
-export type FrontServer = HttpServer | Http2SecureServer;
+/** FrontServer is the listening server of one listener: TCP for HTTP, TLS (with HTTP/2) for HTTPS. */
+export type FrontServer = NetServer | Http2SecureServer;
+
+/** Front is a listener's server and the HTTP/1.x side that serves its HTTP/1 connections. */
+export interface Front {
+  readonly server: FrontServer;
+  readonly http1: Http1Front;
+}
 
 /** FrontServerHooks connect a server to its runtime. */
 export interface FrontServerHooks {
   /** The listener's configuration right now. */
   current(): ListenerConfig;
   /** An HTTP/1.x request. */
-  onRequest(req: FrontRequest, res: ServerResponse): void;
+  onRequest(req: Http1Request, res: Http1Response): void;
   /** An HTTP/2 stream (a request), with its fields as an object and as the flat list received. */
   onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]): void;
   /** A WebSocket upgrade request (E13); other upgrades are served as plain requests. */
-  onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  onUpgrade(req: Http1Request, socket: Socket, head: Buffer): void;
   /** A connection (HTTP/1 socket or HTTP/2 session) saw no traffic for idleTimeout. */
   onIdle(target: object): void;
 }
@@ -68,87 +72,74 @@ export function isHttp2Session(target: object): target is Http2Session {
   return typeof (target as Partial<Http2Session>).goaway === 'function';
 }
 
-/**
- * wantsWebSocket is the upgrade filter: only HTTP/1.1 WebSocket upgrades leave the HTTP server;
- * an `Upgrade` field in any other request is served as a plain request without it.
- */
-function wantsWebSocket(req: IncomingMessage): boolean {
-  return req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && isWebSocketUpgrade(req.method, req.headers.upgrade);
-}
-
 /** createFrontServer builds the (not yet listening) server for a listener's first configuration. */
-export function createFrontServer(config: ListenerConfig, hooks: FrontServerHooks, options: FrontServerOptions = {}): FrontServer {
-  const onRequest = (req: FrontRequest, res: ServerResponse) => hooks.onRequest(req, res);
-  const limits = httpLimitOptions(options.headersTimeoutMs);
-  // A request without Content-Length or Transfer-Encoding has no body: node then skips the
-  // body stream's life cycle (about 15 % of the allocations of a proxied GET).
-  const http1 = { ...limits, optimizeEmptyRequests: true };
+export function createFrontServer(config: ListenerConfig, hooks: FrontServerHooks, options: FrontServerOptions = {}): Front {
+  const http1 = new Http1Front(
+    {
+      onRequest: (req, res) => hooks.onRequest(req, res),
+      onUpgrade: (req, socket, head) => hooks.onUpgrade(req, socket, head),
+      idleTimeoutMs: () => hooks.current().idleTimeoutMs,
+      onSocketTimeout: (socket) => onSocketTimeout(socket, hooks),
+    },
+    options.headersTimeoutMs,
+  );
   const tls = config.tls;
   let server: FrontServer;
   if (!tls) {
-    server = createHttpServer({ ...http1, keepAliveTimeoutBuffer: 0, shouldUpgradeCallback: wantsWebSocket }, onRequest);
-    server.prependListener('connection', (socket: Socket) => captureConnectionFacts(socket, false));
-    finishSetup(server, config, hooks, limits);
-    return server;
+    // Half-open: a client that ends its side after a request still gets the answer.
+    server = createNetServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
+      captureConnectionFacts(socket, false);
+      http1.serve(socket);
+    });
+    server.once('close', () => http1.stop());
+    return { server, http1 };
   }
   // No certificate or policy options here: the server gets the listener's shared context below
   // instead of building its own from PEM.
-  server = createSecureServer(
-    {
-      ...http1,
-      ...HTTP2_SESSION_OPTIONS,
-      allowHTTP1: true,
-      maxHeaderListPairs: HTTP2_LIMIT_SETTINGS.maxHeaderListPairs,
-      settings: { ...HTTP2_LIMIT_SETTINGS.settings },
-      requestCert: tls.requireClientCertificate,
-      rejectUnauthorized: true,
-      handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
-      ALPNCallback: ({ protocols }) => selectAlpn(protocols, hooks.current().tls?.http2Enabled ?? false),
-      SNICallback: (servername, callback) => callback(null, hooks.current().tls?.sni.lookup(servername)),
-    },
-  );
-  // HTTP/1.1 connections of this server emit 'request'. Adding a 'request' listener also turns on
-  // node's compatibility mode for HTTP/2 — a 'stream' listener wrapping every stream in
-  // request/response objects — which the engine replaces with its own stream handler.
-  server.on('request', onRequest as never);
-  for (const listener of server.listeners('stream')) server.off('stream', listener as never);
-  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => hooks.onStream(stream, headers, rawHeaders));
-  useServerContext(server, tls.serverContext);
-  // Facts first, before node's own 'secureConnection' listener builds the HTTP/2 session or the
-  // HTTP/1.1 parser on the socket.
-  server.prependListener('secureConnection', (socket: Socket) => captureConnectionFacts(socket, true));
+  const secure = createSecureServer({
+    ...HTTP2_SESSION_OPTIONS,
+    allowHTTP1: true,
+    maxHeaderListPairs: HTTP2_LIMIT_SETTINGS.maxHeaderListPairs,
+    settings: { ...HTTP2_LIMIT_SETTINGS.settings },
+    requestCert: tls.requireClientCertificate,
+    rejectUnauthorized: true,
+    handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+    ALPNCallback: ({ protocols }) => selectAlpn(protocols, hooks.current().tls?.http2Enabled ?? false),
+    SNICallback: (servername, callback) => callback(null, hooks.current().tls?.sni.lookup(servername)),
+  });
+  server = secure;
+  // Node's own 'secureConnection' listener builds an HTTP/2 session, or for any other ALPN
+  // outcome node's HTTP/1 server; the engine keeps it for h2 and serves HTTP/1.x itself.
+  const sessionListeners = secure.listeners('secureConnection') as ((socket: Socket) => void)[];
+  secure.removeAllListeners('secureConnection');
+  secure.on('secureConnection', (socket: Socket & { alpnProtocol?: string | false }) => {
+    // Facts first, while the socket is fresh and before an HTTP/2 session takes it.
+    captureConnectionFacts(socket, true);
+    if (socket.alpnProtocol === 'h2') {
+      for (const listener of sessionListeners) listener.call(secure, socket);
+      return;
+    }
+    socket.allowHalfOpen = true;
+    http1.serve(socket);
+  });
+  secure.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => hooks.onStream(stream, headers, rawHeaders));
+  useServerContext(secure, tls.serverContext);
   const guards = new Http2SessionGuards();
-  server.on('session', (session: Http2Session) => {
+  secure.on('session', (session: Http2Session) => {
     // The socket is bound to the session during this event; later it may not be.
     const facts = adoptConnectionFacts(session, session.socket, true);
     guards.attach(session, facts);
     session.on('timeout', () => onSessionTimeout(session, hooks));
   });
-  server.once('close', () => guards.stop());
-  // The HTTP/2 server decides upgrades of its HTTP/1.1 connections the same way.
-  (server as unknown as { shouldUpgradeCallback: typeof wantsWebSocket }).shouldUpgradeCallback = wantsWebSocket;
-  finishSetup(server, config, hooks, limits);
-  return server;
-}
-
-function finishSetup(server: FrontServer, config: ListenerConfig, hooks: FrontServerHooks, limits: ReturnType<typeof httpLimitOptions>): void {
-  applyHttpLimits(server as HttpServer, limits);
-  // Close at idleTimeout exactly, not a second later (node's default grace).
-  (server as HttpServer).keepAliveTimeoutBuffer = 0;
-  // Http2SecureServer's typings omit 'clientError' and 'upgrade', which it emits for its HTTP/1.1 connections.
-  const events = server as unknown as HttpServer;
-  events.on('clientError', answerClientError);
-  events.on('connect', answerConnect);
-  // Expectations other than 100-continue: the pipeline refuses them itself (417 that closes the
-  // connection, SPEC 2.1) instead of node's 417 that keeps it open.
-  events.on('checkExpectation', (req: FrontRequest, res: ServerResponse) => hooks.onRequest(req, res));
-  events.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => hooks.onUpgrade(req, socket, head));
-  // HTTP/1 sockets reach the idle hook through the server's 'timeout'; HTTP/2 sessions through
-  // their own, because node subscribes the server's handler to a session's first timeout only.
-  server.on('timeout', (target: object) => {
-    if (!isHttp2Session(target)) onSocketTimeout(target as Socket, hooks);
+  // Sessions reach the idle hook through their own 'timeout' (above): node hands a session's
+  // first timeout to the server's listeners as well, which must exist.
+  secure.on('timeout', () => {});
+  secure.once('close', () => {
+    guards.stop();
+    http1.stop();
   });
-  applyHttpSettings(server, config);
+  applyHttpSettings(secure, config);
+  return { server, http1 };
 }
 
 /**
@@ -199,6 +190,7 @@ function onSessionTimeout(session: Http2Session, hooks: FrontServerHooks): void 
  * or goes idle, so changes reach new connections.
  */
 export function applyHttpSettings(server: FrontServer, config: ListenerConfig): void {
-  (server as HttpServer).keepAliveTimeout = config.idleTimeoutMs;
-  (server as HttpServer).timeout = config.idleTimeoutMs;
+  // HTTP/2 sessions take the server's timeout when they start; HTTP/1 sockets read the
+  // listener's configuration themselves when they connect (http1/http1-front.ts).
+  (server as unknown as { timeout: number }).timeout = config.idleTimeoutMs;
 }

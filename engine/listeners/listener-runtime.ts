@@ -4,7 +4,6 @@
  * connections and requests see the new configuration, those in flight keep the one they
  * started with (E16). Removal stops accepting and drains up to a deadline.
  */
-import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +16,7 @@ import { handleUpgrade } from '../proxy/websocket-upgrade.ts';
 import type { AccessLogRecord } from '../types.ts';
 import { useServerContext } from '../tls/server-context.ts';
 import { ConnectionRegistry } from './connection-registry.ts';
+import type { Http1Front } from '../http1/http1-front.ts';
 import { applyHttpSettings, createFrontServer, isHttp2Session, type FrontServer } from './front-server.ts';
 import { bindKeyOf, type ListenerConfig } from './listener-config.ts';
 
@@ -43,6 +43,7 @@ export class ListenerRuntime {
   readonly bindKey: string;
   private configRef: ListenerConfig;
   private readonly server: FrontServer;
+  private readonly http1: Http1Front;
   private readonly connections = new ConnectionRegistry();
   private starting: Promise<void> | undefined;
   private stopped = false;
@@ -58,7 +59,7 @@ export class ListenerRuntime {
     this.configRef = config;
     const metrics = options.metrics?.listener(this.id);
     const services: ListenerServices = { accessLog: options.accessLog, metrics };
-    this.server = createFrontServer(
+    const front = createFrontServer(
       config,
       {
         current: () => this.configRef,
@@ -90,6 +91,8 @@ export class ListenerRuntime {
       },
       { headersTimeoutMs: options.headersTimeoutMs },
     );
+    this.server = front.server;
+    this.http1 = front.http1;
     this.server.on('connection', (socket: Socket) => {
       this.connections.track(socket);
       if (metrics !== undefined) {
@@ -189,7 +192,7 @@ export class ListenerRuntime {
     while (this.connections.size > 0) {
       const left = this.drainEnd - Date.now();
       if (left <= 0) break;
-      (this.server as HttpServer).closeIdleConnections();
+      this.http1.closeIdle();
       await sleep(Math.min(DRAIN_POLL_MS, left));
     }
     this.connections.destroyAll();

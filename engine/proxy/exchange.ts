@@ -11,7 +11,6 @@
  * `finish` (the client response closed) releases everything and reports to metrics and the
  * access log (E18).
  */
-import type { ServerResponse } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +30,7 @@ import type { PickInput, ServerGroupRuntime } from '../upstream/server-group-run
 import type { UpstreamError, UpstreamExchange, UpstreamLink } from '../upstream/upstream-exchange.ts';
 import { connectionFacts, type ConnectionFacts } from './connection-facts.ts';
 import { respondWithError } from './error-responses.ts';
+import type { Http1Response } from '../http1/http1-response.ts';
 import { writeHead, type FrontRequest, type FrontResponse, type ListenerServices } from './front-types.ts';
 import { RequestFactFields } from './request-fact-fields.ts';
 import { originForm, requestHead } from './request-target.ts';
@@ -57,8 +57,10 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
   readonly services: ListenerServices;
   /** Where the answer goes: the HTTP/1.x response, or the HTTP/2 stream. */
   readonly res: FrontResponse;
-  /** The request body: the HTTP/1.x request, or the HTTP/2 stream. */
-  readonly body: Readable;
+  /** The request body: the HTTP/1.x request's body stream (undefined without a body), or the HTTP/2 stream. */
+  readonly body: Readable | undefined;
+  /** The HTTP/1.x client socket (marked when a refusal closes it), undefined for HTTP/2. */
+  private readonly http1Socket: Socket | undefined;
   readonly method: string;
   /** The request target as received. */
   readonly url: string;
@@ -67,7 +69,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
   /** performance.now() when the request reached the pipeline. */
   readonly startedAt: number;
   readonly http2: boolean;
-  /** True when the HTTP/2 stream carries no body (END_STREAM on the headers). */
+  /** True when the request carries no body (HTTP/2: END_STREAM on the headers; HTTP/1.x: no body framing). */
   private readonly endAfterHeaders: boolean;
   readonly facts: ConnectionFacts;
   /** HTTP/1.x version numbers (RequestLine); HTTP/2 leaves them at 1.1. */
@@ -102,9 +104,9 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
   private releaseHeldBody: (() => void) | undefined = undefined;
 
   /** fromHttp1 builds the exchange of an HTTP/1.x request. */
-  static fromHttp1(config: ListenerConfig, services: ListenerServices, req: FrontRequest, res: ServerResponse, startedAt: number): Exchange {
+  static fromHttp1(config: ListenerConfig, services: ListenerServices, req: FrontRequest, res: Http1Response, startedAt: number): Exchange {
     const socket = req.socket;
-    const ex = new Exchange(config, services, res, req, req.method ?? '', req.url ?? '', req.rawHeaders, false, req.httpVersionMinor === 0, true, socket, socket, startedAt);
+    const ex = new Exchange(config, services, res, req.body, req.method, req.url, req.rawHeaders, false, req.httpVersionMinor === 0, req.body === undefined, socket, socket, startedAt);
     ex.versionMajor = req.httpVersionMajor;
     ex.versionMinor = req.httpVersionMinor;
     return ex;
@@ -121,7 +123,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
     config: ListenerConfig,
     services: ListenerServices,
     res: FrontResponse,
-    body: Readable,
+    body: Readable | undefined,
     method: string,
     url: string,
     rawHeaders: string[],
@@ -137,6 +139,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
     this.services = services;
     this.res = res;
     this.body = body;
+    this.http1Socket = http2 ? undefined : socket;
     this.method = method;
     this.url = url;
     this.rawHeaders = rawHeaders;
@@ -194,17 +197,9 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
       this.refuse(invalid);
       return;
     }
-    let hasBody = false;
-    let chunked = false;
-    if (this.http2) {
-      hasBody = !this.endAfterHeaders;
-      chunked = hasBody && this.contentLength === undefined;
-    } else if (this.transferCoding === TRANSFER_CODING_CHUNKED) {
-      hasBody = true;
-      chunked = true;
-    } else {
-      hasBody = this.contentLength !== undefined && this.contentLength !== '0';
-    }
+    // The front decided the body's framing from the same fields (http1/request-head-parser.ts).
+    const hasBody = !this.endAfterHeaders && this.body !== undefined;
+    const chunked = hasBody && (this.http2 ? this.contentLength === undefined : this.transferCoding === TRANSFER_CODING_CHUNKED);
     this.upstreamChunked = chunked;
     this.upstreamHeadRequest = method === 'HEAD';
     this.upstreamRetryable = !hasBody && idempotent(method);
@@ -226,7 +221,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
    * A body that is not complete (or not past the bound) within requestTimeout is 408.
    */
   private holdBody(): void {
-    const body = this.body;
+    const body = this.body!;
     const held: Buffer[] = [];
     let bytes = 0;
     const release = (): void => {
@@ -254,8 +249,8 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
       this.forward(performance.now());
     };
     const onError = (): void => {
-      // A framing error (HTTP/1: node's clientError handler has answered 400 and closes the
-      // connection) or a client that went away: nothing was forwarded, nothing more to do.
+      // A framing error (HTTP/1: the front has answered 400 and closes the connection) or a
+      // client that went away: nothing was forwarded, nothing more to do.
       release();
       if (this.status === 0) this.status = 400;
     };
@@ -291,7 +286,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
    * connection, which is marked so that nothing it carries later is served (SPEC 2.1).
    */
   private refuse(status: number): void {
-    if (!this.http2) markRefused((this.body as FrontRequest).socket, status);
+    if (this.http1Socket !== undefined) markRefused(this.http1Socket, status);
     respondWithError(this, status, true);
   }
 
@@ -316,7 +311,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
     try {
       writeHead(res, this.http2, status, out);
     } catch {
-      // A head node refuses to send (a field name or value with forbidden characters).
+      // A head that may not be sent (a field name or value with forbidden characters).
       this.upstream?.abort();
       respondWithError(this, 502);
       return;
@@ -329,7 +324,8 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
         this.bytesSent += chunk.length;
       });
       compressor.on('error', () => res.destroy());
-      compressor.pipe(res);
+      // Http1Response has the part of a writable stream pipe() uses (http1/http1-response.ts).
+      compressor.pipe(res as Writable);
     }
   }
 
@@ -346,7 +342,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
    * resumes once it drains. The body's last bytes end the writer in the same write (HTTP/2:
    * DATA with END_STREAM).
    */
-  private relayBody(out: Writable, chunk: Buffer, last: boolean): boolean {
+  private relayBody(out: BodyOut, chunk: Buffer, last: boolean): boolean {
     if (last) {
       out.end(chunk);
       return true;
@@ -365,8 +361,8 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
 
   onUpstreamError(err: UpstreamError): void {
     if (err.code === 'REQUEST_BODY') {
-      // The client's body failed past the hold (a framing error node's clientError handler
-      // has answered 400, or a client that left): the backend request is cut, nobody to answer.
+      // The client's body failed past the hold (a framing error the front has answered 400,
+      // or a client that left): the backend request is cut, nobody to answer.
       if (this.status === 0) this.status = 400;
       return;
     }
@@ -382,8 +378,8 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
     if (this.closed) return;
     this.closed = true;
     this.releaseHeldBody?.();
-    // Cut by a parse error in its body: the clientError handler answered for it.
-    if (this.status === 0 && !this.http2) this.status = refusedStatus((this.body as FrontRequest).socket);
+    // Cut by a parse error in its body: the HTTP/1.x front answered for it.
+    if (this.status === 0 && this.http1Socket !== undefined) this.status = refusedStatus(this.http1Socket);
     // The client went away before the response was complete: the backend exchange is dropped.
     this.upstream?.abort();
     const facts = this.facts;
@@ -420,6 +416,13 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
     );
     log(record);
   }
+}
+
+/** BodyOut is where response body bytes go: the client's response (HTTP/1.x or an HTTP/2 stream) or the compressor. */
+interface BodyOut {
+  write(chunk: Buffer): boolean;
+  end(chunk: Buffer): unknown;
+  once(event: 'drain', listener: () => void): unknown;
 }
 
 /** removeListedFields drops, in place, the response fields a Connection field named (E12). */

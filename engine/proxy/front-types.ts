@@ -1,18 +1,19 @@
 /**
- * The client side of an exchange: an HTTP/1.x request and response of the listener's server,
- * or an HTTP/2 stream (served with node's core API, not its request/response compatibility
+ * The client side of an exchange: an HTTP/1.x request and response of the engine's own front
+ * (http1/), or an HTTP/2 stream (served with node's core API, not its request/response compatibility
  * layer, which costs a pair of objects and a dozen listeners per stream); and the
  * per-listener services that see every finished request.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
+import type { Http1Request } from '../http1/http1-request.ts';
+import type { Http1Response } from '../http1/http1-response.ts';
 import type { ListenerMetrics } from '../observability/metrics.ts';
 import type { AccessLogRecord } from '../types.ts';
 
 /** FrontRequest is a client request over HTTP/1.x. */
-export type FrontRequest = IncomingMessage;
+export type FrontRequest = Http1Request;
 /** FrontResponse is where the answer goes: an HTTP/1.x response or an HTTP/2 stream. */
-export type FrontResponse = ServerResponse | ServerHttp2Stream;
+export type FrontResponse = Http1Response | ServerHttp2Stream;
 
 /** ListenerServices are what one listener reports finished requests to; fixed per listener runtime. */
 export interface ListenerServices {
@@ -34,6 +35,6 @@ export function writeHead(res: FrontResponse, http2: boolean, status: number, he
     headers.push(':status', STATUS_TEXT[status] ?? String(status));
     (res as ServerHttp2Stream).respond(headers);
   } else {
-    (res as ServerResponse).writeHead(status, headers);
+    (res as Http1Response).writeHead(status, headers);
   }
 }

@@ -3,7 +3,7 @@
  * stream, started at once and finished when the client side closes. The stages live on
  * Exchange (proxy/exchange.ts); WebSocket upgrades take proxy/websocket-upgrade.ts instead.
  */
-import type { ServerResponse } from 'node:http';
+import type { Http1Response } from '../http1/http1-response.ts';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
@@ -39,7 +39,7 @@ function run(ex: Exchange): void {
 }
 
 /** handleRequest runs one HTTP/1.x request through the pipeline. */
-export function handleRequest(config: ListenerConfig, req: FrontRequest, res: ServerResponse, services: ListenerServices): void {
+export function handleRequest(config: ListenerConfig, req: FrontRequest, res: Http1Response, services: ListenerServices): void {
   // Pipelined behind a request the engine refused: that answer closes the connection, and
   // nothing the connection carries after it is served (SPEC 2.1).
   if (isRefused(req.socket)) return;
@@ -51,8 +51,7 @@ export function handleRequest(config: ListenerConfig, req: FrontRequest, res: Se
 
 /**
  * handleStream runs one HTTP/2 stream through the pipeline. `Expect: 100-continue` is answered
- * with a 100 before the body is forwarded, any other expectation with 417 (as node's HTTP/1
- * server does).
+ * with a 100 before the body is forwarded, any other expectation with 417 (as on HTTP/1.x).
  */
 export function handleStream(config: ListenerConfig, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[], services: ListenerServices): void {
   stream.on('error', ignore);

@@ -7,7 +7,7 @@
  * idleTimeout on the relayed bytes and its requestTimeout on the backend's answer. The relay
  * tunnels only after a matching 101. The finished relay is one access-log record.
  */
-import type { IncomingMessage } from 'node:http';
+import type { Http1Request } from '../http1/http1-request.ts';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
@@ -45,18 +45,18 @@ class UpgradeRequest extends RequestFactFields implements PickInput {
 }
 
 /** handleUpgrade relays one WebSocket upgrade; it never throws. */
-export function handleUpgrade(config: ListenerConfig, req: IncomingMessage, client: Duplex, head: Buffer, services: ListenerServices): void {
+export function handleUpgrade(config: ListenerConfig, req: Http1Request, client: Duplex, head: Buffer, services: ListenerServices): void {
   const startedAt = performance.now();
   const socket = client as Socket;
   if (isRefused(socket)) {
     // Pipelined behind a request the engine refused: nothing more is served here. The socket
-    // left the HTTP server with the upgrade, so it is ended here, after the refusal's bytes.
+    // left the HTTP/1 front with the upgrade, so it is ended here, after the refusal's bytes.
     client.on('error', () => {});
     client.end();
     setTimeout(() => client.destroy(), REFUSAL_LINGER_MS).unref();
     return;
   }
-  // The HTTP server's idle timer no longer applies; the relay keeps its own.
+  // The front's idle timer no longer applies; the relay keeps its own.
   socket.setTimeout(0);
   client.on('error', () => {});
   const facts = connectionFacts(socket, socket, config.tls !== undefined);

@@ -1,26 +1,21 @@
 /**
- * SPEC E17 on node 24 with raw sockets: request line + headers over 16 KiB → 431 (414 for the
- * URI); more than 100 fields → 431; headers not complete in time → 408; CL+TE, duplicate
- * Content-Length, obs-fold, bare CR/LF → 400; each time the connection is closed and nothing
- * reaches the request handler's forwarding step. Servers are built exactly as the engine will
- * build them: httpLimitOptions + applyHttpLimits + answerClientError + checkRequestHead.
+ * SPEC E17 on the engine's HTTP/1.x front (engine/http1/) with raw sockets: request line +
+ * headers over 16 KiB → 431 (414 for the URI); more than 100 fields → 431; headers not complete
+ * in time → 408; CL+TE, duplicate Content-Length, obs-fold, bare CR/LF → 400; each time the
+ * connection is closed and nothing reaches the request handler's forwarding step. The fronts
+ * here are the parser and connection the listeners run, with checkRequestHead as the handler's
+ * first step (as the pipeline runs it); HTTP/2 gets the same head limits from its settings.
  */
 import { once } from 'node:events';
-import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  HEAD_OK,
-  HTTP2_LIMIT_SETTINGS,
-  answerClientError,
-  applyHttpLimits,
-  checkRequestHead,
-  clientErrorStatus,
-  httpLimitOptions,
-  refuseRequest,
-} from '../../../engine/limits/index.ts';
+import { Http1Front } from '../../../engine/http1/http1-front.ts';
+import type { Http1Request } from '../../../engine/http1/http1-request.ts';
+import type { Http1Response } from '../../../engine/http1/http1-response.ts';
+import { HEAD_OK, HTTP2_LIMIT_SETTINGS, checkRequestHead } from '../../../engine/limits/index.ts';
+import { markRefused } from '../../../engine/limits/refused-connections.ts';
 import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
 import { E17_REFUSED, headerFields } from '../support/refused-requests.ts';
 
@@ -31,28 +26,48 @@ interface Front {
   close(): void;
 }
 
-function handler(forwarded: string[]) {
-  return (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
-    const status = checkRequestHead(req.method!, req.url!, req.rawHeaders);
-    if (status !== HEAD_OK) return refuseRequest(res, status, req.httpVersionMajor);
-    forwarded.push(req.url!);
-    res.end(`fields=${req.rawHeaders.length / 2 - (req.httpVersionMajor === 2 ? 4 : 0)}`);
-  };
+/** http1Front is the engine's HTTP/1.x front with a handler that refuses what checkRequestHead refuses. */
+function http1Front(forwarded: string[], headersTimeoutMs?: number): Http1Front {
+  return new Http1Front(
+    {
+      onRequest: (req: Http1Request, res: Http1Response) => {
+        const status = checkRequestHead(req.method, req.url, req.rawHeaders);
+        if (status !== HEAD_OK) {
+          markRefused(req.socket, status);
+          const body = `${status}\n`;
+          res.writeHead(status, ['Content-Length', String(body.length), 'Connection', 'close']);
+          res.end(body);
+          return;
+        }
+        forwarded.push(req.url);
+        res.writeHead(200, ['Content-Type', 'text/plain']);
+        res.end(`fields=${req.rawHeaders.length / 2}`);
+      },
+      onUpgrade: (_req, socket) => socket.destroy(),
+      idleTimeoutMs: () => 15_000,
+      onSocketTimeout: (socket) => socket.destroy(),
+    },
+    headersTimeoutMs,
+  );
 }
 
 async function plainFront(headersTimeoutMs?: number): Promise<Front> {
   const forwarded: string[] = [];
-  const settings = httpLimitOptions(headersTimeoutMs);
-  const server = http.createServer(settings, handler(forwarded));
-  applyHttpLimits(server, settings);
-  server.on('clientError', answerClientError);
+  const front = http1Front(forwarded, headersTimeoutMs);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    front.serve(socket);
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {
     port: (server.address() as net.AddressInfo).port,
     forwarded,
     close: () => {
-      server.closeAllConnections();
+      front.stop();
+      for (const socket of sockets) socket.destroy();
       server.close();
     },
   };
@@ -93,7 +108,7 @@ beforeAll(async () => {
 });
 afterAll(() => front?.close());
 
-describe('E17: request limits on an http.Server (raw sockets)', () => {
+describe('E17: request limits on the HTTP/1.x front (raw sockets)', () => {
   const cases: { name: string; request: string | Buffer; status: number }[] = [
     E17_REFUSED.bigHeader,
     { name: 'many headers totalling 17 KiB', request: `GET /h HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 34 }, (_, i) => `X-P${i}: ${'b'.repeat(500)}\r\n`).join('')}\r\n`, status: 431 },
@@ -142,7 +157,7 @@ describe('E17: request limits on an http.Server (raw sockets)', () => {
     { name: 'a 66 KiB URI, its end in a second write', pieces: [`GET /${'u'.repeat(60 * 1024)}`, `${'u'.repeat(6 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`], status: 414 },
     { name: 'a 66 KiB header value sent in two writes', pieces: [`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(66 * 1024)}`, '\r\n\r\n'], status: 431 },
     { name: 'a 66 KiB URI after a served request', pieces: [`GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /${'u'.repeat(66 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`], status: 414 },
-  ])('$name → $status (node overflow, classified)', async ({ pieces, status }) => {
+  ])('$name → $status (the parser\'s own bound)', async ({ pieces, status }) => {
     const answer = await exchange(front.port, pieces, 50);
     const last = answer.text.lastIndexOf('HTTP/1.1 ');
     expect(Number(answer.text.slice(last + 9, last + 12))).toBe(status);
@@ -165,17 +180,19 @@ describe('E17: request limits on an http.Server (raw sockets)', () => {
     expect(answer.closed).toBe(true);
   });
 
-  it('clientErrorStatus: a reset peer gets no answer', () => {
-    expect(clientErrorStatus(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBeUndefined();
-    expect(clientErrorStatus(Object.assign(new Error('x'), { code: 'HPE_INVALID_METHOD' }))).toBe(400);
+  it('a head cut short by the client (half-close) → 400 and closed', async () => {
+    const socket = net.connect(front.port, '127.0.0.1');
+    await once(socket, 'connect');
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    socket.end('GET /cut HTTP/1.1\r\nHost: x\r\n');
+    await once(socket, 'close');
+    expect(text.slice(0, 12)).toBe('HTTP/1.1 400');
   });
 });
 
 describe('E17: request limit defaults', () => {
-  it('the builder carries E17 values and node-safe companions', () => {
-    const o = httpLimitOptions();
-    expect(o).toMatchObject({ headersTimeout: 10_000, maxHeadersCount: 101, insecureHTTPParser: false, requireHostHeader: false, connectionsCheckingInterval: 1000 });
-    expect(o.requestTimeout).toBeGreaterThanOrEqual(o.headersTimeout);
+  it('HTTP/2 allows 128 concurrent streams', () => {
     expect(HTTP2_LIMIT_SETTINGS.settings.maxConcurrentStreams).toBe(128);
   });
 
@@ -200,28 +217,44 @@ describe('E17: request limit defaults', () => {
   }, 20_000);
 });
 
-describe('E17: request limits on the HTTPS front (http2 server with allowHTTP1)', () => {
+describe('E17: request limits over TLS (HTTP/1.1 on the front, HTTP/2 on node\'s session)', () => {
   let ca: Issued;
   let server: http2.Http2SecureServer;
+  let front: Http1Front;
   let port = 0;
   const forwarded: string[] = [];
 
   beforeAll(async () => {
     ca = await createCa();
     const cert = await issueCertificate({ commonName: 'localhost', dnsNames: ['localhost'] }, ca);
-    const settings = httpLimitOptions(600);
-    server = http2.createSecureServer(
-      { ...settings, key: cert.keyPem, cert: cert.chainPem, allowHTTP1: true, maxHeaderListPairs: HTTP2_LIMIT_SETTINGS.maxHeaderListPairs, settings: HTTP2_LIMIT_SETTINGS.settings },
-      handler(forwarded),
-    );
-    applyHttpLimits(server as unknown as Parameters<typeof applyHttpLimits>[0], settings);
-    // Http2SecureServer's typings omit 'clientError', which it emits for its HTTP/1.1 connections.
-    (server as unknown as net.Server).on('clientError', answerClientError);
+    front = http1Front(forwarded, 600);
+    server = http2.createSecureServer({ key: cert.keyPem, cert: cert.chainPem, allowHTTP1: true, maxHeaderListPairs: HTTP2_LIMIT_SETTINGS.maxHeaderListPairs, settings: HTTP2_LIMIT_SETTINGS.settings });
+    // As the listeners do: h2 connections stay with node's session, any other goes to the front.
+    const sessionListeners = server.listeners('secureConnection') as ((socket: tls.TLSSocket) => void)[];
+    server.removeAllListeners('secureConnection');
+    server.on('secureConnection', (socket: tls.TLSSocket) => {
+      if (socket.alpnProtocol === 'h2') for (const listener of sessionListeners) listener.call(server, socket);
+      else front.serve(socket);
+    });
+    server.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+      const status = checkRequestHead(headers[':method']!, headers[':path']!, rawHeaders);
+      if (status !== HEAD_OK) {
+        stream.respond({ ':status': status });
+        stream.end();
+        return;
+      }
+      forwarded.push(headers[':path']!);
+      stream.respond({ ':status': 200 });
+      stream.end(`fields=${rawHeaders.length / 2 - 4}`);
+    });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as net.AddressInfo).port;
   });
-  afterAll(() => server?.close());
+  afterAll(() => {
+    front?.stop();
+    server?.close();
+  });
 
   const tlsH1 = () => tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: ca.certPem, ALPNProtocols: ['http/1.1'] });
 
