@@ -7,7 +7,9 @@
  * - `tls`: node's TLS stream and a scan for the end of each request head, no HTTP server;
  * - `https`: node's HTTP/1 server over TLS (`https.createServer`);
  * - `http2-compat`: node's HTTP/2 secure server serving HTTP/1.1 (`allowHTTP1`), which is what
- *   the engine's HTTPS listeners run on.
+ *   the engine's HTTPS listeners ran HTTP/1.1 on before they had their own front;
+ * - `front`: the engine's own HTTP/1.x front (engine/http1/) on node's TLS stream, which is
+ *   what they run now.
  *
  * The user and system CPU per request are floors under any front end on those layers, to set
  * beside `gatehouse serve`'s and nginx's (bench/cpu-split.ts, bench/serve-compare.ts). wrk -t1
@@ -26,8 +28,9 @@ import { freePorts } from './free-ports.ts';
 import { statSplitTicks, TICK_MS } from './process-cpu.ts';
 import { runLoad } from './proxy-contenders.ts';
 import { makePki } from './proxy-tools.ts';
+import { Http1Front } from '../engine/http1/http1-front.ts';
 
-const KINDS = ['tls', 'https', 'http2-compat'] as const;
+const KINDS = ['tls', 'https', 'http2-compat', 'front'] as const;
 const BODY = 'x'.repeat(1024);
 
 function serve(kind: string, port: number, certFile: string, keyFile: string): void {
@@ -55,6 +58,18 @@ function serve(kind: string, port: number, certFile: string, keyFile: string): v
       });
       socket.on('error', () => {});
     }).listen(port, '127.0.0.1');
+  } else if (kind === 'front') {
+    const body = Buffer.from(BODY);
+    const front = new Http1Front({
+      onRequest: (_req, res) => {
+        res.writeHead(200, ['content-type', 'text/plain', 'content-length', String(body.length)]);
+        res.end(body);
+      },
+      onUpgrade: (_req, socket) => socket.destroy(),
+      idleTimeoutMs: () => 15_000,
+      onSocketTimeout: (socket) => socket.destroy(),
+    });
+    createTlsServer(tls, (socket) => front.serve(socket)).listen(port, '127.0.0.1');
   } else if (kind === 'https') {
     createHttpsServer(tls, answer).listen(port, '127.0.0.1');
   } else {

@@ -44,6 +44,8 @@ export interface ConnectionHooks {
   onUpgrade(req: Http1Request, socket: Socket, head: Buffer): void;
   /** The listener's idle timeout now, ms (for Keep-Alive). */
   idleTimeoutMs(): number;
+  /** The current time as an HTTP date (for Date). */
+  httpDate(): string;
   /** The connection closed. */
   onClosed(connection: Http1Connection): void;
 }
@@ -85,6 +87,11 @@ export class Http1Connection implements ResponseOwner, BodySource, BodySink {
   /** keepAliveSeconds is the listener's idle timeout in whole seconds (ResponseOwner). */
   get keepAliveSeconds(): number {
     return Math.floor(this.hooks.idleTimeoutMs() / 1000);
+  }
+
+  /** httpDate is the current time as an HTTP date (ResponseOwner). */
+  httpDate(): string {
+    return this.hooks.httpDate();
   }
 
   /** idle tells whether nothing is in progress: no request in flight and no head begun. */

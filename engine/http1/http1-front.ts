@@ -9,7 +9,7 @@ import type { Socket } from 'node:net';
 import { CONNECTIONS_CHECKING_INTERVAL_MS, HEADERS_TIMEOUT_MS, REQUEST_BODY_TIMEOUT_MS } from '../limits/server-limits.ts';
 import { Http1Connection, type ConnectionHooks } from './http1-connection.ts';
 import type { Http1Request } from './http1-request.ts';
-import type { Http1Response } from './http1-response.ts';
+import { DateCache, type Http1Response } from './http1-response.ts';
 
 /** Http1FrontHooks connect the front to its listener runtime. */
 export interface Http1FrontHooks {
@@ -28,6 +28,7 @@ export class Http1Front {
   private readonly connectionHooks: ConnectionHooks;
   private readonly headersTimeoutMs: number;
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly dates = new DateCache();
 
   constructor(hooks: Http1FrontHooks, headersTimeoutMs = HEADERS_TIMEOUT_MS) {
     this.hooks = hooks;
@@ -36,6 +37,7 @@ export class Http1Front {
       onRequest: (req, res) => hooks.onRequest(req, res),
       onUpgrade: (req, socket, head) => hooks.onUpgrade(req, socket, head),
       idleTimeoutMs: () => hooks.idleTimeoutMs(),
+      httpDate: () => this.dates.now(),
       onClosed: (connection) => this.connections.delete(connection),
     };
     this.sweepTimer = setInterval(() => this.sweep(), Math.min(CONNECTIONS_CHECKING_INTERVAL_MS, headersTimeoutMs));

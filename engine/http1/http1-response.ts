@@ -22,6 +22,8 @@ export interface ResponseOwner {
   responseDone(res: Http1Response, ok: boolean): void;
   /** The connection's idle timeout in whole seconds (for Keep-Alive). */
   readonly keepAliveSeconds: number;
+  /** The current time as an HTTP date (for Date). */
+  httpDate(): string;
 }
 
 /** STATUS_LINES caches `HTTP/1.1 <status> <reason>\r\n` per status. */
@@ -35,8 +37,8 @@ for (let c = 48; c <= 57; c++) TOKEN[c] = 1;
 for (let c = 65; c <= 90; c++) TOKEN[c] = 1;
 for (let c = 97; c <= 122; c++) TOKEN[c] = 1;
 
-/** DateCache keeps the HTTP date string of the current second. */
-class DateCache {
+/** DateCache keeps the HTTP date string of the current second (one per listener front). */
+export class DateCache {
   private second = -1;
   private text = '';
 
@@ -50,8 +52,6 @@ class DateCache {
     return this.text;
   }
 }
-
-const DATES = new DateCache();
 
 const LAST_CHUNK = '0\r\n\r\n';
 
@@ -141,7 +141,7 @@ export class Http1Response extends EventEmitter {
         text += 'Transfer-Encoding: chunked\r\n';
       }
     }
-    if (!date) text += `Date: ${DATES.now()}\r\n`;
+    if (!date) text += `Date: ${this.owner.httpDate()}\r\n`;
     this.shouldKeepAlive = !close;
     text += close ? 'Connection: close\r\n\r\n' : `Connection: keep-alive\r\nKeep-Alive: timeout=${this.owner.keepAliveSeconds}\r\n\r\n`;
     this.head = text;
