@@ -17,7 +17,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { waitForPort } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
-import { descendants, statSplitTicks, TICK_MS } from './process-cpu.ts';
+import { treeCpuMs } from './process-cpu.ts';
 import { nginxProxy, runLoad, startComparison, type Running } from './proxy-contenders.ts';
 import { utc } from './run-facts.ts';
 import { median, positiveCount } from './stats.ts';
@@ -70,19 +70,10 @@ if (process.argv[2] === 'relay') {
         }
         try {
           runLoad('keepalive', port!, cmp.outDir, { durationS: 2, connections: 50 });
-          const pids = descendants(running.pids());
-          const ticks = (): number => {
-            let sum = 0;
-            for (const pid of pids) {
-              const t = statSplitTicks(pid);
-              if (t !== undefined) sum += t.user + t.system;
-            }
-            return sum;
-          };
-          const before = ticks();
+          const before = treeCpuMs(running.pids());
           const result = runLoad('keepalive', port!, cmp.outDir, { durationS, connections: 50 });
           seen[name].rps.push(result.requestsPerSecond);
-          seen[name].cpu.push(((ticks() - before) * TICK_MS * 1000) / (result.requestsPerSecond * durationS));
+          seen[name].cpu.push(((treeCpuMs(running.pids()) - before) * 1000) / (result.requestsPerSecond * durationS));
           console.error(`round ${round + 1} ${name}: ${Math.round(result.requestsPerSecond)} req/s, ${seen[name].cpu.at(-1)!.toFixed(1)} CPU µs / request`);
         } finally {
           await running.stop();

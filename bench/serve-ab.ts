@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePorts } from './free-ports.ts';
-import { descendants, statSplitTicks, TICK_MS } from './process-cpu.ts';
+import { treeCpuMs } from './process-cpu.ts';
 import { runLoad, startComparison, type LoadKind } from './proxy-contenders.ts';
 import { utc } from './run-facts.ts';
 import { startServeContender } from './serve-contender.ts';
@@ -63,18 +63,9 @@ try {
       const proxy = await starters[side](cmp.pki, port!, cmp.backendPort, { workers, ...logs });
       try {
         runLoad(load, port!, cmp.outDir, { durationS: 2, connections: 50 });
-        const pids = descendants(proxy.pids());
-        const ticks = (): number => {
-          let sum = 0;
-          for (const pid of pids) {
-            const t = statSplitTicks(pid);
-            if (t !== undefined) sum += t.user + t.system;
-          }
-          return sum;
-        };
-        const before = ticks();
+        const before = treeCpuMs(proxy.pids());
         const result = runLoad(load, port!, cmp.outDir, { durationS, connections: 50 });
-        const cpuMs = (ticks() - before) * TICK_MS;
+        const cpuMs = treeCpuMs(proxy.pids()) - before;
         seen[side].rps.push(result.requestsPerSecond);
         seen[side].cpu.push((cpuMs * 1000) / (result.requestsPerSecond * durationS));
         console.error(`round ${round + 1} ${side}: ${Math.round(result.requestsPerSecond)} req/s, ${seen[side].cpu.at(-1)!.toFixed(1)} CPU µs / request`);

@@ -14,6 +14,7 @@
  * The decoded body goes to a sink piece by piece, as subarrays of the bytes read (no copies).
  */
 import { MAX_HEAD_BYTES } from '../limits/request-limits.ts';
+import { isFieldValueChar, isTokenChar } from './field-chars.ts';
 
 /** BODY_INCOMPLETE: every byte was taken and the body goes on. */
 export const BODY_INCOMPLETE = -1;
@@ -34,13 +35,6 @@ const S_DONE = 5;
 
 const CR = 13;
 const LF = 10;
-
-/** TCHAR marks RFC 9110's token characters. */
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
-for (let c = 48; c <= 57; c++) TCHAR[c] = 1;
-for (let c = 65; c <= 90; c++) TCHAR[c] = 1;
-for (let c = 97; c <= 122; c++) TCHAR[c] = 1;
 
 /** BodySink receives the decoded body. */
 export interface BodySink {
@@ -162,15 +156,12 @@ export class BodyDecoder {
       return true;
     }
     let i = 0;
-    while (i < end && line.charCodeAt(i) < 128 && TCHAR[line.charCodeAt(i)] === 1) i++;
+    while (i < end && isTokenChar(line.charCodeAt(i))) i++;
     if (i === 0 || line.charCodeAt(i) !== 58 /* : */) return false;
     const name = line.slice(0, i).toLowerCase();
     // Framing fields in a trailer would reframe a message already framed.
     if (name === 'content-length' || name === 'transfer-encoding') return false;
-    for (let k = i + 1; k < end; k++) {
-      const c = line.charCodeAt(k);
-      if ((c < 32 && c !== 9) || c === 127) return false;
-    }
+    for (let k = i + 1; k < end; k++) if (!isFieldValueChar(line.charCodeAt(k))) return false;
     return true;
   }
 }
@@ -182,7 +173,7 @@ function validExtensions(line: string, from: number, to: number): boolean {
     if (line.charCodeAt(i) !== 59 /* ; */) return false;
     i++;
     const nameStart = i;
-    while (i < to && isTchar(line.charCodeAt(i))) i++;
+    while (i < to && isTokenChar(line.charCodeAt(i))) i++;
     const named = i > nameStart;
     if (i < to && line.charCodeAt(i) === 61 /* = */) {
       i++;
@@ -190,7 +181,7 @@ function validExtensions(line: string, from: number, to: number): boolean {
         i = quotedEnd(line, i + 1, to);
         if (i < 0) return false;
       } else {
-        while (i < to && isTchar(line.charCodeAt(i))) i++;
+        while (i < to && isTokenChar(line.charCodeAt(i))) i++;
       }
     } else if (!named) {
       return false;
@@ -214,8 +205,4 @@ function quotedEnd(line: string, from: number, to: number): number {
     if ((c < 32 && c !== 9) || c === 127) return -1;
   }
   return -1;
-}
-
-function isTchar(c: number): boolean {
-  return c < 128 && TCHAR[c] === 1;
 }

@@ -15,6 +15,7 @@
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { isFieldValueChar, isTokenChar } from './field-chars.ts';
 
 /** ResponseOwner is the connection a response belongs to. */
 export interface ResponseOwner {
@@ -29,13 +30,6 @@ export interface ResponseOwner {
 /** STATUS_LINES caches `HTTP/1.1 <status> <reason>\r\n` per status. */
 const STATUS_LINES: string[] = [];
 for (let s = 100; s < 600; s++) STATUS_LINES[s] = `HTTP/1.1 ${s} ${STATUS_CODES[s] ?? 'Unknown'}\r\n`;
-
-/** TOKEN marks RFC 9110's tchar (field names). */
-const TOKEN = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~") TOKEN[c.charCodeAt(0)] = 1;
-for (let c = 48; c <= 57; c++) TOKEN[c] = 1;
-for (let c = 65; c <= 90; c++) TOKEN[c] = 1;
-for (let c = 97; c <= 122; c++) TOKEN[c] = 1;
 
 /** DateCache keeps the HTTP date string of the current second (one per listener front). */
 export class DateCache {
@@ -257,12 +251,6 @@ export class Http1Response extends EventEmitter {
 /** checkField throws for a field name that is not a token or a value with CR, LF, NUL or another control but HTAB. */
 function checkField(name: string, value: string): void {
   if (name.length === 0) throw new Error('empty response field name');
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c >= 128 || TOKEN[c] !== 1) throw new Error(`invalid response field name ${JSON.stringify(name)}`);
-  }
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if ((c < 32 && c !== 9) || c === 127 || c > 255) throw new Error(`invalid character in response field ${name}`);
-  }
+  for (let i = 0; i < name.length; i++) if (!isTokenChar(name.charCodeAt(i))) throw new Error(`invalid response field name ${JSON.stringify(name)}`);
+  for (let i = 0; i < value.length; i++) if (!isFieldValueChar(value.charCodeAt(i))) throw new Error(`invalid character in response field ${name}`);
 }

@@ -31,6 +31,7 @@ import { readTransferCoding, TRANSFER_CODING_CHUNKED, TRANSFER_CODING_NONE } fro
 import { MAX_HEADER_FIELDS, PARSER_MAX_HEADER_SIZE } from '../limits/request-limits.ts';
 import { MAX_LENGTH_DIGITS, parseLength } from '../upstream/response-fields.ts';
 import { METHODS } from 'node:http';
+import { FIELD_VALUE, TOKEN } from './field-chars.ts';
 
 /** HEAD_INCOMPLETE: execute needs more bytes. */
 export const HEAD_INCOMPLETE = -1;
@@ -54,18 +55,6 @@ const LF = 10;
 const SP = 32;
 const HTAB = 9;
 const COLON = 58;
-
-/** TOKEN marks the bytes of RFC 9110's tchar. */
-const TOKEN = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~") TOKEN[c.charCodeAt(0)] = 1;
-for (let c = 48; c <= 57; c++) TOKEN[c] = 1;
-for (let c = 65; c <= 90; c++) TOKEN[c] = 1;
-for (let c = 97; c <= 122; c++) TOKEN[c] = 1;
-
-/** VALUE marks the bytes allowed in a field value: HTAB, SP, VCHAR and obs-text (no controls, no DEL). */
-const VALUE = new Uint8Array(256);
-VALUE[HTAB] = 1;
-for (let c = 32; c < 256; c++) if (c !== 127) VALUE[c] = 1;
 
 /** The methods node registers (llhttp's), the only ones accepted, in upper case. */
 const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
@@ -259,7 +248,7 @@ export class RequestHeadParser {
     while (i < to && (line[i] === SP || line[i] === HTAB)) i++;
     let valueEnd = to;
     while (valueEnd > i && (line[valueEnd - 1] === SP || line[valueEnd - 1] === HTAB)) valueEnd--;
-    for (let k = i; k < valueEnd; k++) if (VALUE[line[k]!] !== 1) return this.fail(400) === 0;
+    for (let k = i; k < valueEnd; k++) if (FIELD_VALUE[line[k]!] !== 1) return this.fail(400) === 0;
     this.fieldCount++;
     // Fields beyond one more than allowed are counted, not kept: the pipeline refuses the head (431).
     if (this.fieldCount > MAX_HEADER_FIELDS + 1) return true;
