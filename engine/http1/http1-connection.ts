@@ -278,7 +278,7 @@ export class Http1Connection implements ResponseOwner, BodySource, BodySink {
   /**
    * failBody answers a body that is malformed, cut short or too slow (400, 408) and closes the
    * connection. The body's stream fails, so the pipeline drops the request (held bodies never
-   * reach a backend; longer ones are cut). An answer already under way is let finish first.
+   * reach a backend; longer ones are cut). A response already under way is cut with it.
    */
   failBody(status: number): void {
     if (this.state >= S_CLOSING) return;
@@ -297,10 +297,9 @@ export class Http1Connection implements ResponseOwner, BodySource, BodySink {
       res.takeOver();
       endWith(socket, errorResponseBytes(status));
     } else if (!res.writableFinished) {
-      res.once('finish', () => endWith(socket, errorResponseBytes(status)));
-      res.once('close', () => {
-        if (!res.writableFinished) socket.destroy();
-      });
+      // A response under way to a request whose body broke: its backend exchange is cut with
+      // the body, so it would never finish; the connection goes now.
+      res.destroy();
     } else {
       endWith(socket, errorResponseBytes(status));
     }

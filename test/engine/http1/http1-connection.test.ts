@@ -241,6 +241,20 @@ describe('Http1Connection', () => {
     expect(urls).toEqual(['/big']);
   });
 
+  it('a body that breaks while its response is under way closes the connection at once', async () => {
+    const { port } = await serve((req, res) => {
+      res.writeHead(200, []);
+      res.write(Buffer.from('started'));
+      req.body!.resume();
+    });
+    const started = Date.now();
+    const { text, closed } = await talk(port, 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n', 3000);
+    expect(closed).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(text).toContain('started');
+    expect(text).not.toContain('0\r\n\r\n');
+  });
+
   it('a body larger than the stream buffer pauses the socket until it is read, and arrives whole', async () => {
     let buffered = -1;
     const { port } = await serve((req, res) => {
