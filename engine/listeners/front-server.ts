@@ -98,6 +98,8 @@ export function createFrontServer(config: ListenerConfig, hooks: FrontServerHook
   // instead of building its own from PEM.
   const secure = createSecureServer({
     ...HTTP2_SESSION_OPTIONS,
+    // Node answers clients that did not choose h2 only with this set; the engine's dispatch
+    // below takes those connections before node's HTTP/1 server would.
     allowHTTP1: true,
     maxHeaderListPairs: HTTP2_LIMIT_SETTINGS.maxHeaderListPairs,
     settings: { ...HTTP2_LIMIT_SETTINGS.settings },
