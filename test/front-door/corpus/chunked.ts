@@ -57,7 +57,7 @@ const framing: CorpusRow[] = [
   ]),
 ];
 
-// The client half-closes: node's parser reports the early end and the client, still
+// The client half-closes: the front's parser reports the early end and the client, still
 // reading, gets 400 with Connection: close.
 const short = rows('body-short', refuse(400), [
   ['Content-Length 10, 5 bytes, client closes', post(['Content-Length: 10'], 'hello')],

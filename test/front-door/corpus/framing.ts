@@ -70,7 +70,7 @@ const teSyntax = rows('te-syntax', refuse(400), [
   ['two Transfer-Encoding chunked fields', post(['Transfer-Encoding: chunked', 'Transfer-Encoding: chunked'], CHUNKED_HELLO)],
   ['Transfer-Encoding chunked and transfer-encoding CHUNKED', post(['Transfer-Encoding: chunked', 'transfer-encoding: CHUNKED'], CHUNKED_HELLO)],
   ['Transfer-Encoding empty', te('', 'hello')],
-  // chunked before another coding: node's parser refuses the head itself, before the engine
+  // chunked before another coding: the front's parser refuses the head itself, before the engine
   // can tell an unknown coding (501) from a malformed list.
   ['Transfer-Encoding chunked, gzip', te('chunked, gzip')],
   ['Transfer-Encoding fields chunked and gzip', post(['Transfer-Encoding: chunked', 'Transfer-Encoding: gzip'], CHUNKED_HELLO)],

@@ -9,7 +9,7 @@ import type { CorpusRow } from './types.ts';
 
 const H = `Host: ${HOST}\r\n`;
 
-// Node's parser reads runs of spaces between the request-line parts as one; the backend gets
+// The front's parser reads runs of spaces between the request-line parts as one; the backend gets
 // the line the engine writes, with single spaces, so nothing ambiguous is forwarded.
 const spaces = rows('request-line', normalised(lineIs(/^GET \/ HTTP\/1\.1$/)), [
   ['two spaces after the method', `GET  / HTTP/1.1\r\n${H}\r\n`],
