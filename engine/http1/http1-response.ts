@@ -98,7 +98,11 @@ export class Http1Response extends EventEmitter {
     this.shouldKeepAlive = keepAlive;
   }
 
-  /** writeHead builds the head from a flat [name, value, …] list; throws on a name or value node would refuse. */
+  /**
+   * writeHead builds the head from a flat [name, value, …] list; throws on a name that is not a
+   * token or a value with a control character. The body's framing is the writer's: a
+   * Transfer-Encoding in the list is left out (the upstream parser already drops the backend's).
+   */
   writeHead(status: number, headers: readonly string[]): this {
     if (this.headersSent) throw new Error('response head already sent');
     let text = STATUS_LINES[status] ?? `HTTP/1.1 ${status} Unknown\r\n`;
@@ -122,6 +126,9 @@ export class Http1Response extends EventEmitter {
           break;
         case 14:
           if (name.toLowerCase() === 'content-length') length = true;
+          break;
+        case 17:
+          if (name.toLowerCase() === 'transfer-encoding') continue;
           break;
       }
       text += `${name}: ${value}\r\n`;

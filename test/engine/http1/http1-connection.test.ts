@@ -96,6 +96,17 @@ describe('Http1Response framing', () => {
     expect(text.match(/Date:/g)).toHaveLength(1);
   });
 
+  it('a Transfer-Encoding handed to the writer is left out: the writer frames the body itself, once', async () => {
+    const { port } = await serve((_req, res) => {
+      res.writeHead(200, ['Transfer-Encoding', 'chunked', 'X-After', 'kept']);
+      res.end(Buffer.from('hello'));
+    });
+    const { text } = await talk(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 300);
+    expect(text.match(/Transfer-Encoding/gi)).toHaveLength(1);
+    expect(text).toContain('X-After: kept\r\n');
+    expect(text.endsWith('\r\n\r\n5\r\nhello\r\n0\r\n\r\n')).toBe(true);
+  });
+
   it('no Content-Length for an HTTP/1.0 client: the body ends with the connection', async () => {
     const { port } = await serve((_req, res) => {
       res.writeHead(200, []);
