@@ -135,6 +135,8 @@ export class Http1Connection implements ResponseOwner, BodySource, BodySink {
           const at = this.parser.execute(data, this.pendingAt);
           if (at === HEAD_INCOMPLETE) {
             this.pending = undefined;
+            // Only empty lines so far: nothing is under way, the idle timeout applies, not the head deadline.
+            if (!this.parser.begun) this.headStartedAt = 0;
             break;
           }
           if (at === HEAD_FAILED) {

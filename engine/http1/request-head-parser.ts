@@ -9,7 +9,8 @@
  * answered at once, however the client splits it, and a head dripped byte by byte costs one pass.
  * What it refuses (SPEC 2.1, E17), every refusal a status:
  *
- * - line ends other than CRLF: a bare LF, a bare CR anywhere in the head (400);
+ * - line ends other than CRLF: a bare LF, a bare CR anywhere in the head (400); empty lines
+ *   before the request line are skipped (RFC 9112 §2.2);
  * - a request line other than `METHOD SP+ target SP+ HTTP/D.D`: a method that is not one of the
  *   registered ones in upper case, a tab or leading/trailing space, a target with a control,
  *   space, DEL or non-ASCII byte, no version (HTTP/0.9), a version not of that exact shape
@@ -85,8 +86,6 @@ export class RequestHeadParser {
 
   /** The status a failed head is answered with (400, 414, 431). */
   errorStatus = 0;
-  /** True once some byte of a head has arrived (for the head deadline). */
-  started = false;
   method = '';
   url = '';
   versionMajor = 1;
@@ -101,6 +100,11 @@ export class RequestHeadParser {
   upgrade: string | undefined = undefined;
   /** The `Expect` value (the first one), if any. */
   expect: string | undefined = undefined;
+
+  /** begun tells whether a head is under way (some of its request line has arrived): empty lines before it do not count. */
+  get begun(): boolean {
+    return this.partialLength > 0 || !this.inRequestLine;
+  }
 
   /** connection is the request's Connection values joined with commas, or undefined. */
   get connection(): string | undefined {
@@ -121,7 +125,6 @@ export class RequestHeadParser {
     this.connectionValue = undefined;
     this.chunkedSeen = false;
     this.errorStatus = 0;
-    this.started = false;
     this.method = '';
     this.url = '';
     this.versionMajor = 1;
@@ -141,7 +144,6 @@ export class RequestHeadParser {
   execute(data: Buffer, start: number): number {
     let at = start;
     const end = data.length;
-    if (at < end) this.started = true;
     while (at < end) {
       const lf = data.indexOf(LF, at);
       const lineEnd = lf === -1 ? end : lf + 1;
@@ -169,6 +171,9 @@ export class RequestHeadParser {
       if (to === from || line[to - 1] !== CR) return this.fail(400);
       const cr = line.indexOf(CR, from);
       if (cr !== to - 1) return this.fail(400);
+      // Empty lines before a request line are skipped (RFC 9112 §2.2: clients that end a body
+      // with an extra CRLF); they still count towards the head's bound and deadline.
+      if (this.inRequestLine && to - 1 === from) continue;
       const ok = this.inRequestLine ? this.requestLine(line, from, to - 1) : to - 1 === from ? this.finishHead() : this.fieldLine(line, from, to - 1);
       if (!ok) return HEAD_FAILED;
       if (this.headDone) {

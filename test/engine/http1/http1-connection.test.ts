@@ -27,13 +27,16 @@ afterEach(() => {
   for (const s of open.splice(0)) s.close();
 });
 
-async function serve(onRequest: Handler, onUpgrade?: (req: Http1Request, socket: net.Socket, head: Buffer) => void): Promise<Served> {
-  const front = new Http1Front({
-    onRequest,
-    onUpgrade: onUpgrade ?? ((_req, socket) => socket.destroy()),
-    idleTimeoutMs: () => 7_000,
-    onSocketTimeout: (socket) => socket.destroy(),
-  });
+async function serve(onRequest: Handler, onUpgrade?: (req: Http1Request, socket: net.Socket, head: Buffer) => void, headersTimeoutMs?: number): Promise<Served> {
+  const front = new Http1Front(
+    {
+      onRequest,
+      onUpgrade: onUpgrade ?? ((_req, socket) => socket.destroy()),
+      idleTimeoutMs: () => 7_000,
+      onSocketTimeout: (socket) => socket.destroy(),
+    },
+    headersTimeoutMs,
+  );
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
@@ -297,6 +300,22 @@ describe('Http1Connection', () => {
       }).then(({ port }) => talk(port, 'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nEARLY-FRAME'));
     });
     expect(await handed).toEqual({ url: '/ws', head: 'EARLY-FRAME' });
+  });
+
+  it('empty lines between requests start no head deadline; a begun head does', async () => {
+    const { port } = await serve(echo, undefined, 300);
+    const socket = net.connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    socket.write('GET /first HTTP/1.1\r\nHost: x\r\n\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(socket.destroyed).toBe(false);
+    expect(text).not.toContain('408');
+    socket.write('GET /second HTTP/1.1\r\nHost: x\r\n\r\nGET /begun');
+    await once(socket, 'close');
+    expect(text).toContain('/second');
+    expect(text).toContain('HTTP/1.1 408');
   });
 
   it('a connection the client ends between requests is closed after the last answer', async () => {

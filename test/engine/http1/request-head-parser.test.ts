@@ -54,6 +54,13 @@ describe('RequestHeadParser', () => {
     expect(parser.versionMinor).toBe(0);
   });
 
+  it('skips empty lines before the request line (a client that ended its last body with an extra CRLF), but not a bare LF', () => {
+    const { parser, result } = parse('\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n', 1);
+    expect(result).toBeGreaterThan(0);
+    expect(parser.url).toBe('/after');
+    expect(parse('\nGET / HTTP/1.1\r\n\r\n').result).toBe(HEAD_FAILED);
+  });
+
   it('reads runs of spaces between the request-line parts as one', () => {
     const { parser, result } = parse('GET   /a   HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(result).toBeGreaterThan(0);
