@@ -14,6 +14,8 @@ const H = `Host: ${HOST}\r\n`;
 const spaces = rows('request-line', normalised(lineIs(/^GET \/ HTTP\/1\.1$/)), [
   ['two spaces after the method', `GET  / HTTP/1.1\r\n${H}\r\n`],
   ['two spaces before the version', `GET /  HTTP/1.1\r\n${H}\r\n`],
+  // RFC 9112 §2.2: empty lines before a request line are skipped, not a malformed request.
+  ['empty lines before the request line', `\r\n\r\nGET / HTTP/1.1\r\n${H}\r\n`],
 ]);
 
 const requestLine = rows('request-line', refuse(400), [
