@@ -6,7 +6,10 @@
  * and passed on with one added field (X-Forwarded-For), response bytes copied back as they
  * come — no parsing, validation, routing, pooling, access log or metrics. Its ratio to nginx
  * (N workers, the same backend, rounds interleaved) bounds what `gatehouse serve` can reach
- * there, whatever the engine does.
+ * there, whatever the engine does. Beside them, the bare engine (bench/gatehouse-engine-process.ts:
+ * N processes sharing the port, no management server, no access log, no metrics) shows how
+ * much of the distance is the engine's request path and how much is what `gatehouse serve`
+ * adds around it.
  *
  *   npx node bench/relay-floor.ts [--workers 2] [--rounds 3] [--duration 8]
  */
@@ -18,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { waitForPort } from './bench-processes.ts';
 import { freePorts } from './free-ports.ts';
 import { treeCpuMs } from './process-cpu.ts';
-import { nginxProxy, runLoad, startComparison, type Running } from './proxy-contenders.ts';
+import { gatehouseEngine, nginxProxy, runLoad, startComparison, type Running } from './proxy-contenders.ts';
 import { utc } from './run-facts.ts';
 import { median, positiveCount } from './stats.ts';
 
@@ -52,8 +55,8 @@ if (process.argv[2] === 'relay') {
   const rounds = positiveCount('rounds', args.rounds);
   const durationS = positiveCount('duration', args.duration);
   const cmp = await startComparison();
-  const names = ['node relay', 'nginx'] as const;
-  const seen: Record<(typeof names)[number], { rps: number[]; cpu: number[] }> = { 'node relay': { rps: [], cpu: [] }, nginx: { rps: [], cpu: [] } };
+  const names = ['node relay', 'gatehouse engine', 'nginx'] as const;
+  const seen: Record<(typeof names)[number], { rps: number[]; cpu: number[] }> = { 'node relay': { rps: [], cpu: [] }, 'gatehouse engine': { rps: [], cpu: [] }, nginx: { rps: [], cpu: [] } };
   const started = new Date();
   try {
     for (let round = 0; round < rounds; round++) {
@@ -62,6 +65,8 @@ if (process.argv[2] === 'relay') {
         let running: Running;
         if (name === 'nginx') {
           running = await nginxProxy(cmp.pki.dir, cmp.pki, port!, cmp.backendPort, workers);
+        } else if (name === 'gatehouse engine') {
+          running = await gatehouseEngine(cmp.pki, port!, cmp.backendPort, workers === 1 ? { kind: 'single' } : { kind: 'processes', count: workers });
         } else {
           const children: ChildProcess[] = [];
           for (let i = 0; i < workers; i++) children.push(spawn(process.execPath, [process.argv[1]!, 'relay', String(port), String(cmp.backendPort), cmp.pki.certFile, cmp.pki.keyFile], { stdio: 'inherit' }));
@@ -83,9 +88,9 @@ if (process.argv[2] === 'relay') {
   } finally {
     await cmp.backend.stop();
   }
-  const ratios = seen['node relay'].rps.map((rps, i) => rps / seen.nginx.rps[i]!);
+  const ratios = (name: (typeof names)[number]): number[] => seen[name].rps.map((rps, i) => rps / seen.nginx.rps[i]!);
   console.log(`\n\`npx node bench/relay-floor.ts --workers ${workers} --rounds ${rounds} --duration ${durationS}\` (${utc(started)} – ${utc(new Date())}):\n`);
   console.log('| contender | req/s (median) | req/s per round | CPU µs / request (median) |\n|---|---:|---|---:|');
   for (const name of names) console.log(`| ${name}, ${workers} ${name === 'nginx' ? 'workers' : 'processes'} | ${Math.round(median(seen[name].rps))} | ${seen[name].rps.map(Math.round).join(', ')} | ${median(seen[name].cpu).toFixed(1)} |`);
-  console.log(`\nnode relay / nginx per round: ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)}).`);
+  for (const name of ['node relay', 'gatehouse engine'] as const) console.log(`\n${name} / nginx per round: ${ratios(name).map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios(name)).toFixed(2)}).`);
 }
