@@ -188,7 +188,7 @@ export class Http1Connection implements ResponseOwner, BodySource, BodySink {
       this.lastRequest = true;
     }
     if (p.versionMajor === 1 && minor === 1 && isWebSocketUpgrade(p.method, p.upgrade)) {
-      const req = new Http1Request(p.method, p.url, 1, 1, p.rawHeaders, socket, undefined, p.upgrade);
+      const req = new Http1Request(p.method, p.url, 1, 1, p.rawHeaders, socket, undefined);
       const rest = this.pending === undefined ? Buffer.alloc(0) : this.pending.subarray(this.pendingAt);
       this.detach();
       this.hooks.onUpgrade(req, socket, rest);
@@ -196,7 +196,7 @@ export class Http1Connection implements ResponseOwner, BodySource, BodySink {
     }
     const hasBody = framing === BODY_LENGTH || framing === BODY_CHUNKED;
     const body = hasBody ? new RequestBody(this) : undefined;
-    const req = new Http1Request(p.method, p.url, p.versionMajor, minor, p.rawHeaders, socket, body, p.upgrade);
+    const req = new Http1Request(p.method, p.url, p.versionMajor, minor, p.rawHeaders, socket, body);
     const res = new Http1Response(socket, this, p.method === 'HEAD', minor === 0, keepAlive);
     this.res = res;
     if (hasBody) {
@@ -268,7 +268,7 @@ export class Http1Connection implements ResponseOwner, BodySource, BodySink {
     }
   }
 
-  /** refuse answers a malformed head and closes the connection; nothing after it is read. */
+  /** refuse answers a head that is malformed or late (408) and closes the connection; nothing after it is read. */
   refuse(status: number): void {
     if (this.state >= S_CLOSING) return;
     markRefused(this.socket, status);
@@ -305,11 +305,6 @@ export class Http1Connection implements ResponseOwner, BodySource, BodySink {
     } else {
       endWith(socket, errorResponseBytes(status));
     }
-  }
-
-  /** timeoutHead answers a head not complete in time (408). */
-  timeoutHead(): void {
-    this.refuse(408);
   }
 
   /** close ends the connection after what was written. */

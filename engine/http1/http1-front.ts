@@ -72,7 +72,7 @@ export class Http1Front {
   private sweep(): void {
     const now = Date.now();
     for (const connection of this.connections) {
-      if (connection.readingHead && now - connection.headStartedAt >= this.headersTimeoutMs) connection.timeoutHead();
+      if (connection.readingHead && now - connection.headStartedAt >= this.headersTimeoutMs) connection.refuse(408);
       else if (connection.readingBody && now - connection.bodyStartedAt >= REQUEST_BODY_TIMEOUT_MS) connection.failBody(408);
     }
   }

@@ -45,10 +45,8 @@ export class Http1Request {
   readonly socket: Socket;
   /** The body, undefined when the request has none. */
   readonly body: RequestBody | undefined;
-  /** The `Upgrade` field's value, if any. */
-  readonly upgrade: string | undefined;
 
-  constructor(method: string, url: string, major: number, minor: number, rawHeaders: string[], socket: Socket, body: RequestBody | undefined, upgrade: string | undefined) {
+  constructor(method: string, url: string, major: number, minor: number, rawHeaders: string[], socket: Socket, body: RequestBody | undefined) {
     this.method = method;
     this.url = url;
     this.httpVersionMajor = major;
@@ -56,6 +54,5 @@ export class Http1Request {
     this.rawHeaders = rawHeaders;
     this.socket = socket;
     this.body = body;
-    this.upgrade = upgrade;
   }
 }

@@ -87,7 +87,6 @@ export class Http1Response extends EventEmitter {
   writableEnded = false;
   writableFinished = false;
   destroyed = false;
-  statusCode = 0;
 
   constructor(socket: Socket, owner: ResponseOwner, headRequest: boolean, http10: boolean, keepAlive: boolean) {
     super();
@@ -146,7 +145,6 @@ export class Http1Response extends EventEmitter {
     this.shouldKeepAlive = !close;
     text += close ? 'Connection: close\r\n\r\n' : `Connection: keep-alive\r\nKeep-Alive: timeout=${this.owner.keepAliveSeconds}\r\n\r\n`;
     this.head = text;
-    this.statusCode = status;
     this.headersSent = true;
     return this;
   }

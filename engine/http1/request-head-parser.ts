@@ -81,7 +81,6 @@ export class RequestHeadParser {
   private contentLengthFields = 0;
   private contentLengthValue = '';
   private transferCoding = TRANSFER_CODING_NONE;
-  private connectionValue: string | undefined = undefined;
   private chunkedSeen = false;
 
   /** The status a failed head is answered with (400, 414, 431). */
@@ -100,16 +99,14 @@ export class RequestHeadParser {
   upgrade: string | undefined = undefined;
   /** The `Expect` value (the first one), if any. */
   expect: string | undefined = undefined;
+  /** The Connection values joined with commas, if any. */
+  connection: string | undefined = undefined;
 
   /** begun tells whether a head is under way (some of its request line has arrived): empty lines before it do not count. */
   get begun(): boolean {
     return this.partialLength > 0 || !this.inRequestLine;
   }
 
-  /** connection is the request's Connection values joined with commas, or undefined. */
-  get connection(): string | undefined {
-    return this.connectionValue;
-  }
 
   /** reset prepares for the next request's head. */
   reset(): void {
@@ -122,7 +119,7 @@ export class RequestHeadParser {
     this.contentLengthFields = 0;
     this.contentLengthValue = '';
     this.transferCoding = TRANSFER_CODING_NONE;
-    this.connectionValue = undefined;
+    this.connection = undefined;
     this.chunkedSeen = false;
     this.errorStatus = 0;
     this.method = '';
@@ -273,7 +270,7 @@ export class RequestHeadParser {
         if (this.upgrade === undefined && name.toLowerCase() === 'upgrade') this.upgrade = value;
         break;
       case 10:
-        if (name.toLowerCase() === 'connection') this.connectionValue = this.connectionValue === undefined ? value : `${this.connectionValue}, ${value}`;
+        if (name.toLowerCase() === 'connection') this.connection = this.connection === undefined ? value : `${this.connection}, ${value}`;
         break;
       case 14:
         if (name.toLowerCase() === 'content-length') {

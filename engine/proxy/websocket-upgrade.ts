@@ -69,9 +69,9 @@ export function handleUpgrade(config: ListenerConfig, req: Http1Request, client:
       performance.timeOrigin + startedAt,
       config.listener.id,
       request.clientIp,
-      req.method ?? '',
+      req.method,
       request.host ?? '',
-      req.url ?? '',
+      req.url,
       'HTTP/1.1',
       facts.tlsFacts,
     );
@@ -85,10 +85,10 @@ export function handleUpgrade(config: ListenerConfig, req: Http1Request, client:
     report(status, bytes.length);
   };
 
-  const refused = checkRequestHead(req.method ?? '', req.url ?? '', req.rawHeaders);
+  const refused = checkRequestHead(req.method, req.url, req.rawHeaders);
   if (refused !== HEAD_OK) return answer(refused);
   const headers = config.forwarded.build(req.rawHeaders, { ip: facts.ip, port: facts.port, clientCert: facts.clientCert, websocket: true }, request);
-  const line = { method: req.method ?? '', url: req.url ?? '', http2: false, secure: config.tls !== undefined, versionMajor: req.httpVersionMajor, versionMinor: req.httpVersionMinor };
+  const line = { method: req.method, url: req.url, http2: false, secure: config.tls !== undefined, versionMajor: req.httpVersionMajor, versionMinor: req.httpVersionMinor };
   const invalid = validateRequest(line, request.host, request.transferCoding, request.expect);
   if (invalid !== REQUEST_OK) return answer(invalid);
   const key = webSocketKey(req.rawHeaders);
@@ -103,7 +103,7 @@ export function handleUpgrade(config: ListenerConfig, req: Http1Request, client:
   void relayWebSocket(
     client,
     head,
-    originForm(req.url ?? '/'),
+    originForm(req.url),
     headers,
     { address: pool.address, port: pool.port, tls: pool.protocol === 'HTTPS', ...(pool.servername !== undefined ? { servername: pool.servername } : {}) },
     { idleTimeoutMs: config.idleTimeoutMs, responseTimeoutMs: config.requestTimeoutMs },
