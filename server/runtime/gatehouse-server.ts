@@ -49,6 +49,8 @@ export interface ServerOptions {
   readonly ticketKeyRotationMs?: number | undefined;
   /** How long an engine worker may leave a ping unanswered before it is replaced, ms (default 10 s; tests shorten it). */
   readonly workerAnswerTimeoutMs?: number | undefined;
+  /** How long an engine worker may take to apply a configuration before it is replaced, ms (default 60 s; tests shorten it). */
+  readonly workerApplyTimeoutMs?: number | undefined;
 }
 
 /** defaultWorkers is the engine worker count when none is given: one per CPU. */
@@ -96,6 +98,7 @@ export class GatehouseServer {
           ...healthClock,
           ...ticketClock,
           ...(options.workerAnswerTimeoutMs !== undefined ? { answerTimeoutMs: options.workerAnswerTimeoutMs } : {}),
+          ...(options.workerApplyTimeoutMs !== undefined ? { applyTimeoutMs: options.workerApplyTimeoutMs } : {}),
         });
         engine = supervisor;
         const running = supervisor;

@@ -154,12 +154,17 @@ export class WorkerProcess {
 
   /**
    * apply sends a snapshot and resolves with the worker's result, the error it reported (a
-   * string), or undefined when the worker died or was killed for not answering in time.
+   * string), or undefined when the worker died or was killed for not answering within
+   * `timeoutMs` (`onTimeout` runs first, to say why).
    */
-  apply(seq: number, snapshot: EngineSnapshot): Promise<ApplyResult | string | undefined> {
+  apply(seq: number, snapshot: EngineSnapshot, timeoutMs: number, onTimeout: () => void): Promise<ApplyResult | string | undefined> {
     const delta = encodeDelta(snapshot, this.#lastSent?.snapshot, this.#lastSent?.seq ?? null);
     this.#lastSent = { seq, snapshot };
-    return this.#owe(this.#applies, seq, APPLY_TIMEOUT_MS, () => this.kill(), { type: 'apply', seq, snapshot: delta });
+    const timedOut = (): void => {
+      onTimeout();
+      this.kill();
+    };
+    return this.#owe(this.#applies, seq, timeoutMs, timedOut, { type: 'apply', seq, snapshot: delta });
   }
 
   /** metrics asks for the worker's registry as prom-client JSON; undefined when it did not answer in time. */

@@ -22,7 +22,7 @@ import { mergeApplyResults, type WorkerResult } from './merge-results.ts';
 import type { SupervisorMessage, WorkerMessage } from './protocol.ts';
 import { NodeStickyMemory } from './node-sticky-memory.ts';
 import { RestartBackoff } from './restart-backoff.ts';
-import { describeExit, WorkerProcess, type WorkerExit } from './worker-process.ts';
+import { APPLY_TIMEOUT_MS, describeExit, WorkerProcess, type WorkerExit } from './worker-process.ts';
 
 /** WorkerState is what the status route says of a worker slot. */
 export type WorkerState = WorkerStatus['state'];
@@ -42,6 +42,8 @@ export interface SupervisorOptions {
   readonly ticketKeyRotationMs?: number | undefined;
   /** How long a running worker may leave a ping unanswered before it is killed and replaced (default WORKER_ANSWER_TIMEOUT_MS). */
   readonly answerTimeoutMs?: number | undefined;
+  /** How long a worker may take to acknowledge a configuration before it is killed and replaced (default APPLY_TIMEOUT_MS). */
+  readonly applyTimeoutMs?: number | undefined;
 }
 
 /**
@@ -157,7 +159,7 @@ export class WorkerSupervisor implements EnginePort {
     this.#sticky.configure(snapshot);
     const seq = ++this.#seq;
     const running = this.#slots.filter((s) => s.state === 'running' && s.process !== undefined);
-    const answers = await Promise.all(running.map(async (slot) => ({ slot, answer: await slot.process!.apply(seq, snapshot) })));
+    const answers = await Promise.all(running.map(async (slot) => ({ slot, answer: await this.#apply(slot, slot.process!, seq, snapshot) })));
     const results: WorkerResult[] = [];
     for (const { slot, answer } of answers) {
       if (answer === undefined) continue;
@@ -241,7 +243,7 @@ export class WorkerSupervisor implements EnginePort {
     let synced: EngineSnapshot | undefined;
     while (this.#current !== undefined && synced !== this.#current && proc.alive && !this.#closing) {
       const snapshot = this.#current;
-      const answer = await proc.apply(++this.#seq, snapshot);
+      const answer = await this.#apply(slot, proc, ++this.#seq, snapshot);
       if (typeof answer === 'object') slot.appliedVersion = answer.version;
       synced = snapshot;
     }
@@ -288,6 +290,15 @@ export class WorkerSupervisor implements EnginePort {
     this.#spare = undefined;
     const proc = await spare;
     return proc?.alive ? proc : undefined;
+  }
+
+  /** #apply sends a snapshot to a slot's worker; one that does not acknowledge it in time is killed, the log and lastExit saying why. */
+  #apply(slot: Slot, proc: WorkerProcess, seq: number, snapshot: EngineSnapshot): Promise<ApplyResult | string | undefined> {
+    const timeoutMs = this.#options.applyTimeoutMs ?? APPLY_TIMEOUT_MS;
+    return proc.apply(seq, snapshot, timeoutMs, () => {
+      slot.killReason = `did not apply a configuration within ${timeoutMs / 1000} s`;
+      this.#options.log(`engine worker ${slot.worker} (pid ${proc.pid}) ${slot.killReason}: killing it`);
+    });
   }
 
   /**

@@ -416,6 +416,32 @@ describe('a stuck worker', () => {
       await stuck.close();
     }
   });
+
+  it('a worker that does not apply a configuration within the apply timeout is killed and replaced, and the new listener serves', async () => {
+    // The ping watchdog is set far out, so only the apply timeout can act.
+    const slow = await WorkerNode.start({ workerAnswerTimeoutMs: 60_000, workerApplyTimeoutMs: 1500 });
+    try {
+      const lb = await slow.create('load-balancers', { name: 'slow-apply' });
+      const sg = await slow.create('server-groups', { name: 'slow-apply', servers: servers(), healthCheck: noChecks });
+      await slow.listener(lb.id, sg.id);
+      const [first] = await slow.workers();
+      process.kill(first!.pid!, 'SIGSTOP');
+      const { port } = await slow.listener(lb.id, sg.id);
+      await eventually(
+        async () => {
+          const w = (await slow.workers())[0]!;
+          expect(w.state).toBe('running');
+          expect(w.pid).not.toBe(first!.pid);
+        },
+        { timeoutMs: 15_000, intervalMs: 50 },
+      );
+      expect((await slow.workers())[0]!.lastExit).toMatch(/^did not apply a configuration within 1.5 s, killed by SIGKILL/);
+      expect(slow.messages.some((m) => /^engine worker 1 \(pid \d+\) did not apply a configuration within 1.5 s: killing it$/.test(m))).toBe(true);
+      expect((await manyFresh(port, 40, 4)).every((x) => x.status === 200)).toBe(true);
+    } finally {
+      await slow.close();
+    }
+  });
 });
 
 describe('stopping', () => {
