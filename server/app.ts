@@ -19,7 +19,7 @@ import { resourceRouteHandlers } from './routes/resource-routes.ts';
 import { systemRouteHandlers } from './routes/system-routes.ts';
 import { ResourceService } from './service/resource-service.ts';
 import { DETACHED_RUNTIME, type RuntimeView } from './service/runtime-view.ts';
-import type { Store } from './store/store.ts';
+import type { ConfigStore } from './store/config-store.ts';
 import { GATEHOUSE_VERSION } from './version.ts';
 
 /**
@@ -32,7 +32,8 @@ export { GATEHOUSE_VERSION };
 
 /** AppOptions wire an API instance. */
 export interface AppOptions {
-  readonly store: Store;
+  /** The store of record: the SQLite file, or PostgreSQL shared by several nodes. */
+  readonly store: ConfigStore;
   /** The admin bearer token. */
   readonly token: string;
   /** The engine-facing view; default: no engine (listeners stay Provisioning). */

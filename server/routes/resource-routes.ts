@@ -54,7 +54,7 @@ export function resourceRouteHandlers(service: ResourceService, runtime: Runtime
   const create: RouteHandler = async (request, reply) => {
     const kind = kindOf((request.params as CollectionParams).collection);
     const { dryRun } = parseWriteQuery(request.query as Query);
-    const outcome = service.create(kind, request.body, writeContext(request, dryRun));
+    const outcome = await service.create(kind, request.body, writeContext(request, dryRun));
     if (outcome.status === 201 && outcome.body && typeof outcome.body === 'object') {
       reply.header('location', `/v1/${kind.collection}/${String((outcome.body as { id?: unknown }).id)}`);
     }
@@ -66,7 +66,7 @@ export function resourceRouteHandlers(service: ResourceService, runtime: Runtime
     const kind = kindOf(params.collection);
     noQuery(request.query as Query);
     if (kind.runtimeStatus) await runtime.settled(READ_SETTLE_MS);
-    const { body, version } = service.get(kind, params.id);
+    const { body, version } = await service.get(kind, params.id);
     reply.header('etag', `"${version}"`);
     return body;
   };
@@ -75,14 +75,14 @@ export function resourceRouteHandlers(service: ResourceService, runtime: Runtime
     const params = request.params as ItemParams;
     const kind = kindOf(params.collection);
     const { dryRun } = parseWriteQuery(request.query as Query);
-    return send(reply, service.update(kind, params.id, request.body, writeContext(request, dryRun)));
+    return send(reply, await service.update(kind, params.id, request.body, writeContext(request, dryRun)));
   };
 
   const remove: RouteHandler = async (request, reply) => {
     const params = request.params as ItemParams;
     const kind = kindOf(params.collection);
     const { dryRun } = parseWriteQuery(request.query as Query);
-    return send(reply, service.remove(kind, params.id, writeContext(request, dryRun)));
+    return send(reply, await service.remove(kind, params.id, writeContext(request, dryRun)));
   };
 
   return { list: () => list, create: () => create, read: () => read, update: () => update, delete: () => remove };

@@ -8,7 +8,7 @@ import type { ListPage } from '../../schema/api/list-page.ts';
 import type { ServerGroupHealth, ServerHealth } from '../../schema/api/server-health.ts';
 import type { Liveness } from '../../schema/api/system.ts';
 import type { SubRouteName } from '../../schema/resource-kind.ts';
-import type { Store } from '../store/store.ts';
+import type { ConfigStore } from '../store/config-store.ts';
 import type { ResourceService } from '../service/resource-service.ts';
 import type { RuntimeView } from '../service/runtime-view.ts';
 import type { RouteHandler, RouteHandlers } from './register-routes.ts';
@@ -18,7 +18,7 @@ export { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT } from './request-options.ts';
 
 /** SystemRouteDeps are what the non-resource routes read. */
 export interface SystemRouteDeps {
-  readonly store: Store;
+  readonly store: ConfigStore;
   readonly service: ResourceService;
   readonly runtime: RuntimeView;
   readonly registry: Registry;
@@ -40,9 +40,9 @@ export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, 
     return engine === undefined ? { status: 'ok' } : { status: 'ok', engine };
   };
 
-  const events: RouteHandler = (request): ListPage<AuditEvent> => {
+  const events: RouteHandler = async (request): Promise<ListPage<AuditEvent>> => {
     const { limit, afterSeq, fromTime } = parseEventsQuery(request.query as Query);
-    const items = deps.store.events.read({ afterSeq, fromTime, limit });
+    const items = await deps.store.auditEvents({ afterSeq, fromTime, limit });
     const last = items.at(-1);
     return { items, nextToken: items.length === limit && last ? String(last.seq) : null };
   };
@@ -63,10 +63,10 @@ export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, 
     health: (route) => {
       const kind = route.kind;
       if (kind === undefined) throw new Error(`${route.url} is not the route of a kind`);
-      return (request): ServerGroupHealth => {
+      return async (request): Promise<ServerGroupHealth> => {
         const { id } = request.params as { id: string };
         noQuery(request.query as Query);
-        const { body } = deps.service.get(kind, id);
+        const { body } = await deps.service.get(kind, id);
         const live: ServerHealth[] | undefined = deps.runtime.serverGroupHealth(id);
         // A group no running listener uses is not health-checked: report its servers Unchecked.
         const servers =

@@ -148,7 +148,7 @@ export class GatehouseServer {
       else {
         await engine?.close(0);
         await accessLog?.close();
-        store.close();
+        await store.close();
       }
       throw err;
     }
@@ -201,6 +201,6 @@ export class GatehouseServer {
       this.#log(`closing the engine: ${(err as Error).message}`);
     }
     await this.#accessLog?.close();
-    this.store.close();
+    await this.store.close();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * ResourceService is the write and read path of every resource kind. Each write is one
- * synchronous store transaction in which every check runs against the state it will commit
- * on: idempotency key, existence, If-Match, schema, replace fields, certificate material,
+ * transaction of the store of record (ConfigStore.commit), a synchronous function in which
+ * every check runs against the state it will commit on: idempotency key, existence, If-Match, schema, replace fields, certificate material,
  * references, editions, rule P, IN_USE. A dry run is the very same transaction, rolled back,
  * plus the engine's preparation of the snapshot it would make (EngineDryRun).
  */
@@ -14,6 +14,7 @@ import type { ResourceKind } from '../../schema/resource-kind.ts';
 import { EngineDryRun } from '../compiler/dry-run-check.ts';
 import { requestHash } from '../store/idempotency-keys.ts';
 import type { ResourceRow } from '../store/resource-repo.ts';
+import type { ConfigStore } from '../store/config-store.ts';
 import { secretContext, type Store } from '../store/store.ts';
 import { decodeCursor, encodeCursor, type Cursor } from './list-cursor.ts';
 import { present } from './presenter.ts';
@@ -57,6 +58,8 @@ const DRY_RUN_OK = Object.freeze({ valid: true });
 
 /** ResourceService performs the resource operations of the API over one store. */
 export class ResourceService {
+  readonly #config: ConfigStore;
+  /** The synchronous view every transaction reads and writes (config.local). */
   readonly #store: Store;
   readonly #runtime: RuntimeView;
   readonly #rules: RelationRules;
@@ -64,7 +67,9 @@ export class ResourceService {
   readonly #engineDryRun: EngineDryRun | undefined;
   readonly #now: () => Date;
 
-  constructor(store: Store, runtime: RuntimeView, now: () => Date = () => new Date()) {
+  constructor(config: ConfigStore, runtime: RuntimeView, now: () => Date = () => new Date()) {
+    this.#config = config;
+    const store = config.local;
     this.#store = store;
     this.#runtime = runtime;
     this.#rules = new RelationRules(store);
@@ -74,17 +79,23 @@ export class ResourceService {
   }
 
   /** get reads one resource of a kind; 404 when absent (or of another kind). */
-  get(kind: ResourceKind, id: string): { body: Record<string, unknown>; version: number } {
+  async get(kind: ResourceKind, id: string): Promise<{ body: Record<string, unknown>; version: number }> {
     const now = this.#now();
     const system = systemResource(kind, id);
     if (system) return { body: { ...system }, version: 1 };
-    const row = this.#store.resources.get(id);
-    if (!row || row.kind !== kind.name) throw notFound(kind, id);
-    return { body: present(kind.name, row.body, this.#runtime, now), version: row.version };
+    return this.#config.readLatest(() => {
+      const row = this.#store.resources.get(id);
+      if (!row || row.kind !== kind.name) throw notFound(kind, id);
+      return { body: present(kind.name, row.body, this.#runtime, now), version: row.version };
+    });
   }
 
   /** list pages a kind in creation order (its system resources first). */
-  list(kind: ResourceKind, params: ListParams): ListPage {
+  list(kind: ResourceKind, params: ListParams): Promise<ListPage> {
+    return this.#config.readLatest(() => this.#listNow(kind, params));
+  }
+
+  #listNow(kind: ResourceKind, params: ListParams): ListPage {
     const now = this.#now();
     let cursor: Cursor = params.nextToken === undefined ? { system: 0 } : decodeCursor(params.nextToken);
     const items: Record<string, unknown>[] = [];
@@ -118,11 +129,11 @@ export class ResourceService {
   }
 
   /** create validates and stores a new resource: 201, or 200 `{valid:true}` for a dry run. */
-  create(kind: ResourceKind, input: unknown, ctx: WriteContext): WriteOutcome {
+  async create(kind: ResourceKind, input: unknown, ctx: WriteContext): Promise<WriteOutcome> {
     const now = this.#now();
     const scope = `POST /v1/${kind.collection}`;
     const hash = ctx.idempotencyKey === undefined ? '' : requestHash(input, this.#store.requestHashKey);
-    const outcome = this.#store.write((): WriteOutcome => {
+    const outcome = await this.#config.commit((): WriteOutcome => {
       if (ctx.idempotencyKey !== undefined) {
         const seen = this.#store.idempotency.find(scope, ctx.idempotencyKey, now);
         if (seen && seen.requestHash !== hash) {
@@ -157,10 +168,10 @@ export class ResourceService {
   }
 
   /** update replaces the mutable state of a resource: 200 with the new version. */
-  update(kind: ResourceKind, id: string, input: unknown, ctx: WriteContext): WriteOutcome {
+  async update(kind: ResourceKind, id: string, input: unknown, ctx: WriteContext): Promise<WriteOutcome> {
     const now = this.#now();
     let changed = false;
-    const outcome = this.#store.write((): WriteOutcome => {
+    const outcome = await this.#config.commit((): WriteOutcome => {
       const row = this.#load(kind, id, 'change');
       checkIfMatch(ctx.ifMatch, row.version);
       const parsed = parseResource(kind, 'update', input, { previous: row.body });
@@ -197,9 +208,9 @@ export class ResourceService {
   }
 
   /** remove deletes a resource that nothing references: 204. */
-  remove(kind: ResourceKind, id: string, ctx: WriteContext): WriteOutcome {
+  async remove(kind: ResourceKind, id: string, ctx: WriteContext): Promise<WriteOutcome> {
     const now = this.#now();
-    const outcome = this.#store.write((): WriteOutcome => {
+    const outcome = await this.#config.commit((): WriteOutcome => {
       const row = this.#load(kind, id, 'delete');
       checkIfMatch(ctx.ifMatch, row.version);
       if (row.body.deletionProtection === true) {

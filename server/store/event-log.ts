@@ -4,6 +4,7 @@
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { AuditEvent } from '../../schema/api/audit-event.ts';
+import type { MutationJournal } from './mutation-journal.ts';
 import { integerColumn, textColumn, type SqlRow } from './sql-row.ts';
 
 /** AuditAction is what happened to a resource. */
@@ -46,8 +47,10 @@ export class EventLog {
   readonly #append: StatementSync;
   readonly #afterSeq: StatementSync;
   readonly #fromTime: StatementSync;
+  readonly #journal: MutationJournal;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, journal: MutationJournal) {
+    this.#journal = journal;
     this.#append = db.prepare(
       'INSERT INTO events (time, action, kind, resource_id, version, source, revision) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -58,6 +61,7 @@ export class EventLog {
   /** append records one change; call it inside the change's transaction. */
   append(event: Omit<AuditEvent, 'seq'>): void {
     this.#append.run(event.time, event.action, event.kind, event.resourceId, event.version, event.sourceAddress, event.revision);
+    this.#journal.record({ op: 'appendEvent', event });
   }
 
   /** read returns events in log order. */

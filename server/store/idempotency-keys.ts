@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { canonicalJson } from '../util/canonical-json.ts';
+import type { MutationJournal } from './mutation-journal.ts';
 
 /** IDEMPOTENCY_TTL_MS is how long a key is remembered (a day, as payment APIs do). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -31,8 +32,10 @@ export class IdempotencyKeys {
   readonly #get: StatementSync;
   readonly #put: StatementSync;
   readonly #purge: StatementSync;
+  readonly #journal: MutationJournal;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, journal: MutationJournal) {
+    this.#journal = journal;
     this.#get = db.prepare('SELECT request_hash, status, response FROM idempotency_keys WHERE scope = ? AND key = ? AND created_at >= ?');
     this.#put = db.prepare(
       'INSERT OR REPLACE INTO idempotency_keys (scope, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -52,5 +55,6 @@ export class IdempotencyKeys {
   remember(scope: string, key: string, response: StoredResponse, now: Date): void {
     this.#purge.run(new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString());
     this.#put.run(scope, key, response.requestHash, response.status, JSON.stringify(response.body), now.toISOString());
+    this.#journal.record({ op: 'rememberIdempotency', scope, key, response, at: now.toISOString() });
   }
 }

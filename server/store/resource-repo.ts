@@ -8,6 +8,7 @@ import { kindByName } from '../../schema/kinds.ts';
 import type { ResourceKindName, StoredResource } from '../../schema/resource-kind.ts';
 import type { StoredBodies } from '../../schema/rules/world.ts';
 import { deepFreeze } from '../../schema/snapshot.ts';
+import type { MutationJournal } from './mutation-journal.ts';
 import { blobOrNullColumn, integerColumn, textColumn, type SqlRow } from './sql-row.ts';
 import { StoredBodyReader } from './stored-bodies.ts';
 
@@ -65,6 +66,7 @@ const COLUMNS = 'seq, id, kind, version, created_at, updated_at, body, secret';
 /** ResourceRepo is the table of resources; every method is synchronous and transaction-agnostic. */
 export class ResourceRepo {
   readonly #db: DatabaseSync;
+  readonly #journal: MutationJournal;
   readonly #byId: StatementSync;
   readonly #byKind: StatementSync;
   readonly #insert: StatementSync;
@@ -75,8 +77,9 @@ export class ResourceRepo {
   readonly #decoded = new Map<string, { text: string; body: Readonly<Record<string, unknown>> }>();
   readonly #stored = new StoredBodyReader();
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, journal: MutationJournal) {
     this.#db = db;
+    this.#journal = journal;
     this.#byId = db.prepare(`SELECT ${COLUMNS} FROM resources WHERE id = ?`);
     this.#byKind = db.prepare(`SELECT ${COLUMNS} FROM resources WHERE kind = ? ORDER BY seq`);
     this.#insert = db.prepare(
@@ -135,6 +138,7 @@ export class ResourceRepo {
   /** insert adds a new resource and returns its sequence number. */
   insert(row: NewResourceRow): number {
     const result = this.#insert.run(row.id, row.kind, row.version, row.createdAt, row.updatedAt, JSON.stringify(row.body), row.secret);
+    this.#journal.record({ op: 'insertResource', row });
     return Number(result.lastInsertRowid);
   }
 
@@ -142,13 +146,21 @@ export class ResourceRepo {
   update(row: NewResourceRow): void {
     const result = this.#update.run(row.version, row.updatedAt, JSON.stringify(row.body), row.secret, row.id, row.kind);
     if (Number(result.changes) !== 1) throw new Error(`update of ${row.id} touched ${result.changes} rows`);
+    this.#journal.record({ op: 'updateResource', row });
   }
 
   /** delete removes a resource; it returns whether a row was there. */
   delete(id: string): boolean {
     const removed = Number(this.#delete.run(id).changes) === 1;
     this.#decoded.delete(id);
+    if (removed) this.#journal.record({ op: 'deleteResource', id });
     return removed;
+  }
+
+  /** forget drops the decoded body kept for a row that another writer removed (a replica's delete). */
+  forget(id?: string): void {
+    if (id === undefined) this.#decoded.clear();
+    else this.#decoded.delete(id);
   }
 
   /** counts returns how many resources of each kind are stored (for metrics). */

@@ -15,9 +15,12 @@ import { checkReferences } from '../../schema/rules/references.ts';
 import { worldFromLists, type StoredBodies, type WorldLists } from '../../schema/rules/world.ts';
 import { loadMasterKey, parseMasterKey } from '../secrets/master-key.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
+import { settle, type CommitOptions, type ConfigStore } from './config-store.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
-import { EventLog } from './event-log.ts';
+import { EventLog, type AuditEvent, type EventQuery } from './event-log.ts';
 import { IdempotencyKeys } from './idempotency-keys.ts';
+import { MutationJournal, type Mutation } from './mutation-journal.ts';
+import { ReplicaWriter, type ReplicaDelta } from './replica-writer.ts';
 import { ResourceRepo, type ResourceRow } from './resource-repo.ts';
 
 /** StoreOptions say where the data lives; without a data directory the store is in memory. */
@@ -40,8 +43,11 @@ const KEY_BYTES = 32;
 const KEY_CHECK_CONTEXT = 'meta:key-check';
 const KEY_CHECK_TEXT = 'gatehouse master key check';
 
-/** Store owns the database connection, the repositories and the secret box. */
-export class Store {
+/**
+ * Store owns the database connection, the repositories and the secret box. As a ConfigStore it
+ * is the embedded store of record; it is also the node's in-memory copy behind a PostgresStore.
+ */
+export class Store implements ConfigStore {
   readonly resources: ResourceRepo;
   readonly events: EventLog;
   readonly idempotency: IdempotencyKeys;
@@ -54,6 +60,8 @@ export class Store {
   readonly #db: DatabaseSync;
   readonly #getMeta: StatementSync;
   readonly #setMeta: StatementSync;
+  readonly #journal = new MutationJournal();
+  readonly #replica: ReplicaWriter;
   #closed = false;
 
   /** open creates the data directory if needed, opens the database and checks the master key. */
@@ -88,12 +96,47 @@ export class Store {
     this.masterKeySource = masterKeySource;
     this.secrets = new SecretBox(hkdf(master, 'gatehouse private keys v1'));
     this.requestHashKey = hkdf(master, 'gatehouse idempotency v1');
-    this.resources = new ResourceRepo(db);
-    this.events = new EventLog(db);
-    this.idempotency = new IdempotencyKeys(db);
+    this.resources = new ResourceRepo(db, this.#journal);
+    this.events = new EventLog(db, this.#journal);
+    this.idempotency = new IdempotencyKeys(db, this.#journal);
+    this.#replica = new ReplicaWriter(db);
     this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
     this.#setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.#checkMasterKey();
+  }
+
+  /** local is the store itself: its transactions are the store of record's. */
+  get local(): Store {
+    return this;
+  }
+
+  get description(): string {
+    return this.dataDir === undefined ? 'in memory' : `SQLite ${join(this.dataDir, DATABASE_FILE)}`;
+  }
+
+  /** readLatest runs `fn` on the file, which is always the latest state. */
+  readLatest<T>(fn: () => T): Promise<T> {
+    return settle(() => {
+      this.#assertOpen();
+      return fn();
+    });
+  }
+
+  /** commit is `write`: one IMMEDIATE transaction of the file. */
+  commit<T>(fn: () => T, options: CommitOptions = {}): Promise<T> {
+    return settle(() => this.write(fn, options));
+  }
+
+  auditEvents(query: EventQuery): Promise<AuditEvent[]> {
+    return settle(() => {
+      this.#assertOpen();
+      return this.events.read(query);
+    });
+  }
+
+  /** onChange never fires: only this process writes the file (it holds the file's lock). */
+  onChange(): () => void {
+    return () => undefined;
   }
 
   /** revision is the number of committed writes: the version of the snapshot compiled from now. */
@@ -105,6 +148,7 @@ export class Store {
   bumpRevision(): number {
     const next = this.revision() + 1;
     this.#setMeta.run('revision', String(next));
+    this.#journal.record({ op: 'setRevision', revision: next });
     return next;
   }
 
@@ -123,6 +167,52 @@ export class Store {
     } catch (err) {
       if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       throw err;
+    }
+  }
+
+  /**
+   * journal runs `fn` in a transaction that is always rolled back and returns its value with
+   * the row changes it made: how a write against another store of record runs its checks here.
+   */
+  journal<T>(fn: () => T): { value: T; mutations: Mutation[] } {
+    this.#journal.start();
+    let value: T;
+    try {
+      value = this.write(fn, { dryRun: true });
+    } catch (err) {
+      this.#journal.stop();
+      throw err;
+    }
+    return { value, mutations: this.#journal.stop() };
+  }
+
+  /**
+   * applyReplica brings this store, a copy of another store of record, up to the delta's
+   * revision in one transaction. A delta not newer than what is held changes nothing (two
+   * readers may fetch overlapping deltas and apply them in either order).
+   */
+  applyReplica(delta: ReplicaDelta): boolean {
+    if (delta.revision <= this.revision() && !delta.full) return false;
+    this.write(() => {
+      this.#replica.apply(delta);
+      this.#setMeta.run('revision', String(delta.revision));
+    });
+    if (delta.full) this.resources.forget();
+    else for (const id of delta.deletedIds) this.resources.forget(id);
+    return true;
+  }
+
+  /** keyCheckToken seals the master key check text, for a store of record that keeps it (PostgreSQL). */
+  keyCheckToken(): string {
+    return Buffer.from(this.secrets.seal(KEY_CHECK_TEXT, KEY_CHECK_CONTEXT)).toString('base64');
+  }
+
+  /** opensKeyCheck tells whether a sealed key check opens under this store's master key. */
+  opensKeyCheck(token: string): boolean {
+    try {
+      return this.secrets.open(Buffer.from(token, 'base64'), KEY_CHECK_CONTEXT) === KEY_CHECK_TEXT;
+    } catch {
+      return false;
     }
   }
 
@@ -171,8 +261,13 @@ export class Store {
     return problems;
   }
 
-  /** close checkpoints the WAL and closes the file; idempotent. */
-  close(): void {
+  /** close checkpoints the WAL and closes the file; idempotent. The work is done when it returns. */
+  close(): Promise<void> {
+    return settle(() => this.closeNow());
+  }
+
+  /** closeNow is close for synchronous callers. */
+  closeNow(): void {
     if (this.#closed) return;
     this.#closed = true;
     try {
@@ -209,16 +304,10 @@ export class Store {
   #checkMasterKey(): void {
     const stored = this.#meta('key_check');
     if (stored === undefined) {
-      this.write(() => this.#setMeta.run('key_check', Buffer.from(this.secrets.seal(KEY_CHECK_TEXT, KEY_CHECK_CONTEXT)).toString('base64')));
+      this.write(() => this.#setMeta.run('key_check', this.keyCheckToken()));
       return;
     }
-    let ok = false;
-    try {
-      ok = this.secrets.open(Buffer.from(stored, 'base64'), KEY_CHECK_CONTEXT) === KEY_CHECK_TEXT;
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new Error('the master key does not match this data directory (GATEHOUSE_MASTER_KEY or master-key changed)');
+    if (!this.opensKeyCheck(stored)) throw new Error('the master key does not match this data directory (GATEHOUSE_MASTER_KEY or master-key changed)');
   }
 
   #assertOpen(): void {

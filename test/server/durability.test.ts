@@ -112,7 +112,7 @@ function verify(acked: Map<string, Acked>): void {
       if (row!.version === a.version) expect(row!.body.name).toBe(a.name);
     }
   } finally {
-    store.close();
+    store.closeNow();
   }
 }
 

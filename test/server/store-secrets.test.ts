@@ -70,9 +70,9 @@ describe('migrations', () => {
     try {
       expect(() => Store.open({ dataDir: dir, env: {} })).toThrow(/in use by another gatehouse process|locked/);
     } finally {
-      first.close();
+      first.closeNow();
     }
-    Store.open({ dataDir: dir, env: {} }).close();
+    Store.open({ dataDir: dir, env: {} }).closeNow();
   });
 });
 
@@ -92,7 +92,7 @@ describe('secret sealing', () => {
 
   it('the generated master key file is 32 bytes with mode 0600', () => {
     const dir = tempDir();
-    Store.open({ dataDir: dir, env: {} }).close();
+    Store.open({ dataDir: dir, env: {} }).closeNow();
     const path = join(dir, 'master-key');
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(parseMasterKey(readFileSync(path, 'utf8'))).toHaveLength(32);
@@ -102,9 +102,9 @@ describe('secret sealing', () => {
   it('GATEHOUSE_MASTER_KEY is used instead of a file, and a different key is refused', () => {
     const dir = tempDir();
     const key = randomBytes(32).toString('hex');
-    Store.open({ dataDir: dir, env: { GATEHOUSE_MASTER_KEY: key } }).close();
+    Store.open({ dataDir: dir, env: { GATEHOUSE_MASTER_KEY: key } }).closeNow();
     expect(existsSync(join(dir, 'master-key'))).toBe(false);
-    Store.open({ dataDir: dir, env: { GATEHOUSE_MASTER_KEY: key } }).close();
+    Store.open({ dataDir: dir, env: { GATEHOUSE_MASTER_KEY: key } }).closeNow();
     expect(() => Store.open({ dataDir: dir, env: { GATEHOUSE_MASTER_KEY: randomBytes(32).toString('base64') } })).toThrow(/master key does not match/);
     expect(() => Store.open({ dataDir: dir, env: { GATEHOUSE_MASTER_KEY: 'short' } })).toThrow(/GATEHOUSE_MASTER_KEY/);
   });
@@ -133,7 +133,7 @@ describe('secret sealing', () => {
     expect(readdirSync(dir)).toContain(`${DATABASE_FILE}-wal`);
     scan();
     await app.close();
-    store.close();
+    store.closeNow();
     scan();
   });
 });

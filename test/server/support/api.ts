@@ -96,7 +96,7 @@ export class TestApi {
 
   async close(): Promise<void> {
     await this.app.close();
-    this.store.close();
+    await this.store.close();
     if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
