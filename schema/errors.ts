@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be JSON in UTF-8 (Content-Type: application/json)' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   ENGINE_REJECTED: { status: 422, title: 'The engine cannot apply the configuration the write would make (a dry run’s verdict)' },
+  STORE_UNAVAILABLE: { status: 503, title: 'The configuration store (PostgreSQL) cannot be reached; writes resume when it returns' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 /** ErrorCode is one of the stable codes of the registry. */

@@ -65,6 +65,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...serverTimeoutOptions(options.timeouts ?? API_TIMEOUTS),
     frameworkErrors: frameworkErrorHandler(tokens),
   });
+  // A client may shut down its sending side once its request is out (nc, some HTTP/1.0 clients).
+  // Node's HTTP server then abandons the request unless told the connection may stay half open,
+  // and a handler that awaits its store (PostgreSQL) would answer into a closed socket. With it,
+  // the answer is written and the connection closed after it.
+  Object.assign(app.server, { httpAllowHalfOpen: true });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   const service = new ResourceService(options.store, runtime, options.now);
   let openapi: unknown;

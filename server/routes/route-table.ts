@@ -117,6 +117,8 @@ const badQuery = problem(400, 'An unknown or malformed query parameter.', ['VALI
 const tooLarge = problem(413, 'The body exceeds 1 MiB.', ['PAYLOAD_TOO_LARGE']);
 const notJson = problem(415, 'The body is not JSON in UTF-8 (Content-Type: application/json).', ['UNSUPPORTED_MEDIA_TYPE']);
 const staleIfMatch = problem(412, 'If-Match names no current version.', ['VERSION_MISMATCH']);
+/** storeDown: a node on PostgreSQL cannot reach it; reads answer from the node's last copy, writes and the audit log cannot. */
+const storeDown = problem(503, 'The configuration store (PostgreSQL) cannot be reached; nothing was written. Retry when it is back.', ['STORE_UNAVAILABLE']);
 
 const dryRunParam: ApiParameter = {
   name: 'dryRun',
@@ -232,6 +234,7 @@ function resourceRoutes(bodies: ReadonlyMap<ResourceKind, KindBodies>): ApiRoute
             'IDEMPOTENCY_KEY_REUSED',
             'ENGINE_REJECTED',
           ]),
+          storeDown,
         ],
       }),
       bodies,
@@ -266,6 +269,7 @@ function resourceRoutes(bodies: ReadonlyMap<ResourceKind, KindBodies>): ApiRoute
           tooLarge,
           notJson,
           problem(422, 'Dry run: the engine could not apply the configuration the write would make.', ['ENGINE_REJECTED']),
+          storeDown,
         ],
       }),
       bodies,
@@ -286,6 +290,7 @@ function resourceRoutes(bodies: ReadonlyMap<ResourceKind, KindBodies>): ApiRoute
           notFound,
           problem(409, 'Referenced by other resources, protected, or read-only.', ['IN_USE', 'DELETION_PROTECTED', 'IMMUTABLE_FIELD']),
           staleIfMatch,
+          storeDown,
         ],
       }),
       bodies,
@@ -343,6 +348,7 @@ function systemRoutes(): ApiRoute[] {
       responses: [
         { status: 200, description: 'A page of audit events.', contentType: JSON_TYPE, bodies: [{ name: 'AuditEventPage', schema: listPageSchema(auditEventSchema, 'audit events') }] },
         badQuery,
+        storeDown,
       ],
     }),
     systemRoute('openapi', '/v1/openapi.json', {

@@ -27,7 +27,7 @@ function isAuditAction(value: string): value is AuditAction {
 }
 
 /** eventFromRow reads a result row of the events table, every column's type checked. */
-function eventFromRow(row: SqlRow): AuditEvent {
+export function eventFromRow(row: SqlRow): AuditEvent {
   const action = textColumn(row, 'action');
   if (!isAuditAction(action)) throw new Error(`column action: ${JSON.stringify(action)} is not an audit action`);
   return {

@@ -96,18 +96,9 @@ export class PostgresCluster {
    * createDatabase creates an empty database (named `name`, else a unique random name) and
    * returns its URL, so each test case gets a store of its own on one server.
    */
-  async createDatabase(name = `gatehouse_test_${randomBytes(6).toString('hex')}`): Promise<string> {
+  async createDatabase(name?: string): Promise<string> {
     this.#alive();
-    const client = new Client({ connectionString: this.url, connectionTimeoutMillis: SQL_TIMEOUT_MS, query_timeout: SQL_TIMEOUT_MS });
-    // A connection the server drops is reported as an 'error' event too; the awaited call below says it.
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.query(`CREATE DATABASE ${escapeIdentifier(name)}`);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-    return this.#urlOf(name);
+    return createDatabase(this.url, name);
   }
 
   /** stop shuts the server down (pg_ctl stop -m `mode`, default fast); data and port are kept for start(). */
@@ -232,6 +223,26 @@ export class PostgresCluster {
     this.#lifecycle = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * createDatabase makes a fresh empty database (a unique random name when none is given) on the
+ * server `clusterUrl` points at and returns its URL. Test files in other processes than the
+ * one that started the cluster (vitest's workers) reach it this way, knowing only its URL.
+ */
+export async function createDatabase(clusterUrl: string, name = `gatehouse_test_${randomBytes(6).toString('hex')}`): Promise<string> {
+  const client = new Client({ connectionString: clusterUrl, connectionTimeoutMillis: SQL_TIMEOUT_MS, query_timeout: SQL_TIMEOUT_MS });
+  // A connection the server drops is reported as an 'error' event too; the awaited call below says it.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query(`CREATE DATABASE ${escapeIdentifier(name)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const url = new URL(clusterUrl);
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return url.toString();
 }
 
 /**

@@ -242,11 +242,11 @@ describe('free text: names, descriptions and tags', () => {
   ];
 
   it.each(refused)('%s is a 400 VALIDATION_FAILED at the field, and nothing is stored', async (_why, collection, body, path) => {
-    const events = api.eventCount();
+    const events = (await api.eventCount());
     const res = await send('POST', `/v1/${collection}`, JSON_AUTH, JSON.stringify(body));
     expectProblem(res, 400, 'VALIDATION_FAILED');
     expect(paths(res)).toContain(path);
-    expect(api.eventCount()).toBe(events);
+    expect((await api.eventCount())).toBe(events);
   });
 
   it('a certificate name with a control character is refused at name', async () => {
@@ -281,11 +281,11 @@ describe('bodies that are not valid UTF-8', () => {
   const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
 
   it('are refused at the field holding the bad bytes, and nothing is stored', async () => {
-    const events = api.eventCount();
+    const events = (await api.eventCount());
     const res = await send('POST', '/v1/load-balancers', JSON_AUTH, bytes('{"name":"lb', [0xff], 'x"}'));
     expectProblem(res, 400, 'VALIDATION_FAILED');
     expect(paths(res)).toEqual(['name']);
-    expect(api.eventCount()).toBe(events);
+    expect((await api.eventCount())).toBe(events);
   });
 
   it('name every field that holds bad bytes: a tag value, a nested description', async () => {

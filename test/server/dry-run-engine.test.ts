@@ -44,12 +44,12 @@ describe('dryRun with an engine behind the API', () => {
     await engine?.close(0);
   });
 
-  function sideEffects() {
-    return { revision: api.store.revision(), events: api.eventCount(), counts: JSON.stringify([...api.store.resources.counts()].sort()) };
+  async function sideEffects() {
+    return { revision: api.store.revision(), events: (await api.eventCount()), counts: JSON.stringify([...api.store.resources.counts()].sort()) };
   }
 
   it('a listener whose TLS policy the engine cannot serve with its certificate: 422 ENGINE_REJECTED at tlsPolicyId, nothing written', async () => {
-    const before = sideEffects();
+    const before = (await sideEffects());
     const res = await api.call('POST', '/v1/listeners?dryRun=true', httpsListener(w, 8443, { tlsPolicyId: des.id }));
     expect(res.status, res.text).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -57,36 +57,36 @@ describe('dryRun with an engine behind the API', () => {
     expect(res.body.errors).toEqual([{ path: 'tlsPolicyId', code: 'ENGINE_REJECTED', message: expect.stringMatching(REFUSED) }]);
     expect(res.body.errors[0].message).toContain(des.id);
     expect(res.body.errors[0].message).toContain(w.cert.id);
-    expect(sideEffects()).toEqual(before);
+    expect((await sideEffects())).toEqual(before);
   });
 
   it('a valid listener is still 200 {"valid": true}, nothing written', async () => {
-    const before = sideEffects();
+    const before = (await sideEffects());
     const res = await api.call('POST', '/v1/listeners?dryRun=true', httpsListener(w, 8444));
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ valid: true });
-    expect(sideEffects()).toEqual(before);
+    expect((await sideEffects())).toEqual(before);
   });
 
   it('a PUT moving a listener onto such a policy: 422 at tlsPolicyId; the listener stays as stored', async () => {
     const l = await api.create('listeners', httpsListener(w, 8445));
-    const before = sideEffects();
+    const before = (await sideEffects());
     const res = await api.call('PUT', `/v1/listeners/${l.id}?dryRun=true`, httpsListener(w, 8445, { tlsPolicyId: des.id }));
     expect(res.status, res.text).toBe(422);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['tlsPolicyId']);
-    expect(sideEffects()).toEqual(before);
+    expect((await sideEffects())).toEqual(before);
     expect((await api.call('GET', `/v1/listeners/${l.id}`)).body.tlsPolicyId).toBe(l.tlsPolicyId);
   });
 
   it('a PUT of a policy a listener uses, to ciphers the engine cannot serve: 422 at ciphers naming the listener; the policy unchanged', async () => {
     const policy = await api.create('tls-policies', ECDSA_12);
     const l = await api.create('listeners', httpsListener(w, 8446, { tlsPolicyId: policy.id }));
-    const before = sideEffects();
+    const before = (await sideEffects());
     const res = await api.call('PUT', `/v1/tls-policies/${policy.id}?dryRun=true`, { ...ECDSA_12, ciphers: DES_ONLY.ciphers });
     expect(res.status, res.text).toBe(422);
     expect(res.body.code).toBe('ENGINE_REJECTED');
     expect(res.body.errors).toEqual([{ path: 'ciphers', code: 'ENGINE_REJECTED', message: expect.stringContaining(`listener ${l.id}: TLS policy ${policy.id} cannot be applied`) }]);
-    expect(sideEffects()).toEqual(before);
+    expect((await sideEffects())).toEqual(before);
     expect((await api.call('GET', `/v1/tls-policies/${policy.id}`)).body.ciphers).toEqual(ECDSA_12.ciphers);
     // The same policy with suites the engine serves passes.
     const ok = await api.call('PUT', `/v1/tls-policies/${policy.id}?dryRun=true`, { ...ECDSA_12, ciphers: ['ECDHE-ECDSA-AES256-GCM-SHA384'] });

@@ -8,10 +8,10 @@ import { httpListener, httpsListener, useBaseWorld } from './support/api.ts';
 
 const w = useBaseWorld();
 
-function sideEffects() {
+async function sideEffects() {
   return {
     revision: w.api.store.revision(),
-    events: w.api.eventCount(),
+    events: (await w.api.eventCount()),
     counts: JSON.stringify([...w.api.store.resources.counts()].sort()),
   };
 }
@@ -21,13 +21,13 @@ describe('Idempotency-Key', () => {
     const body = { name: 'idem-group', servers: [{ address: '10.0.0.9', port: 80 }] };
     const first = await w.api.call('POST', '/v1/server-groups', body, { headers: { 'idempotency-key': 'abc-1' } });
     expect(first.status).toBe(201);
-    const before = sideEffects();
+    const before = (await sideEffects());
     // Key order in the body does not make it another request.
     const again = await w.api.call('POST', '/v1/server-groups', { servers: body.servers, name: body.name }, { headers: { 'idempotency-key': 'abc-1' } });
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.etag).toBe('"1"');
-    expect(sideEffects()).toEqual(before);
+    expect((await sideEffects())).toEqual(before);
   });
 
   it('the key is scoped to the collection', async () => {
@@ -40,11 +40,11 @@ describe('Idempotency-Key', () => {
 
   it('another body under a used key is 422 and changes nothing', async () => {
     await w.api.call('POST', '/v1/load-balancers', { name: 'first-body' }, { headers: { 'idempotency-key': 'k-422' } });
-    const before = sideEffects();
+    const before = (await sideEffects());
     const res = await w.api.call('POST', '/v1/load-balancers', { name: 'second-body' }, { headers: { 'idempotency-key': 'k-422' } });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    expect(sideEffects()).toEqual(before);
+    expect((await sideEffects())).toEqual(before);
   });
 
   it('a create that failed does not consume its key', async () => {
@@ -71,17 +71,17 @@ describe('Idempotency-Key', () => {
 
 describe('?dryRun=true', () => {
   it('a valid create answers 200 {"valid": true} and stores nothing', async () => {
-    const before = sideEffects();
+    const before = (await sideEffects());
     const res = await w.api.call('POST', '/v1/listeners?dryRun=true', httpsListener(w, 9443));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ valid: true });
-    expect(sideEffects()).toEqual(before);
+    expect((await sideEffects())).toEqual(before);
     // The port is still free: the dry run held nothing.
     expect((await w.api.call('POST', '/v1/listeners', httpsListener(w, 9443))).status).toBe(201);
   });
 
   it('gives the same error the write would give, for rules that need live state', async () => {
-    const before = sideEffects();
+    const before = (await sideEffects());
     const conflict = await w.api.call('POST', '/v1/listeners?dryRun=true', httpListener(w, 9443));
     expect(conflict.status).toBe(409);
     expect(conflict.body.code).toBe('PORT_CONFLICT');
@@ -89,23 +89,23 @@ describe('?dryRun=true', () => {
     expect(real.body).toEqual(conflict.body);
     const missing = await w.api.call('POST', '/v1/listeners?dryRun=true', httpListener(w, 9444, { defaultServerGroupId: 'sgp-bbbbbbbbbbbbbbbbbbbb' }));
     expect(missing.body.code).toBe('REFERENCE_NOT_FOUND');
-    expect(sideEffects()).toEqual(before);
+    expect((await sideEffects())).toEqual(before);
   });
 
   it('a valid PUT answers {"valid": true} and leaves the resource at its version', async () => {
     const sg = await w.api.create('server-groups', { name: 'dry-put' });
-    const before = sideEffects();
+    const before = (await sideEffects());
     const res = await w.api.call('PUT', `/v1/server-groups/${sg.id}?dryRun=true`, { name: 'dry-put-2' }, { headers: { 'if-match': '"1"' } });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ valid: true });
-    expect(sideEffects()).toEqual(before);
+    expect((await sideEffects())).toEqual(before);
     expect((await w.api.call('GET', `/v1/server-groups/${sg.id}`)).body).toMatchObject({ name: 'dry-put', version: 1 });
     const stale = await w.api.call('PUT', `/v1/server-groups/${sg.id}?dryRun=true`, { name: 'dry-put-2' }, { headers: { 'if-match': '"5"' } });
     expect(stale.status).toBe(412);
   });
 
   it('a dry-run DELETE checks IN_USE without deleting', async () => {
-    const before = sideEffects();
+    const before = (await sideEffects());
     const inUse = await w.api.call('DELETE', `/v1/server-groups/${w.sg.id}?dryRun=true`);
     expect(inUse.status).toBe(409);
     expect(inUse.body.code).toBe('IN_USE');

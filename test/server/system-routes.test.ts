@@ -26,7 +26,7 @@ describe('GET /v1/healthz', () => {
 
 describe('GET /v1/events', () => {
   it('records every change with time, action, resource, version and source address', async () => {
-    const start = api.eventCount();
+    const start = (await api.eventCount());
     const lb = await api.create('load-balancers', { name: 'audited' });
     await api.call('PUT', `/v1/load-balancers/${lb.id}`, { name: 'audited-2' });
     await api.call('DELETE', `/v1/load-balancers/${lb.id}`);

@@ -1,17 +1,24 @@
 /**
  * Test support for the management API: an app over an in-memory (or temp-dir) store driven by
  * fastify inject (or listening on 127.0.0.1 for raw-socket tests), and builders for valid
- * resource bodies.
+ * resource bodies. In the `api-postgres` test project (vitest.config.ts) the same apps run on a
+ * PostgreSQL store instead, one fresh database per app on the project's cluster: the API suite
+ * runs once per store.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { buildApp, type AppOptions } from '../../../server/app.ts';
 import type { RuntimeView } from '../../../server/service/runtime-view.ts';
+import type { ConfigStore } from '../../../server/store/config-store.ts';
+import { PostgresStore } from '../../../server/store/postgres/postgres-store.ts';
 import { Store } from '../../../server/store/store.ts';
+import { createDatabase } from '../../helpers/postgres-cluster.ts';
+import { TcpRelay } from '../../helpers/tcp-relay.ts';
 import { issueCertificate, type Issued } from '../../helpers/pki.ts';
 
 /** TEST_TOKEN is the admin token of test apps. */
@@ -32,23 +39,52 @@ export interface CallOptions {
   raw?: string | Buffer;
 }
 
+/** testStoreKind is the store this test project runs the API on. */
+export function testStoreKind(): 'sqlite' | 'postgres' {
+  return inject('postgresUrl') === undefined ? 'sqlite' : 'postgres';
+}
+
+/**
+ * openTestStore opens the store an app of this test project runs on: SQLite (in memory, or in
+ * `dataDir`), or a PostgresStore on a fresh database of the project's cluster.
+ */
+export async function openTestStore(dataDir?: string, relay?: boolean): Promise<{ store: ConfigStore; relay?: TcpRelay }> {
+  const cluster = inject('postgresUrl');
+  if (cluster === undefined) {
+    if (relay) throw new Error('a store behind a relay needs the api-postgres project');
+    return { store: Store.open(dataDir ? { dataDir, env: {} } : { env: {} }) };
+  }
+  const url = new URL(await createDatabase(cluster));
+  const via = relay ? await TcpRelay.start(Number(url.port)) : undefined;
+  if (via) url.port = String(via.port);
+  const store = await PostgresStore.open({ url: url.toString(), masterKey: randomBytes(32), masterKeySource: 'test', log: () => undefined });
+  return via ? { store, relay: via } : { store };
+}
+
 /** TestApi is an app, its store, and a `call` helper; close() releases both. */
 export class TestApi {
   readonly app: FastifyInstance;
+  /** The store of record. */
+  readonly config: ConfigStore;
+  /** Its synchronous view (the store itself with SQLite; the node's copy with PostgreSQL). */
   readonly store: Store;
   readonly dataDir: string | undefined;
+  /** What stands between the app and its database when opened with `cuttable` (api-postgres only). */
+  readonly relay: TcpRelay | undefined;
 
-  private constructor(app: FastifyInstance, store: Store, dataDir: string | undefined) {
+  private constructor(app: FastifyInstance, config: ConfigStore, dataDir: string | undefined, relay: TcpRelay | undefined) {
     this.app = app;
-    this.store = store;
+    this.config = config;
+    this.store = config.local;
     this.dataDir = dataDir;
+    this.relay = relay;
   }
 
   static async open(
-    options: { onDisk?: boolean; runtime?: RuntimeView; now?: () => Date } & Pick<AppOptions, 'timeouts' | 'onRoute'> = {},
+    options: { onDisk?: boolean; cuttable?: boolean; runtime?: RuntimeView; now?: () => Date } & Pick<AppOptions, 'timeouts' | 'onRoute'> = {},
   ): Promise<TestApi> {
     const dataDir = options.onDisk ? mkdtempSync(join(tmpdir(), 'gatehouse-api-')) : undefined;
-    const store = Store.open(dataDir ? { dataDir, env: {} } : { env: {} });
+    const { store, relay } = await openTestStore(dataDir, options.cuttable);
     const app = await buildApp({
       store,
       token: TEST_TOKEN,
@@ -57,7 +93,7 @@ export class TestApi {
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.onRoute ? { onRoute: options.onRoute } : {}),
     });
-    return new TestApi(app, store, dataDir);
+    return new TestApi(app, store, dataDir, relay);
   }
 
   /** listen opens the app on an ephemeral port of 127.0.0.1 (real sockets) and returns the port. */
@@ -90,13 +126,14 @@ export class TestApi {
   }
 
   /** eventCount is the number of audit events stored (side-effect detector). */
-  eventCount(): number {
-    return this.store.events.read({ limit: 1_000_000 }).length;
+  async eventCount(): Promise<number> {
+    return (await this.config.auditEvents({ limit: 1_000_000 })).length;
   }
 
   async close(): Promise<void> {
     await this.app.close();
-    await this.store.close();
+    await this.config.close();
+    await this.relay?.close();
     if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
