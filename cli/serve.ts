@@ -9,14 +9,22 @@ import { defaultWorkers, GatehouseServer } from '../server/runtime/gatehouse-ser
 import { parseArgs, parseHostPort, pick, UsageError } from './args.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_LISTEN } from './cli-config.ts';
 import type { CliIo } from './cli-io.ts';
+import { isPostgresUrl } from '../server/store/postgres/open-postgres-store.ts';
+import { describeConnection } from '../server/store/postgres/pg-connection.ts';
 
 /** MAX_WORKERS bounds --workers: past a few per CPU, more processes only cost memory. */
 export const MAX_WORKERS = 256;
 
 /** SERVE_USAGE is the help text of `gatehouse serve`. */
 export const SERVE_USAGE = `Usage: gatehouse serve [--data-dir DIR] [--listen HOST:PORT] [--token-file FILE] [--token TOKEN] [--workers N] [--demo]
+                      [--store postgres://… --master-key-file FILE [--store-password-file FILE]]
 
   --data-dir DIR       store, master key and admin token (default ${DEFAULT_DATA_DIR}; GATEHOUSE_DATA_DIR)
+  --store URL          keep the configuration in PostgreSQL, shared with every node given the same URL
+                       (GATEHOUSE_STORE); the node then needs --token-file or --token, and the master key
+                       every node shares: GATEHOUSE_MASTER_KEY or --master-key-file (GATEHOUSE_MASTER_KEY_FILE)
+  --store-password-file FILE
+                       the database password (GATEHOUSE_STORE_PASSWORD_FILE; or PGPASSWORD), never printed
   --listen HOST:PORT   where the management API listens (default ${DEFAULT_LISTEN}; GATEHOUSE_LISTEN)
   --token-file FILE    read the admin token from FILE (created with a fresh token if missing)
   --token TOKEN        use TOKEN as the admin token (GATEHOUSE_TOKEN)
@@ -27,7 +35,10 @@ export const SERVE_USAGE = `Usage: gatehouse serve [--data-dir DIR] [--listen HO
   GATEHOUSE_MASTER_KEY 32-byte key (hex or base64) that encrypts private keys; default DIR/master-key
 `;
 
-const SPEC = { values: ['data-dir', 'listen', 'token-file', 'token', 'endpoint', 'workers'], switches: ['demo', 'help'] };
+const SPEC = {
+  values: ['data-dir', 'listen', 'token-file', 'token', 'endpoint', 'workers', 'store', 'store-password-file', 'master-key-file'],
+  switches: ['demo', 'help'],
+};
 
 
 /** parseWorkers reads --workers / GATEHOUSE_WORKERS: a whole number from 1 to MAX_WORKERS. */
@@ -54,17 +65,38 @@ export async function runServe(argv: readonly string[], env: NodeJS.ProcessEnv, 
   const demo = args.flags.has('demo');
   const workersText = pick(args, 'workers', env, 'GATEHOUSE_WORKERS');
   const workers = workersText === undefined ? defaultWorkers() : parseWorkers(workersText, args.flags.has('workers') ? '--workers' : 'GATEHOUSE_WORKERS');
+  const store = pick(args, 'store', env, 'GATEHOUSE_STORE');
+  const token = pick(args, 'token', env, 'GATEHOUSE_TOKEN');
+  if (store !== undefined) {
+    if (!isPostgresUrl(store)) throw new UsageError(`--store must be a postgres:// URL, got "${redactUrl(store)}"`);
+    // Every node of a cluster must accept the same token: a generated per-node one would not.
+    if (args.flags.get('token-file') === undefined && token === undefined) {
+      throw new UsageError('--store needs the admin token every node shares: give --token-file FILE or --token / GATEHOUSE_TOKEN');
+    }
+  }
 
   // Demo backends start first so that the stored example can point at their ports.
   const backends = demo ? await (await import('./demo/demo-backends.ts')).DemoBackends.start() : undefined;
   let server: GatehouseServer;
+  // A signal while the store is being waited for (PostgreSQL down at start) ends the wait; one
+  // that comes later in the start stops the server as soon as it is up.
+  const starting = new AbortController();
+  const stopStart = () => starting.abort();
+  if (store !== undefined) {
+    process.once('SIGINT', stopStart);
+    process.once('SIGTERM', stopStart);
+  }
   try {
     server = await GatehouseServer.start({
       dataDir,
+      store,
+      storePasswordFile: pick(args, 'store-password-file', env, 'GATEHOUSE_STORE_PASSWORD_FILE'),
+      masterKeyFile: pick(args, 'master-key-file', env, 'GATEHOUSE_MASTER_KEY_FILE'),
+      signal: starting.signal,
       host: listen.host,
       port: listen.port,
       tokenFile: args.flags.get('token-file'),
-      token: pick(args, 'token', env, 'GATEHOUSE_TOKEN'),
+      token,
       env,
       drainTimeoutMs: SHUTDOWN_DRAIN_MS,
       workers,
@@ -72,10 +104,20 @@ export async function runServe(argv: readonly string[], env: NodeJS.ProcessEnv, 
   } catch (err) {
     await backends?.close();
     throw err;
+  } finally {
+    process.off('SIGINT', stopStart);
+    process.off('SIGTERM', stopStart);
+  }
+  if (starting.signal.aborted) {
+    await server.close(0);
+    await backends?.close();
+    io.out('gatehouse: stopped\n');
+    return 0;
   }
 
   io.out(`gatehouse ${GATEHOUSE_VERSION}: management API listening on ${server.url}\n`);
   io.out(`  data directory: ${dataDir}\n`);
+  io.out(`  store:          ${server.store.description}\n`);
   io.out(
     server.adminToken.path
       ? `  admin token:    ${server.adminToken.path}${server.adminToken.generated ? ' (generated)' : ''}\n`
@@ -128,4 +170,9 @@ function waitForStopSignal(io: CliIo): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+/** redactUrl shows a --store value in an error without a password it may carry. */
+function redactUrl(value: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? describeConnection(value) : value;
 }

@@ -33,7 +33,7 @@ export async function setUpDemo(server: GatehouseServer, backends: DemoBackends,
 
 async function setUpWith(api: ManagementClient, server: GatehouseServer, backends: DemoBackends, dataDir: string): Promise<string> {
   const servers = backends.backends.map((b) => ({ address: '127.0.0.1', port: b.port, description: b.name }));
-  const empty = [...server.store.resources.counts().values()].every((n) => n === 0);
+  const empty = [...server.store.local.resources.counts().values()].every((n) => n === 0);
   const caFile = join(dataDir, DEMO_CA_FILE);
   let listener: Resource | undefined;
 

@@ -13,6 +13,8 @@ import type { AccessLogRecord } from '../../engine/types.ts';
 import { buildApp } from '../app.ts';
 import { SnapshotCompiler } from '../compiler/compile.ts';
 import type { RuntimeView } from '../service/runtime-view.ts';
+import type { ConfigStore } from '../store/config-store.ts';
+import { openPostgresStore } from '../store/postgres/open-postgres-store.ts';
 import { Store } from '../store/store.ts';
 import { resolveAdminToken, type AdminToken } from './admin-token.ts';
 import { ConfigApplier } from './config-applier.ts';
@@ -24,6 +26,17 @@ import { WorkerSupervisor } from '../workers/worker-supervisor.ts';
 /** ServerOptions configure one management server process. */
 export interface ServerOptions {
   readonly dataDir: string;
+  /**
+   * --store: a postgres:// URL shared by every node of a cluster; absent, the store is the
+   * SQLite file in the data directory.
+   */
+  readonly store?: string | undefined;
+  /** --store-password-file: the database password, when not in the URL or PGPASSWORD. */
+  readonly storePasswordFile?: string | undefined;
+  /** --master-key-file: the master key every node of a cluster shares (or GATEHOUSE_MASTER_KEY). */
+  readonly masterKeyFile?: string | undefined;
+  /** Stops the wait for a database that is down at start (serve's SIGINT / SIGTERM). */
+  readonly signal?: AbortSignal | undefined;
   readonly host: string;
   readonly port: number;
   /** --token-file. */
@@ -60,7 +73,7 @@ export function defaultWorkers(): number {
 
 /** GatehouseServer owns every resource of a running server; close() releases them in order. */
 export class GatehouseServer {
-  readonly store: Store;
+  readonly store: ConfigStore;
   readonly app: FastifyInstance;
   readonly engine: EnginePort;
   readonly applier: ConfigApplier;
@@ -74,7 +87,7 @@ export class GatehouseServer {
   /** start opens the store, applies the stored configuration, then listens. */
   static async start(options: ServerOptions): Promise<GatehouseServer> {
     const log = options.log ?? ((m: string) => process.stderr.write(`gatehouse: ${m}\n`));
-    const store = Store.open({ dataDir: options.dataDir, env: options.env ?? process.env });
+    const store = await openStore(options, log);
     let engine: EnginePort | undefined;
     let accessLog: AccessLogWriter | undefined;
     let server: GatehouseServer | undefined;
@@ -117,8 +130,8 @@ export class GatehouseServer {
         });
         engine = preparer;
       }
-      const observer = registerRuntimeMetrics(registry, store);
-      const applier = new ConfigApplier(store, new SnapshotCompiler(store), engine, {
+      const observer = registerRuntimeMetrics(registry, store.local);
+      const applier = new ConfigApplier(store.local, new SnapshotCompiler(store.local), engine, {
         applied: (info) => observer.applied?.(info),
         failed: (info) => {
           observer.failed?.(info);
@@ -137,6 +150,8 @@ export class GatehouseServer {
       };
       const app = await buildApp({ store, token: adminToken.token, runtime: view, registry, logger: { level: 'warn', stream: process.stderr } });
       server = new GatehouseServer(store, app, engine, applier, adminToken, log, options.drainTimeoutMs, accessLog);
+      // Another node's commit reaches this node's copy of the store; the engine applies it too.
+      store.onChange(() => void applier.requestApply());
       await applier.requestApply();
       await app.listen({ host: options.host, port: options.port });
       const address = app.server.address() as AddressInfo;
@@ -155,7 +170,7 @@ export class GatehouseServer {
   }
 
   private constructor(
-    store: Store,
+    store: ConfigStore,
     app: FastifyInstance,
     engine: EnginePort,
     applier: ConfigApplier,
@@ -203,4 +218,18 @@ export class GatehouseServer {
     await this.#accessLog?.close();
     await this.store.close();
   }
+}
+
+/** openStore opens the store of record: the shared PostgreSQL database, or the data directory's SQLite file. */
+function openStore(options: ServerOptions, log: (message: string) => void): Promise<ConfigStore> {
+  const env = options.env ?? process.env;
+  if (options.store === undefined) return Promise.resolve(Store.open({ dataDir: options.dataDir, env }));
+  return openPostgresStore({
+    url: options.store,
+    passwordFile: options.storePasswordFile,
+    masterKeyFile: options.masterKeyFile,
+    env,
+    log,
+    signal: options.signal,
+  });
 }

@@ -20,6 +20,8 @@ export interface ConfigStore {
   readonly local: Store;
   /** What the store is, for the start banner and status (never a password). */
   readonly description: string;
+  /** Where the master key came from, for the start banner. */
+  readonly masterKeySource: string;
   /**
    * readLatest brings `local` up to the store of record's latest committed state and runs
    * `fn` on it. When the store of record cannot be reached it runs on the last state seen.

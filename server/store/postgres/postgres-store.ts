@@ -61,6 +61,7 @@ const STATEMENT_TIMEOUT_MS = 15_000;
 export class PostgresStore implements ConfigStore {
   readonly local: Store;
   readonly description: string;
+  readonly masterKeySource: string;
   readonly #pool: Pool;
   readonly #options: PostgresStoreOptions;
   readonly #callbacks = new Set<() => void>();
@@ -105,6 +106,7 @@ export class PostgresStore implements ConfigStore {
     this.local = local;
     this.#options = options;
     this.description = `PostgreSQL ${describeConnection(options.url)}`;
+    this.masterKeySource = options.masterKeySource;
   }
 
   async readLatest<T>(fn: () => T): Promise<T> {
