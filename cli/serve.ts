@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { DEFAULT_ENDPOINT } from '../client/management-client.ts';
+import { isIpLiteral } from '../schema/net.ts';
 import { GATEHOUSE_VERSION } from '../server/version.ts';
 import { defaultWorkers, GatehouseServer } from '../server/runtime/gatehouse-server.ts';
 import { parseArgs, parseHostPort, pick, UsageError } from './args.ts';
@@ -25,6 +26,9 @@ export const SERVE_USAGE = `Usage: gatehouse serve [--data-dir DIR] [--listen HO
                        every node shares: GATEHOUSE_MASTER_KEY or --master-key-file (GATEHOUSE_MASTER_KEY_FILE)
   --store-password-file FILE
                        the database password (GATEHOUSE_STORE_PASSWORD_FILE; or PGPASSWORD), never printed
+  --bind-address ADDR  bind the listeners of load balancers on 0.0.0.0 / :: to ADDR instead: one interface,
+                       or one of several nodes on one host (GATEHOUSE_BIND_ADDRESS)
+  --node-name NAME     how cluster status names this node (GATEHOUSE_NODE_NAME; default host name/API address)
   --listen HOST:PORT   where the management API listens (default ${DEFAULT_LISTEN}; GATEHOUSE_LISTEN)
   --token-file FILE    read the admin token from FILE (created with a fresh token if missing)
   --token TOKEN        use TOKEN as the admin token (GATEHOUSE_TOKEN)
@@ -36,7 +40,7 @@ export const SERVE_USAGE = `Usage: gatehouse serve [--data-dir DIR] [--listen HO
 `;
 
 const SPEC = {
-  values: ['data-dir', 'listen', 'token-file', 'token', 'endpoint', 'workers', 'store', 'store-password-file', 'master-key-file'],
+  values: ['data-dir', 'listen', 'token-file', 'token', 'endpoint', 'workers', 'store', 'store-password-file', 'master-key-file', 'bind-address', 'node-name'],
   switches: ['demo', 'help'],
 };
 
@@ -66,6 +70,14 @@ export async function runServe(argv: readonly string[], env: NodeJS.ProcessEnv, 
   const workersText = pick(args, 'workers', env, 'GATEHOUSE_WORKERS');
   const workers = workersText === undefined ? defaultWorkers() : parseWorkers(workersText, args.flags.has('workers') ? '--workers' : 'GATEHOUSE_WORKERS');
   const store = pick(args, 'store', env, 'GATEHOUSE_STORE');
+  const bindAddress = pick(args, 'bind-address', env, 'GATEHOUSE_BIND_ADDRESS');
+  if (bindAddress !== undefined && !isIpLiteral(bindAddress)) {
+    throw new UsageError(`${args.flags.has('bind-address') ? '--bind-address' : 'GATEHOUSE_BIND_ADDRESS'} must be an IP address, got "${bindAddress}"`);
+  }
+  const nodeName = pick(args, 'node-name', env, 'GATEHOUSE_NODE_NAME');
+  if (nodeName !== undefined && (nodeName.length > 200 || /[\u0000-\u001f\u007f]/.test(nodeName))) {
+    throw new UsageError('--node-name must be at most 200 characters without control characters');
+  }
   const token = pick(args, 'token', env, 'GATEHOUSE_TOKEN');
   if (store !== undefined) {
     if (!isPostgresUrl(store)) throw new UsageError(`--store must be a postgres:// URL, got "${redactUrl(store)}"`);
@@ -93,6 +105,8 @@ export async function runServe(argv: readonly string[], env: NodeJS.ProcessEnv, 
       storePasswordFile: pick(args, 'store-password-file', env, 'GATEHOUSE_STORE_PASSWORD_FILE'),
       masterKeyFile: pick(args, 'master-key-file', env, 'GATEHOUSE_MASTER_KEY_FILE'),
       signal: starting.signal,
+      bindAddress,
+      nodeName,
       host: listen.host,
       port: listen.port,
       tokenFile: args.flags.get('token-file'),

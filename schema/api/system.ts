@@ -42,10 +42,38 @@ export const engineStatusSchema = z
 /** EngineNodeStatus is the node's engine, its workers and what they run. */
 export type EngineNodeStatus = z.output<typeof engineStatusSchema>;
 
+/** clusterNodeSchema is one live node of a cluster, as `GET /v1/healthz` reports it. */
+export const clusterNodeSchema = z
+  .object({
+    name: z.string().describe('The node\'s name (--node-name; by default its host name and API address).'),
+    apiUrl: z.string().describe('Where the node\'s management API listens.'),
+    bindAddress: z.string().optional().describe('Where the node binds the listeners of load balancers on a wildcard address (--bind-address).'),
+    appliedVersion: z.number().int().describe('The configuration revision the node\'s engine last applied; -1 before its first.'),
+    heartbeatAgeSeconds: z.number().min(0).describe('Seconds since the node\'s last heartbeat, by the database\'s clock.'),
+    self: z.boolean().describe('This is the node that answered.'),
+  })
+  .describe('A live node of the cluster.');
+
+/** clusterStatusSchema is the cluster a node belongs to (a PostgreSQL store shared by several nodes). */
+export const clusterStatusSchema = z
+  .object({
+    node: z.string().describe('The node that answered.'),
+    store: z.string().describe('The shared store, without credentials.'),
+    nodes: z.array(clusterNodeSchema).describe('Every live node: heartbeat within the last 10 seconds.'),
+  })
+  .describe('The cluster of nodes sharing the store.');
+
+/** ClusterStatus is the node that answered and the live nodes. */
+export type ClusterStatus = z.output<typeof clusterStatusSchema>;
+
 /** livenessSchema is the answer of `GET /v1/healthz`. */
 export const livenessSchema = z
-  .object({ status: z.literal('ok'), engine: engineStatusSchema.optional().describe('Present when the API runs with an engine and the request carries the admin token.') })
-  .describe('The management API answers, and how its engine runs.');
+  .object({
+    status: z.literal('ok'),
+    engine: engineStatusSchema.optional().describe('Present when the API runs with an engine and the request carries the admin token.'),
+    cluster: clusterStatusSchema.optional().describe('Present on a node of a cluster when the request carries the admin token.'),
+  })
+  .describe('The management API answers, how its engine runs and, in a cluster, which node answered.');
 
 /** Liveness is `{"status": "ok", "engine": …}`. */
 export type Liveness = z.output<typeof livenessSchema>;

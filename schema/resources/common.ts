@@ -98,6 +98,24 @@ export const commonOutputShape = {
   updatedAt: z.string().describe('Time of the last change (RFC 3339).'),
 };
 
+/**
+ * nodeStatusesField is a listener's status on each live node of a cluster (a PostgreSQL store
+ * shared by several `gatehouse serve`), as read-only output; absent on a single node. The
+ * listener's own `status` is `Running` only when every node's is.
+ */
+export function nodeStatusesField<S extends z.ZodType>(status: S) {
+  return z
+    .array(
+      z.object({
+        node: z.string().describe('The node: its --node-name (by default its host name and API address).'),
+        status,
+        statusReason: z.string().optional().describe('Why the listener is not `Running` on this node.'),
+      }),
+    )
+    .optional()
+    .describe("Per live node of a cluster: the listener's status there. Absent when one node serves the configuration.");
+}
+
 /** OptionalShape makes every field of a zod shape optional (replace fields and outputs in a PUT body). */
 export type OptionalShape<S extends z.ZodRawShape> = { [K in keyof S]: z.ZodOptional<S[K]> };
 

@@ -12,6 +12,7 @@ import {
   commonOutputShape,
   descriptionField,
   idRef,
+  nodeStatusesField,
   optionalShape,
   portField,
   secondsField,
@@ -76,11 +77,14 @@ const FORWARDED_HEADERS_HTTPS_DEFAULTS = httpsDefaults(forwardedHeadersSchema.sh
 /** LISTENER_HTTPS_DEFAULTS are what an HTTPS listener gets for the HTTPS-only fields it omits. */
 const LISTENER_HTTPS_DEFAULTS = httpsDefaults(listenerMutableShape);
 
+const listenerStatusEnum = z.enum(['Provisioning', 'Running', 'Configuring', 'Failed']);
+
 const listenerOutputShape = {
-  status: z
-    .enum(['Provisioning', 'Running', 'Configuring', 'Failed'])
-    .describe('`Provisioning` → `Running`; `Configuring` while a change is applied; `Failed` when the engine could not apply it.'),
+  status: listenerStatusEnum.describe(
+    '`Provisioning` → `Running`; `Configuring` while a change is applied; `Failed` when the engine could not apply it. In a cluster, `Running` when every node runs it and `Failed` when any node could not.',
+  ),
   statusReason: z.string().optional().describe('Why the listener is `Failed`.'),
+  nodes: nodeStatusesField(listenerStatusEnum),
 };
 
 type ListenerFields = z.output<z.ZodObject<typeof listenerMutableShape>> & {
@@ -171,7 +175,7 @@ export type ListenerCreate = z.output<typeof listenerCreateSchema>;
 /** ListenerOutput is a Listener as read. */
 export type ListenerOutput = z.output<typeof listenerOutputSchema>;
 
-const { status: _status, statusReason: _statusReason, ...listenerStoredShape } = listenerOutputSchema.shape;
+const { status: _status, statusReason: _statusReason, nodes: _nodes, ...listenerStoredShape } = listenerOutputSchema.shape;
 
 /**
  * listenerStoredSchema is a listener as the store keeps it (the output without the status the

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { fieldsWith, replaces } from '../field-facts.ts';
 import type { DeepReadonly, ResourceKind, StoredResource } from '../resource-kind.ts';
-import { commonOutputShape, descriptionField, idRef, optionalShape, portField, secondsField } from './common.ts';
+import { commonOutputShape, descriptionField, idRef, nodeStatusesField, optionalShape, portField, secondsField } from './common.ts';
 import { listenerCertificatesSchema } from './listener-certificates.ts';
 import { tagsField } from './tags.ts';
 
@@ -23,11 +23,12 @@ const quicMutableShape = {
   certificates: listenerCertificatesSchema,
 };
 
+const quicStatusEnum = z.enum(['Provisioning', 'Running', 'Configuring', 'Failed', 'Unavailable']);
+
 const quicOutputShape = {
-  status: z
-    .enum(['Provisioning', 'Running', 'Configuring', 'Failed', 'Unavailable'])
-    .describe('`Running` only when the engine serves HTTP/3 on the port; `Unavailable` on a runtime without a QUIC stack.'),
+  status: quicStatusEnum.describe('`Running` only when the engine serves HTTP/3 on the port; `Unavailable` on a runtime without a QUIC stack.'),
   statusReason: z.string().optional().describe('Why the QUIC listener is `Failed` or `Unavailable`.'),
+  nodes: nodeStatusesField(quicStatusEnum),
 };
 
 /** quicListenerCreateSchema is the strict create body of a QuicListener. */
@@ -56,7 +57,7 @@ export type QuicListenerCreate = z.output<typeof quicListenerCreateSchema>;
 export type QuicListenerOutput = z.output<typeof quicListenerOutputSchema>;
 
 /** quicListenerStoredSchema is a QUIC listener as the store keeps it: its output without the status the engine reports. */
-export const quicListenerStoredSchema = quicListenerOutputSchema.omit({ status: true, statusReason: true });
+export const quicListenerStoredSchema = quicListenerOutputSchema.omit({ status: true, statusReason: true, nodes: true });
 
 /** StoredQuicListener is a QUIC listener as the store keeps it. */
 export type StoredQuicListener = z.output<typeof quicListenerStoredSchema>;

@@ -69,11 +69,23 @@ class PieceCache<K extends ResourceKindName, Piece> {
   }
 }
 
+/** CompilerOptions adapt the snapshot to the node it is compiled for. */
+export interface CompilerOptions {
+  /**
+   * Where this node binds the listeners of load balancers whose address is a wildcard (`0.0.0.0`
+   * or `::`): serve's --bind-address. Absent, they bind the wildcard itself.
+   */
+  readonly wildcardBindAddress?: string | undefined;
+}
+
+/** WILDCARD_ADDRESSES are the load balancer addresses that mean "every address of the node". */
+const WILDCARD_ADDRESSES: ReadonlySet<string> = new Set(['0.0.0.0', '::']);
+
 /** SnapshotCompiler turns the store into snapshots; hold one per store to keep its cache. */
 export class SnapshotCompiler {
   readonly #store: Store;
   readonly #systemPolicies: readonly SnapshotTlsPolicy[] = SYSTEM_TLS_POLICIES.map((p) => deepFreeze(tlsPolicyToSnapshot(p)));
-  readonly #loadBalancers = new PieceCache<'LoadBalancer', SnapshotLoadBalancer>('LoadBalancer', (s) => loadBalancerToSnapshot(s));
+  readonly #loadBalancers: PieceCache<'LoadBalancer', SnapshotLoadBalancer>;
   readonly #listeners = new PieceCache<'Listener', SnapshotListener>('Listener', (s) => listenerToSnapshot(s));
   readonly #quicListeners = new PieceCache<'QuicListener', SnapshotQuicListener>('QuicListener', (s) => quicListenerToSnapshot(s));
   readonly #certificates = new PieceCache<'Certificate', SnapshotCertificate>('Certificate', (s) =>
@@ -82,8 +94,13 @@ export class SnapshotCompiler {
   readonly #tlsPolicies = new PieceCache<'TlsSecurityPolicy', SnapshotTlsPolicy>('TlsSecurityPolicy', (s) => tlsPolicyToSnapshot(s.body));
   readonly #serverGroups = new PieceCache<'ServerGroup', SnapshotServerGroup>('ServerGroup', (s) => serverGroupToSnapshot(s));
 
-  constructor(store: Store) {
+  constructor(store: Store, options: CompilerOptions = {}) {
     this.#store = store;
+    const bind = options.wildcardBindAddress;
+    this.#loadBalancers = new PieceCache<'LoadBalancer', SnapshotLoadBalancer>('LoadBalancer', (s) => {
+      const lb = loadBalancerToSnapshot(s);
+      return bind !== undefined && WILDCARD_ADDRESSES.has(lb.address) ? { ...lb, address: bind } : lb;
+    });
   }
 
   /** compile reads the current committed state; call it outside any write transaction. */

@@ -36,8 +36,10 @@ type SystemRouteName = 'healthz' | 'events' | 'openapi' | 'metrics' | SubRouteNa
 export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, SystemRouteName> {
   // Anyone may ask whether the API lives; only the token's holder learns about the engine's processes.
   const healthz: RouteHandler = (request): Liveness => {
-    const engine = deps.authenticated(request.headers.authorization) ? deps.runtime.engineStatus?.() : undefined;
-    return engine === undefined ? { status: 'ok' } : { status: 'ok', engine };
+    if (!deps.authenticated(request.headers.authorization)) return { status: 'ok' };
+    const engine = deps.runtime.engineStatus?.();
+    const cluster = deps.runtime.clusterStatus?.();
+    return { status: 'ok', ...(engine === undefined ? {} : { engine }), ...(cluster === undefined ? {} : { cluster }) };
   };
 
   const events: RouteHandler = async (request): Promise<ListPage<AuditEvent>> => {

@@ -10,9 +10,28 @@ import type { SnapshotCompiler } from '../compiler/compile.ts';
 import type { Store } from '../store/store.ts';
 import type { EnginePort } from './engine-port.ts';
 
-/** ListenerStatus is the output pair of SPEC 1.2 / 1.3. */
+/** ListenerStatusName is a listener's status (SPEC 1.2 / 1.3). */
+export type ListenerStatusName = 'Provisioning' | 'Configuring' | 'Running' | 'Failed' | 'Unavailable';
+
+/** NodeListenerStatus is a listener's status on one node of a cluster. */
+export interface NodeListenerStatus {
+  readonly node: string;
+  readonly status: ListenerStatusName;
+  readonly statusReason?: string;
+}
+
+/** ListenerStatus is the output of SPEC 1.2 / 1.3: status and reason, and in a cluster each node's. */
 export interface ListenerStatus {
-  readonly status: 'Provisioning' | 'Configuring' | 'Running' | 'Failed' | 'Unavailable';
+  readonly status: ListenerStatusName;
+  readonly statusReason?: string;
+  readonly nodes?: readonly NodeListenerStatus[];
+}
+
+/** AppliedListenerState is what this node's engine last reported for a listener. */
+export interface AppliedListenerState {
+  /** The resource version of the snapshot the engine reported on. */
+  readonly version: number;
+  readonly status: ListenerStatusName;
   readonly statusReason?: string;
 }
 
@@ -45,12 +64,6 @@ interface Waiter {
   readonly resolve: () => void;
 }
 
-interface AppliedState {
-  /** The resource version of the snapshot the engine reported on. */
-  readonly version: number;
-  readonly status: ListenerStatus['status'];
-  readonly statusReason?: string;
-}
 
 /** ConfigApplier serialises snapshot applies and tracks their outcome per listener. */
 export class ConfigApplier {
@@ -58,7 +71,7 @@ export class ConfigApplier {
   readonly #compiler: SnapshotCompiler;
   readonly #engine: EnginePort;
   readonly #observer: ApplyObserver;
-  readonly #states = new Map<string, AppliedState>();
+  readonly #states = new Map<string, AppliedListenerState>();
   #appliedRevision = -1;
   #lastApply: ApplyTiming | undefined;
   #loop: Promise<void> | undefined;
@@ -125,6 +138,11 @@ export class ConfigApplier {
     if (state === undefined) return { status: 'Provisioning' };
     if (state.version !== version) return { status: 'Configuring' };
     return state.statusReason === undefined ? { status: state.status } : { status: state.status, statusReason: state.statusReason };
+  }
+
+  /** appliedStates is what the engine last reported for every listener it was given (a cluster publishes it). */
+  appliedStates(): ReadonlyMap<string, AppliedListenerState> {
+    return this.#states;
   }
 
   /** close stops scheduling, waits for a running apply, and releases every waiter; idempotent. */

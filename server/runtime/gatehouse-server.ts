@@ -3,8 +3,9 @@
  * engine, the applier that carries every committed write to the engine, and the API on its
  * socket. `gatehouse serve` starts one; tests start one on port 0.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { Engine } from '../../engine/index.ts';
@@ -13,7 +14,9 @@ import type { AccessLogRecord } from '../../engine/types.ts';
 import { buildApp } from '../app.ts';
 import { SnapshotCompiler } from '../compiler/compile.ts';
 import type { RuntimeView } from '../service/runtime-view.ts';
+import type { ClusterMembership } from '../store/cluster-membership.ts';
 import type { ConfigStore } from '../store/config-store.ts';
+import { clusterListenerStatus } from './cluster-status.ts';
 import { openPostgresStore } from '../store/postgres/open-postgres-store.ts';
 import { Store } from '../store/store.ts';
 import { resolveAdminToken, type AdminToken } from './admin-token.ts';
@@ -37,6 +40,13 @@ export interface ServerOptions {
   readonly masterKeyFile?: string | undefined;
   /** Stops the wait for a database that is down at start (serve's SIGINT / SIGTERM). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * --bind-address: where this node binds the listeners of load balancers whose address is a
+   * wildcard (0.0.0.0 or ::) — one interface of the host, or one of several nodes on one host.
+   */
+  readonly bindAddress?: string | undefined;
+  /** --node-name: how cluster status names this node (default: host name / API address). */
+  readonly nodeName?: string | undefined;
   readonly host: string;
   readonly port: number;
   /** --token-file. */
@@ -131,18 +141,43 @@ export class GatehouseServer {
         engine = preparer;
       }
       const observer = registerRuntimeMetrics(registry, store.local);
-      const applier = new ConfigApplier(store.local, new SnapshotCompiler(store.local), engine, {
-        applied: (info) => observer.applied?.(info),
+      // Set once the API listens, on a store that several nodes share: then a listener's status covers every node.
+      let membership: ClusterMembership | undefined;
+      const applier = new ConfigApplier(store.local, new SnapshotCompiler(store.local, { wildcardBindAddress: options.bindAddress }), engine, {
+        applied: (info) => {
+          observer.applied?.(info);
+          membership?.publish(info.version, applier.appliedStates());
+        },
         failed: (info) => {
           observer.failed?.(info);
+          membership?.publish(info.version, applier.appliedStates());
           log(`configuration revision ${info.version} could not be applied: ${info.error.message}`);
         },
       });
       const engineRef = engine;
       const view: RuntimeView = {
-        listenerStatus: (id, version) => applier.listenerStatus(id, version),
+        listenerStatus: (id, version) => {
+          const own = applier.listenerStatus(id, version);
+          return membership === undefined ? own : clusterListenerStatus(membership.self.name, own, membership.peers(), id, version);
+        },
         committed: () => void applier.requestApply(),
-        settled: (ms) => applier.settled(ms),
+        settled: async (ms) => {
+          await applier.settled(ms);
+          await membership?.refresh();
+        },
+        clusterStatus: () =>
+          membership && {
+            node: membership.self.name,
+            store: store.description,
+            nodes: membership.nodes().map((n) => ({
+              name: n.name,
+              apiUrl: n.apiUrl,
+              ...(n.bindAddress === undefined ? {} : { bindAddress: n.bindAddress }),
+              appliedVersion: n.appliedRevision,
+              heartbeatAgeSeconds: n.heartbeatAgeS,
+              self: n.self,
+            })),
+          },
         serverGroupHealth: (id) => engineRef.serverGroupHealth(id),
         prepareSnapshot: (snapshot, listenerIds) => prepareListeners(preparer, snapshot, listenerIds),
         engineStatus: () => ({ mode: supervisor ? 'workers' : 'in-process', appliedVersion: applier.appliedRevision, workers: supervisor?.workers() ?? [] }),
@@ -157,6 +192,16 @@ export class GatehouseServer {
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       server.#url = `http://${host}:${address.port}`;
+      if (store.joinCluster) {
+        membership = await store.joinCluster({
+          id: `node-${randomBytes(8).toString('hex')}`,
+          name: options.nodeName ?? `${hostname()}/${host}:${address.port}`,
+          apiUrl: server.#url,
+          bindAddress: options.bindAddress,
+        });
+        membership.publish(applier.appliedRevision, applier.appliedStates());
+        await membership.refresh();
+      }
       return server;
     } catch (err) {
       if (server) await server.close(0);

@@ -5,7 +5,7 @@
  */
 import type { Registry } from 'prom-client';
 import type { PrepareProblem, ServerHealth } from '../../engine/types.ts';
-import type { EngineNodeStatus } from '../../schema/api/system.ts';
+import type { ClusterStatus, EngineNodeStatus } from '../../schema/api/system.ts';
 import type { EngineSnapshot } from '../../schema/snapshot.ts';
 import type { ListenerStatus } from '../runtime/config-applier.ts';
 
@@ -27,6 +27,8 @@ export interface RuntimeView {
   prepareSnapshot?(snapshot: EngineSnapshot, listenerIds: ReadonlySet<string>): readonly PrepareProblem[];
   /** How the node's engine runs (its workers), for the liveness route. Absent without an engine. */
   engineStatus?(): EngineNodeStatus;
+  /** The node that answers and the live nodes, for the liveness route. Absent outside a cluster. */
+  clusterStatus?(): ClusterStatus | undefined;
   /**
    * The node's Prometheus text: `own` (the API's registry) merged with what the engine's workers
    * count. Absent when everything is in `own`.

@@ -7,6 +7,7 @@
  * rules are one piece of code whatever the store.
  */
 import type { AuditEvent, EventQuery } from './event-log.ts';
+import type { ClusterMembership, NodeIdentity } from './cluster-membership.ts';
 import type { Store } from './store.ts';
 
 /** CommitOptions: a dry run runs every check and keeps nothing. */
@@ -40,6 +41,11 @@ export interface ConfigStore {
    * function that unregisters it. A store nobody else writes never calls it.
    */
   onChange(callback: () => void): () => void;
+  /**
+   * joinCluster makes this process a node of the cluster the store is shared by; absent on a
+   * store only one process uses (SQLite).
+   */
+  joinCluster?(self: NodeIdentity): Promise<ClusterMembership>;
   /** close releases the store; idempotent. */
   close(): Promise<void>;
 }

@@ -72,6 +72,33 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX idempotency_by_revision ON gatehouse.idempotency_keys (revision);
     `,
   },
+  {
+    version: 2,
+    description: 'cluster nodes and their engines\' listener states',
+    sql: `
+      -- One row per running node, kept alive by its heartbeat (the database's clock).
+      CREATE TABLE gatehouse.nodes (
+        id               text PRIMARY KEY,
+        name             text NOT NULL,
+        api_url          text NOT NULL,
+        bind_address     text,
+        started_at       timestamptz NOT NULL DEFAULT now(),
+        heartbeat_at     timestamptz NOT NULL DEFAULT now(),
+        applied_revision bigint NOT NULL
+      );
+      CREATE INDEX nodes_by_heartbeat ON gatehouse.nodes (heartbeat_at);
+
+      -- What each node's engine made of each listener at its last apply.
+      CREATE TABLE gatehouse.listener_states (
+        node_id     text NOT NULL REFERENCES gatehouse.nodes (id) ON DELETE CASCADE,
+        listener_id text NOT NULL,
+        version     integer NOT NULL,
+        status      text NOT NULL,
+        reason      text,
+        PRIMARY KEY (node_id, listener_id)
+      );
+    `,
+  },
 ];
 
 /**

@@ -25,6 +25,8 @@ import { Store } from '../store.ts';
 import { readDelta, readDeltaConsistently } from './pg-delta.ts';
 import { replayJournal, WRITE_LOCK } from './pg-journal.ts';
 import { migratePostgres } from './pg-migrations.ts';
+import type { ClusterMembership, NodeIdentity } from '../cluster-membership.ts';
+import { NodeRegistry } from './node-registry.ts';
 import { describeConnection, isUnreachable, withClient } from './pg-connection.ts';
 
 /** CHANGES_CHANNEL is the NOTIFY channel a commit announces its revision on. */
@@ -71,6 +73,7 @@ export class PostgresStore implements ConfigStore {
   #closed = false;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #retryDelayMs = 100;
+  #membership: NodeRegistry | undefined;
 
   /**
    * open waits until the database answers (logging while it does not), migrates its layout,
@@ -145,6 +148,13 @@ export class PostgresStore implements ConfigStore {
     });
   }
 
+  /** joinCluster registers this node (heartbeat, listener states); close() leaves the cluster. */
+  async joinCluster(self: NodeIdentity): Promise<ClusterMembership> {
+    this.#assertOpen();
+    this.#membership ??= await NodeRegistry.join(this.#pool, self, this.#options.log);
+    return this.#membership;
+  }
+
   onChange(callback: () => void): () => void {
     this.#callbacks.add(callback);
     return () => this.#callbacks.delete(callback);
@@ -155,6 +165,7 @@ export class PostgresStore implements ConfigStore {
     this.#closed = true;
     this.#connected = false;
     clearTimeout(this.#reconnectTimer);
+    await this.#membership?.close();
     const listener = this.#listener;
     this.#listener = undefined;
     await listener?.end().catch(() => undefined);
