@@ -47,6 +47,8 @@ export interface ServeOptions {
   ownDir?: string;
   /** How long the whole banner may take (default 20 s). */
   timeoutMs?: number;
+  /** Called with each chunk the process prints, from the first (before the banner, e.g. a wait for its store). */
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
 }
 
 /** CLOSE_GRACE_MS is how long close() lets SIGTERM drain before it sends SIGKILL. */
@@ -83,9 +85,11 @@ export class GatehouseServe {
   readonly #args: readonly string[];
   readonly #env: NodeJS.ProcessEnv;
   readonly #watchers = new Set<() => void>();
+  readonly #onOutput: ServeOptions['onOutput'];
 
   private constructor(o: ServeOptions) {
     this.#args = o.args ?? [];
+    this.#onOutput = o.onOutput;
     this.#env = { ...cleanEnv(), ...o.env };
     this.dir = o.ownDir;
     this.child = spawn(nodeBinary(), [GATEHOUSE_CLI, 'serve', ...this.#args], { cwd: o.cwd, env: this.#env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -208,6 +212,7 @@ export class GatehouseServe {
   #took(text: string, stream: 'stdout' | 'stderr'): void {
     this[stream] += text;
     this.#output += text;
+    this.#onOutput?.(text, stream);
     for (const w of [...this.#watchers]) w();
   }
 
