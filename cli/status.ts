@@ -50,16 +50,33 @@ export async function runStatus(argv: readonly string[], env: NodeJS.ProcessEnv,
     await api.close();
   }
   const lbAddress = new Map(lbs.map((lb) => [String(lb.id), String(lb.address)]));
-  const rows = [
-    ...listeners.map((l) => [String(l.id), String(l.protocol), bind(lbAddress, l), String(l.status), String(l.loadBalancerId), textOf(l.statusReason)]),
-    ...quic.map((q) => [String(q.id), 'QUIC', bind(lbAddress, q), String(q.status), String(q.loadBalancerId), textOf(q.statusReason)]),
-  ];
-  if (rows.length === 0) {
+  const all = [...listeners.map((l) => ({ row: l, protocol: String(l.protocol) })), ...quic.map((q) => ({ row: q, protocol: 'QUIC' }))];
+  if (all.length === 0) {
     io.out(`No listeners at ${api.endpoint}.\n`);
     return 0;
   }
-  io.out(formatTable(['LISTENER', 'PROTOCOL', 'ADDRESS', 'STATUS', 'LOAD BALANCER', 'REASON'], rows));
+  // On a node of a cluster every listener carries each node's status: show them in a column.
+  const cluster = all.some(({ row }) => Array.isArray(row.nodes));
+  const rows = all.map(({ row, protocol }) => [
+    String(row.id),
+    protocol,
+    bind(lbAddress, row),
+    String(row.status),
+    String(row.loadBalancerId),
+    ...(cluster ? [nodesOf(row.nodes)] : []),
+    textOf(row.statusReason),
+  ]);
+  io.out(formatTable(['LISTENER', 'PROTOCOL', 'ADDRESS', 'STATUS', 'LOAD BALANCER', ...(cluster ? ['NODES'] : []), 'REASON'], rows));
   return 0;
+}
+
+/** nodesOf shows each node's status of a listener: `lb-a=Running lb-b=Failed`. */
+function nodesOf(value: unknown): string {
+  if (!Array.isArray(value)) return '';
+  return value
+    .map((n: unknown) => (n !== null && typeof n === 'object' ? `${textOf((n as Row).node)}=${textOf((n as Row).status)}` : ''))
+    .filter((t) => t !== '')
+    .join(' ');
 }
 
 function bind(lbAddress: Map<string, string>, l: Row): string {

@@ -108,7 +108,7 @@ export function nodeStatusesField<S extends z.ZodType>(status: S) {
     .array(
       z.object({
         node: z.string().describe('The node: its --node-name (by default its host name and API address).'),
-        status,
+        status: status.describe("The listener's status on this node."),
         statusReason: z.string().optional().describe('Why the listener is not `Running` on this node.'),
       }),
     )

@@ -16,7 +16,7 @@ import { GatehouseError } from '../../schema/errors.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { freePort } from '../helpers/free-port.ts';
 import { Backend } from '../server/support/live.ts';
-import { GATEHOUSE_CLI, GatehouseServe } from '../helpers/gatehouse-serve.ts';
+import { cleanEnv, GATEHOUSE_CLI, GatehouseServe } from '../helpers/gatehouse-serve.ts';
 
 const run = promisify(execFile);
 const procs: GatehouseServe[] = [];
@@ -123,6 +123,31 @@ describe('gatehouse serve', () => {
       code: 1,
       stderr: expect.stringContaining('GATEHOUSE_WORKERS must be a whole number from 1 to 256, got "many"'),
     });
+  });
+
+  it('refuses cluster settings that cannot work, naming them, and never prints a password', async () => {
+    const dir = tempDir();
+    const serveWith = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code?: unknown; stderr?: string }> =>
+      run(process.execPath, [GATEHOUSE_CLI, 'serve', '--data-dir', dir, ...args], { env: { ...cleanEnv(), ...env } }).then(
+        () => ({ code: 0 }),
+        (err: { code?: unknown; stderr?: string }) => err,
+      );
+    const mysql = await serveWith(['--store', 'mysql://root:hunter2@db/gh', '--token', 'x']);
+    expect(mysql).toMatchObject({ code: 1, stderr: expect.stringMatching(/--store must be a postgres:\/\/ URL, got "root@db:\d*\/gh"/) });
+    expect(mysql.stderr).not.toContain('hunter2');
+    expect(await serveWith(['--store', 'postgres://gh:secret@127.0.0.1:1/gh'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('--store needs the admin token every node shares: give --token-file FILE or --token / GATEHOUSE_TOKEN'),
+    });
+    const noKey = await serveWith(['--store', 'postgres://gh:secret@127.0.0.1:1/gh', '--token', 'tok-0123456789']);
+    expect(noKey).toMatchObject({ code: 1, stderr: expect.stringContaining('a PostgreSQL store needs the master key every node shares: set GATEHOUSE_MASTER_KEY or --master-key-file') });
+    expect(noKey.stderr).not.toContain('secret');
+    expect(await serveWith(['--bind-address', 'localhost'])).toMatchObject({ code: 1, stderr: expect.stringContaining('--bind-address must be an IP address, got "localhost"') });
+    expect(await serveWith([], { GATEHOUSE_BIND_ADDRESS: '127.0.0.256' })).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('GATEHOUSE_BIND_ADDRESS must be an IP address, got "127.0.0.256"'),
+    });
+    expect(await serveWith(['--node-name', 'a\tb'])).toMatchObject({ code: 1, stderr: expect.stringContaining('--node-name must be at most 200 characters') });
   });
 
   it('--workers 2: two engine processes; their access-log lines reach standard output whole; Ctrl-C reaching a worker does not stop it', async () => {

@@ -232,3 +232,17 @@ describe('applying', () => {
     expect(engine.applied.length).toBe(n);
   });
 });
+
+describe('--bind-address', () => {
+  it('binds the listeners of wildcard load balancers to the node\'s address, and leaves specific addresses alone', async () => {
+    const wildcard = await api.create('load-balancers', { name: 'any', address: '0.0.0.0' });
+    const v6 = await api.create('load-balancers', { name: 'any6', address: '::' });
+    const compiled = new SnapshotCompiler(api.store, { wildcardBindAddress: '127.0.0.3' }).compile().snapshot;
+    const address = (id: string) => compiled.loadBalancers.find((lb) => lb.id === id)?.address;
+    expect(address(wildcard.id)).toBe('127.0.0.3');
+    expect(address(v6.id)).toBe('127.0.0.3');
+    expect(address(w.lb.id)).toBe(w.lb.address);
+    expect(w.lb.address).not.toBe('0.0.0.0');
+    expect(new SnapshotCompiler(api.store).compile().snapshot.loadBalancers.find((lb) => lb.id === wildcard.id)?.address).toBe('0.0.0.0');
+  });
+});

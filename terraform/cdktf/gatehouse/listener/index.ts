@@ -1596,6 +1596,91 @@ export class ListenerMutualAuthenticationOutputReference extends cdktf.ComplexOb
     return this._enabled;
   }
 }
+export interface ListenerNodes {
+}
+
+export function listenerNodesToTerraform(struct?: ListenerNodes): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  return {
+  }
+}
+
+
+export function listenerNodesToHclTerraform(struct?: ListenerNodes): any {
+  if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) { return struct; }
+  if (cdktf.isComplexElement(struct)) {
+    throw new Error("A complex element was used as configuration, this is not supported: https://cdk.tf/complex-object-as-configuration");
+  }
+  const attrs = {
+  };
+  return attrs;
+}
+
+export class ListenerNodesOutputReference extends cdktf.ComplexObject {
+  private isEmptyObject = false;
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param complexObjectIndex the index of this item in the list
+  * @param complexObjectIsFromSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  public constructor(terraformResource: cdktf.IInterpolatingParent, terraformAttribute: string, complexObjectIndex: number, complexObjectIsFromSet: boolean) {
+    super(terraformResource, terraformAttribute, complexObjectIsFromSet, complexObjectIndex);
+  }
+
+  public get internalValue(): ListenerNodes | undefined {
+    let hasAnyValues = this.isEmptyObject;
+    const internalValueResult: any = {};
+    return hasAnyValues ? internalValueResult : undefined;
+  }
+
+  public set internalValue(value: ListenerNodes | undefined) {
+    if (value === undefined) {
+      this.isEmptyObject = false;
+    }
+    else {
+      this.isEmptyObject = Object.keys(value).length === 0;
+    }
+  }
+
+  // node - computed: true, optional: false, required: false
+  public get nodeAttribute() {
+    return this.getStringAttribute('node');
+  }
+
+  // status - computed: true, optional: false, required: false
+  public get status() {
+    return this.getStringAttribute('status');
+  }
+
+  // status_reason - computed: true, optional: false, required: false
+  public get statusReason() {
+    return this.getStringAttribute('status_reason');
+  }
+}
+
+export class ListenerNodesList extends cdktf.ComplexList {
+
+  /**
+  * @param terraformResource The parent resource
+  * @param terraformAttribute The attribute on the parent resource this class is referencing
+  * @param wrapsSet whether the list is wrapping a set (will add tolist() to be able to access an item via an index)
+  */
+  constructor(protected terraformResource: cdktf.IInterpolatingParent, protected terraformAttribute: string, protected wrapsSet: boolean) {
+    super(terraformResource, terraformAttribute, wrapsSet)
+  }
+
+  /**
+  * @param index the index of the item to return
+  */
+  public get(index: number): ListenerNodesOutputReference {
+    return new ListenerNodesOutputReference(this.terraformResource, this.terraformAttribute, index, this.wrapsSet);
+  }
+}
 export interface ListenerQuic {
   /**
   * The QuicListener on the same load balancer, associated with no other listener; required when upgradeEnabled.
@@ -1945,6 +2030,12 @@ export class Listener extends cdktf.TerraformResource {
   // Temporarily expose input value. Use with caution.
   public get mutualAuthenticationInput() {
     return this._mutualAuthentication.internalValue;
+  }
+
+  // nodes - computed: true, optional: false, required: false
+  private _nodes = new ListenerNodesList(this, "nodes", false);
+  public get nodes() {
+    return this._nodes;
   }
 
   // port - computed: false, optional: false, required: true
