@@ -49,6 +49,8 @@ export interface ServeOptions {
   timeoutMs?: number;
   /** Called with each chunk the process prints, from the first (before the banner, e.g. a wait for its store). */
   onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** Aborting it kills the process with SIGKILL, during the start (which then fails) or after. */
+  signal?: AbortSignal;
 }
 
 /** CLOSE_GRACE_MS is how long close() lets SIGTERM drain before it sends SIGKILL. */
@@ -95,10 +97,14 @@ export class GatehouseServe {
     this.child = spawn(nodeBinary(), [GATEHOUSE_CLI, 'serve', ...this.#args], { cwd: o.cwd, env: this.#env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.#took(d, 'stdout'));
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.#took(d, 'stderr'));
+    const abort = () => this.child.kill('SIGKILL');
+    if (o.signal?.aborted) abort();
+    else o.signal?.addEventListener('abort', abort, { once: true });
     this.exited = new Promise((resolve) => {
       // A spawn error (no such binary) is followed by 'close' too.
       this.child.once('error', (err) => this.#took(`${err.message}\n`, 'stderr'));
       this.child.once('close', (code, signal) => {
+        o.signal?.removeEventListener('abort', abort);
         this.#ended = true;
         for (const w of [...this.#watchers]) w();
         resolve({ code, signal });
