@@ -109,7 +109,9 @@ export class ClusterNode {
   readonly dir: string;
   readonly #options: NodeOptions;
   #serve: GatehouseServe | undefined;
-  #disposed = false;
+  /** Kills every process this node started, one still starting included. */
+  readonly #stop = new AbortController();
+  #starting: Promise<unknown> | undefined;
 
   private constructor(index: number, apiPort: number, dir: string, options: NodeOptions) {
     this.index = index;
@@ -164,16 +166,22 @@ export class ClusterNode {
 
   /** start runs the node (again) and resolves once its banner is printed. */
   async start(extra: Pick<ServeOptions, 'onOutput' | 'timeoutMs'> & { env?: NodeJS.ProcessEnv } = {}): Promise<GatehouseServe> {
-    if (this.#disposed) throw new Error(`${this.name} was disposed`);
-    if (this.running) throw new Error(`${this.name} already runs`);
+    if (this.#stop.signal.aborted) throw new Error(`${this.name} was disposed`);
+    if (this.running || this.#starting !== undefined) throw new Error(`${this.name} already runs`);
     const starting = GatehouseServe.start({
       args: this.args(),
       env: { GATEHOUSE_MASTER_KEY: this.#options.secrets.masterKey, ...extra.env },
       cwd: this.dir,
       timeoutMs: extra.timeoutMs ?? 30_000,
+      signal: this.#stop.signal,
       ...(extra.onOutput ? { onOutput: extra.onOutput } : {}),
     });
-    this.#serve = await starting;
+    this.#starting = starting;
+    try {
+      this.#serve = await starting;
+    } finally {
+      this.#starting = undefined;
+    }
     return this.#serve;
   }
 
@@ -209,9 +217,10 @@ export class ClusterNode {
     await this.#serve?.kill('SIGKILL');
   }
 
-  /** dispose kills the node and removes its data directory; idempotent. */
+  /** dispose kills the node (a start under way too) and removes its data directory; idempotent. */
   async dispose(): Promise<void> {
-    this.#disposed = true;
+    this.#stop.abort();
+    await this.#starting?.catch(() => undefined);
     await this.kill();
     await rm(this.dir, { recursive: true, force: true });
   }
