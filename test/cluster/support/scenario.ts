@@ -5,6 +5,7 @@
  * 127.0.0.1, and requests to one node's copy of a listener.
  */
 import { request } from 'undici';
+import { sleep } from '../../helpers/eventually.ts';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres-cluster.ts';
 import { Backend } from '../../server/support/live.ts';
 import { freePortOn, hostOf, Nodes, type ClusterNode, type ClusterSecrets } from './cluster-nodes.ts';
@@ -85,6 +86,34 @@ const HIT_TIMEOUT_MS = 5000;
 export async function hit(host: string, port: number, timeoutMs = HIT_TIMEOUT_MS): Promise<{ status: number; text: string }> {
   const res = await request(`http://${host}:${port}/`, { reset: true, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   return { status: res.statusCode, text: await res.body.text() };
+}
+
+/**
+ * whenServed polls every node's copy of the listener on `port` until it answers 200 with
+ * `text`, and resolves with the time (Date.now()) each first did; a node that did not within
+ * `timeoutMs` is absent.
+ */
+export async function whenServed(nodes: readonly ClusterNode[], port: number, text: string, timeoutMs: number): Promise<Map<string, number>> {
+  const served = new Map<string, number>();
+  await Promise.all(
+    nodes.map(async (n) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const res = await hit(n.host, port, 1000).catch(() => undefined);
+        if (res?.status === 200 && res.text === text) {
+          served.set(n.name, Date.now());
+          return;
+        }
+        await sleep(10);
+      }
+    }),
+  );
+  return served;
+}
+
+/** delaysFrom is each node's delay in ms from `t0` to its time in `served`, or 'never'. */
+export function delaysFrom(nodes: readonly ClusterNode[], served: ReadonlyMap<string, number>, t0: number): Record<string, number | 'never'> {
+  return Object.fromEntries(nodes.map((n) => [n.name, served.has(n.name) ? served.get(n.name)! - t0 : 'never']));
 }
 
 /** listenerPort is a port free on every node's address, for a listener a test creates. */
