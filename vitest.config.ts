@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * API_SUITE is the management API's test suite (every file whose apps TestApi opens). It runs
+ * API_SUITE is the management API's test suite (every file whose apps TestApi or LiveServer opens). It runs
  * twice: on SQLite with everything else, and in the `api-postgres` project on a PostgreSQL
  * store, one cluster for the run (test/helpers/postgres-global-setup.ts). store-integrity
  * checks the SQLite file itself and stays out of the second run.
@@ -10,6 +10,7 @@ const API_SUITE = [
   'test/server/api-hardening.test.ts',
   'test/server/certificates.test.ts',
   'test/server/compiler-applier.test.ts',
+  'test/server/concurrency.test.ts',
   'test/server/crud.test.ts',
   'test/server/dry-run-engine.test.ts',
   'test/server/error-codes.test.ts',
@@ -17,6 +18,7 @@ const API_SUITE = [
   'test/server/lists.test.ts',
   'test/server/openapi-responses.test.ts',
   'test/server/openapi.test.ts',
+  'test/server/runtime.test.ts',
   'test/server/system-routes.test.ts',
 ];
 

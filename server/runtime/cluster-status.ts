@@ -21,14 +21,14 @@ export function nodeStatus(state: AppliedListenerState | undefined, version: num
 
 /**
  * mergeNodeStatuses combines every node's status of one listener: `Failed` when any node
- * failed (the reasons prefixed with their nodes), else the status they all share, else
- * `Configuring` (some nodes run it, others do not yet). The nodes come in the order given,
- * this node first.
+ * failed (with several nodes live, each reason prefixed with its node), else the status they
+ * all share, else `Configuring` (some nodes run it, others do not yet). The nodes come in the
+ * order given, this node first.
  */
 export function mergeNodeStatuses(nodes: readonly NodeListenerStatus[]): ListenerStatus {
   const failed = nodes.filter((n) => n.status === 'Failed');
   if (failed.length > 0) {
-    const reason = failed.map((n) => `${n.node}: ${n.statusReason ?? 'failed'}`).join('; ');
+    const reason = failed.map((n) => (nodes.length > 1 ? `${n.node}: ${n.statusReason ?? 'failed'}` : (n.statusReason ?? 'failed'))).join('; ');
     return { status: 'Failed', statusReason: reason, nodes };
   }
   const first = nodes[0];

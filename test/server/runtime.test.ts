@@ -147,7 +147,7 @@ describe('restart', () => {
     await eventually(async () => expect((await httpGet(port)).status).toBe(200));
     await live.stop();
     await expect(httpGet(port)).rejects.toThrow();
-    live = await LiveServer.start(dir);
+    live = await LiveServer.start(dir, live.storeUrl);
     expect((await live.call('GET', `/v1/listeners/${l.id}`)).body.status).toBe('Running');
     await eventually(async () => expect((await httpGet(port)).text).toBe('backend-one'));
     // The restarted instance does not own the directory; hand it back for cleanup.

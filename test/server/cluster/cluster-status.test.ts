@@ -67,7 +67,11 @@ describe('clusterListenerStatus', () => {
     expect(clusterListenerStatus('a', { status: 'Running' }, [peer('b', {})], 'lsn-1', 1).status).toBe('Configuring');
   });
 
-  it("alone (no live peer) it is this node's status", () => {
+  it("alone (no live peer) it is this node's status, its reason not prefixed", () => {
     expect(clusterListenerStatus('a', { status: 'Running' }, [], 'lsn-1', 1)).toEqual({ status: 'Running', nodes: [{ node: 'a', status: 'Running' }] });
+    expect(clusterListenerStatus('a', { status: 'Failed', statusReason: 'port 80 is taken' }, [], 'lsn-1', 1)).toMatchObject({
+      status: 'Failed',
+      statusReason: 'port 80 is taken',
+    });
   });
 });

@@ -1,15 +1,21 @@
 /**
  * Test support for a live server: a GatehouseServer with the real engine in this process on
- * an ephemeral port and a temp data directory, an HTTP client over real sockets, and small
- * backends.
+ * an ephemeral port and a temp data directory (its store there, or in the api-postgres project a
+ * PostgreSQL database), an HTTP client over real sockets, and small backends.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
+import { inject } from 'vitest';
 import { GatehouseServer } from '../../../server/runtime/gatehouse-server.ts';
+import { createDatabase } from '../../helpers/postgres-cluster.ts';
+
+/** LIVE_MASTER_KEY is the master key of this test file's servers on PostgreSQL (a restart needs the same one). */
+const LIVE_MASTER_KEY = randomBytes(32).toString('hex');
 
 /** LiveReply is a response over a real socket. */
 export interface LiveReply {
@@ -23,26 +29,37 @@ export interface LiveReply {
 export class LiveServer {
   readonly server: GatehouseServer;
   readonly dataDir: string;
+  /** The PostgreSQL database of the server (api-postgres project); undefined on SQLite. */
+  readonly storeUrl: string | undefined;
   readonly #ownDir: boolean;
 
-  private constructor(server: GatehouseServer, dataDir: string, ownDir: boolean) {
+  private constructor(server: GatehouseServer, dataDir: string, ownDir: boolean, storeUrl: string | undefined) {
     this.server = server;
     this.dataDir = dataDir;
     this.#ownDir = ownDir;
+    this.storeUrl = storeUrl;
   }
 
-  static async start(dataDir?: string): Promise<LiveServer> {
+  /**
+   * start runs a server on `dataDir` (a fresh folder by default). In the api-postgres test
+   * project its store is a PostgreSQL database of the project's cluster: `storeUrl` (the one a
+   * stopped server used, to start it again) or a fresh one.
+   */
+  static async start(dataDir?: string, storeUrl?: string): Promise<LiveServer> {
     const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-live-'));
+    const cluster = inject('postgresUrl');
+    const store = cluster === undefined ? undefined : (storeUrl ?? (await createDatabase(cluster)));
     const server = await GatehouseServer.start({
       dataDir: dir,
+      store,
       host: '127.0.0.1',
       port: 0,
-      env: {},
+      env: store === undefined ? {} : { GATEHOUSE_MASTER_KEY: LIVE_MASTER_KEY },
       accessLog: () => {},
       log: () => {},
       drainTimeoutMs: 2000,
     });
-    return new LiveServer(server, dir, dataDir === undefined);
+    return new LiveServer(server, dir, dataDir === undefined, store);
   }
 
   async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<LiveReply> {
