@@ -31,6 +31,10 @@ export type ServerHealth = z.output<typeof serverHealthSchema>;
 export const serverGroupHealthSchema = z
   .object({
     serverGroupId: z.string().describe('The server group.'),
+    node: z
+      .string()
+      .optional()
+      .describe('On a node of a cluster: the node that answered. Each node checks its backends itself, so another node may see them otherwise.'),
     servers: z.array(serverHealthSchema).describe('Each server of the group, in configuration order.'),
   })
   .describe('Runtime health of each server of a server group.');

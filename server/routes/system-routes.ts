@@ -78,7 +78,9 @@ export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, 
             port: s.port,
             state: 'Unchecked' as const,
           }));
-        return { serverGroupId: id, servers };
+        // In a cluster each node probes for itself: say whose view this is.
+        const node = deps.runtime.clusterStatus?.()?.node;
+        return node === undefined ? { serverGroupId: id, servers } : { serverGroupId: id, node, servers };
       };
     },
   };

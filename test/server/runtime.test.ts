@@ -6,6 +6,7 @@
  * engine's and the runtime's metrics; server-group health comes from the engine.
  */
 import { createServer, type AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
 import { freePort } from '../helpers/free-port.ts';
@@ -123,6 +124,10 @@ describe('runtime facts', () => {
       expect(res.body.servers).toHaveLength(1);
       expect(res.body.servers[0]).toMatchObject({ address: '127.0.0.1', port: two.port, state: 'Healthy' });
     }, 15_000, 250);
+    // On a node of a cluster (a PostgreSQL store) the answer names the node whose checks these are.
+    const health = await live.call('GET', `/v1/server-groups/${sg.id}/health`);
+    if (live.storeUrl === undefined) expect(health.body.node).toBeUndefined();
+    else expect(health.body.node).toBe(`${hostname()}/${new URL(live.server.url).host}`);
   });
 
   it('/metrics carries API, runtime and engine metrics on one registry', async () => {
