@@ -23,7 +23,7 @@ import { eventFromRow, type AuditEvent, type EventQuery } from '../event-log.ts'
 import type { ReplicaDelta } from '../replica-writer.ts';
 import { Store } from '../store.ts';
 import { readDelta, readDeltaConsistently } from './pg-delta.ts';
-import { replayJournal, WRITE_LOCK } from './pg-journal.ts';
+import { journalDelta, replayJournal, WRITE_LOCK } from './pg-journal.ts';
 import { migratePostgres } from './pg-migrations.ts';
 import type { ClusterMembership, NodeIdentity } from '../cluster-membership.ts';
 import { NodeRegistry } from './node-registry.ts';
@@ -74,6 +74,12 @@ export class PostgresStore implements ConfigStore {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #retryDelayMs = 100;
   #membership: NodeRegistry | undefined;
+  /**
+   * This node's writes, one after another: they are serialised by the cluster's lock anyway, and
+   * queueing them here keeps a burst from holding every pooled connection while it waits for that
+   * lock (reads would then wait for a connection, and a write past the pool's wait would fail).
+   */
+  #writes: Promise<unknown> = Promise.resolve();
 
   /**
    * open waits until the database answers (logging while it does not), migrates its layout,
@@ -131,7 +137,9 @@ export class PostgresStore implements ConfigStore {
       await this.#guard(() => this.#catchUp());
       return this.local.journal(fn).value;
     }
-    return this.#guard(() => withClient(this.#pool, (client) => this.#commitOn(client, fn)));
+    const write = this.#writes.then(() => this.#guard(() => withClient(this.#pool, (client) => this.#commitOn(client, fn))));
+    this.#writes = write.catch(() => undefined);
+    return write;
   }
 
   auditEvents(query: EventQuery): Promise<AuditEvent[]> {
@@ -187,9 +195,9 @@ export class PostgresStore implements ConfigStore {
         await this.#guard(() => client.query('ROLLBACK'));
         return value;
       }
-      const revision = await this.#guard(() => replayJournal(client, mutations));
-      const written = await this.#guard(() => readDelta(client, this.local.revision()));
-      await this.#guard(() => client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, String(revision)]));
+      const replayed = await this.#guard(() => replayJournal(client, mutations));
+      const written = journalDelta(mutations, replayed, (id) => this.local.resources.get(id)?.seq);
+      await this.#guard(() => client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, String(replayed.revision)]));
       open = false;
       await this.#guard(() => client.query('COMMIT'), 'the connection broke while committing: read the resource to see whether the write was made');
       this.#apply(written);

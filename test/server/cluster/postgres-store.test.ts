@@ -89,6 +89,10 @@ describe('PostgresStore', () => {
     expect(a.local.resources.get('alb-one')?.version).toBe(1);
     expect(await b.readLatest(() => b.local.resources.get('alb-one')?.id)).toBe('alb-one');
     expect(b.local.revision()).toBe(revision);
+    // The writer's copy took the row from its own journal, the reader's from the database: the same row.
+    const [mine, theirs] = [a.local.resources.get('alb-one')!, b.local.resources.get('alb-one')!];
+    expect({ ...mine, body: { ...mine.body } }).toEqual({ ...theirs, body: { ...theirs.body } });
+    expect(a.local.revision()).toBe(revision);
     await eventually(() => expect(changes).toBeGreaterThan(0), 5000);
     const events = await b.auditEvents({ limit: 10 });
     expect(events.map((e) => [e.action, e.resourceId, e.revision])).toEqual([['create', 'alb-one', revision]]);
