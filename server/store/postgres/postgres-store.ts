@@ -56,6 +56,14 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_RETRY_DELAY_MS = 5000;
 /** POOL_SIZE bounds the connections one node holds: writes queue on the write lock anyway. */
 const POOL_SIZE = 10;
+/** LISTEN_RETRY_MAX_MS is the longest pause between attempts to get the LISTEN connection back. */
+const LISTEN_RETRY_MAX_MS = 1000;
+/**
+ * AWAY_READ_WAIT_MS is how long a read waits for the database while the LISTEN connection is
+ * down before it answers from the last state: long enough for a database that is back, short
+ * enough that reads stay quick while it is not (an unanswered connect would take its timeout).
+ */
+const AWAY_READ_WAIT_MS = 300;
 /** STATEMENT_TIMEOUT_MS bounds any one statement, so a wedged database cannot hold a request forever. */
 const STATEMENT_TIMEOUT_MS = 15_000;
 
@@ -74,6 +82,10 @@ export class PostgresStore implements ConfigStore {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #retryDelayMs = 100;
   #membership: NodeRegistry | undefined;
+  #hearing = false;
+  #heardAgain = false;
+  /** A reconnection of the LISTEN connection is under way. */
+  #reconnecting = false;
   /**
    * This node's writes, one after another: they are serialised by the cluster's lock anyway, and
    * queueing them here keeps a burst from holding every pooled connection while it waits for that
@@ -119,13 +131,12 @@ export class PostgresStore implements ConfigStore {
   }
 
   async readLatest<T>(fn: () => T): Promise<T> {
-    if (this.#connected) {
-      try {
-        await this.#catchUp();
-      } catch (err) {
-        // The database went away between two notifications: answer from the last state seen.
-        if (!isUnreachable(err)) throw err;
-      }
+    try {
+      if (this.#connected) await this.#catchUp();
+      else if (await settlesWithin(this.#catchUp(), AWAY_READ_WAIT_MS)) this.#reconnectNow();
+    } catch (err) {
+      // The database is away: answer from the last state seen.
+      if (!isUnreachable(err)) throw err;
     }
     return fn();
   }
@@ -201,6 +212,7 @@ export class PostgresStore implements ConfigStore {
       open = false;
       await this.#guard(() => client.query('COMMIT'), 'the connection broke while committing: read the resource to see whether the write was made');
       this.#apply(written);
+      this.#reconnectNow();
       return value;
     } finally {
       if (open) await client.query('ROLLBACK').catch(() => undefined);
@@ -292,12 +304,28 @@ export class PostgresStore implements ConfigStore {
     this.#retryDelayMs = 100;
   }
 
-  /** Another node committed: catch up, then tell the applier. */
+  /**
+   * Another node committed: catch up, then tell the applier. A burst of notifications costs one
+   * catch-up in flight and at most one more after it, not one each.
+   */
   #heard(): void {
-    this.#catchUp().then(
-      () => this.#changed(),
-      () => undefined, // unreachable again: the LISTEN connection's end brings the reload
-    );
+    if (this.#hearing) {
+      this.#heardAgain = true;
+      return;
+    }
+    this.#hearing = true;
+    void (async () => {
+      do {
+        this.#heardAgain = false;
+        try {
+          await this.#catchUp();
+          this.#changed();
+        } catch {
+          // Unreachable again: the LISTEN connection's end brings the reload.
+        }
+      } while (this.#heardAgain && !this.#closed);
+      this.#hearing = false;
+    })();
   }
 
   #changed(): void {
@@ -312,27 +340,49 @@ export class PostgresStore implements ConfigStore {
     this.#scheduleReconnect();
   }
 
-  #scheduleReconnect(): void {
-    if (this.#closed) return;
-    const delay = this.#retryDelayMs;
-    this.#retryDelayMs = Math.min(this.#options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS, delay * 2);
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnect().then(
-        () => {
-          this.#options.log(`reconnected to the configuration store (${this.description})`);
-          this.#changed();
-        },
-        () => this.#scheduleReconnect(),
-      );
-    }, delay);
+  /**
+   * #scheduleReconnect tries the LISTEN connection again after the current pause, which doubles
+   * up to LISTEN_RETRY_MAX_MS: a node notices the database's return within a second even when
+   * no request comes in (a request that reaches the database notices it at once: #reconnectNow).
+   */
+  #scheduleReconnect(delay = this.#retryDelayMs): void {
+    if (this.#closed || this.#connected || this.#reconnecting) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#retryDelayMs = Math.min(LISTEN_RETRY_MAX_MS, Math.max(delay, 50) * 2);
+    this.#reconnectTimer = setTimeout(() => void this.#reconnect(), delay);
     this.#reconnectTimer.unref();
+  }
+
+  /** #reconnectNow: the database answered something while the LISTEN connection was down — reconnect at once. */
+  #reconnectNow(): void {
+    if (this.#connected || this.#reconnecting) return;
+    this.#retryDelayMs = 100;
+    this.#scheduleReconnect(0);
   }
 
   /** After a gap nothing says what was missed: reload the whole state, then listen again. */
   async #reconnect(): Promise<void> {
-    await this.#catchUp(true);
-    await this.#listen();
-    if (this.#closed) await this.close();
+    if (this.#closed || this.#connected || this.#reconnecting) return;
+    this.#reconnecting = true;
+    try {
+      await this.#catchUp(true);
+      await this.#listen();
+    } catch {
+      this.#reconnecting = false;
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#reconnecting = false;
+    if (this.#closed) {
+      // close() ran while this reconnection was under way: end what it could not see.
+      const listener = this.#listener;
+      this.#listener = undefined;
+      this.#connected = false;
+      await listener?.end().catch(() => undefined);
+      return;
+    }
+    this.#options.log(`reconnected to the configuration store (${this.description})`);
+    this.#changed();
   }
 
   #assertOpen(): void {
@@ -363,4 +413,17 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * settlesWithin resolves true when `work` succeeds within `ms`, false when it is still running
+ * then (it goes on, its outcome ignored); its failure within `ms` is thrown.
+ */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work.then(() => true), late]).finally(() => clearTimeout(timer));
 }
