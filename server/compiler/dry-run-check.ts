@@ -16,7 +16,7 @@ import { RESOURCE_KINDS } from '../../schema/kinds.ts';
 import type { ResourceKindName } from '../../schema/resource-kind.ts';
 import { listenerFieldNaming } from '../../schema/resources/listener.ts';
 import type { EngineSnapshot, SnapshotListener } from '../../schema/snapshot.ts';
-import type { ListenerStatus } from '../runtime/config-applier.ts';
+import type { ListenerStatus } from '../runtime/listener-status.ts';
 import type { Store } from '../store/store.ts';
 import { SnapshotCompiler } from './compile.ts';
 

@@ -4,13 +4,7 @@
  * with the others'. `Running` means running on every live node — what the provider's wait for
  * `Running` then waits for — and `Failed` on any node fails the listener, naming the node.
  */
-import type { AppliedListenerState, ListenerStatus, ListenerStatusName, NodeListenerStatus } from './config-applier.ts';
-
-/** PeerStates is another live node's name and its engine's report per listener id. */
-export interface PeerStates {
-  readonly name: string;
-  readonly states: ReadonlyMap<string, AppliedListenerState>;
-}
+import type { AppliedListenerState, ListenerStatus, ListenerStatusName, NodeListenerStatus, PeerStates } from './listener-status.ts';
 
 /** nodeStatus is one node's status for a listener at a version: as `ConfigApplier.listenerStatus` judges its own. */
 export function nodeStatus(state: AppliedListenerState | undefined, version: number): ListenerStatus {

@@ -9,31 +9,7 @@ import type { ListenerState } from '../../engine/types.ts';
 import type { SnapshotCompiler } from '../compiler/compile.ts';
 import type { Store } from '../store/store.ts';
 import type { EnginePort } from './engine-port.ts';
-
-/** ListenerStatusName is a listener's status (SPEC 1.2 / 1.3). */
-export type ListenerStatusName = 'Provisioning' | 'Configuring' | 'Running' | 'Failed' | 'Unavailable';
-
-/** NodeListenerStatus is a listener's status on one node of a cluster. */
-export interface NodeListenerStatus {
-  readonly node: string;
-  readonly status: ListenerStatusName;
-  readonly statusReason?: string;
-}
-
-/** ListenerStatus is the output of SPEC 1.2 / 1.3: status and reason, and in a cluster each node's. */
-export interface ListenerStatus {
-  readonly status: ListenerStatusName;
-  readonly statusReason?: string;
-  readonly nodes?: readonly NodeListenerStatus[];
-}
-
-/** AppliedListenerState is what this node's engine last reported for a listener. */
-export interface AppliedListenerState {
-  /** The resource version of the snapshot the engine reported on. */
-  readonly version: number;
-  readonly status: ListenerStatusName;
-  readonly statusReason?: string;
-}
+import type { AppliedListenerState, ListenerStatus } from './listener-status.ts';
 
 /** ApplyTiming is how long the last apply took, split into compile and engine apply. */
 export interface ApplyTiming {

@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import type { PrepareProblem, ServerHealth } from '../../engine/types.ts';
 import type { ClusterStatus, EngineNodeStatus } from '../../schema/api/system.ts';
 import type { EngineSnapshot } from '../../schema/snapshot.ts';
-import type { ListenerStatus } from '../runtime/config-applier.ts';
+import type { ListenerStatus } from '../runtime/listener-status.ts';
 
 /** RuntimeView is the engine-facing side of the API. */
 export interface RuntimeView {

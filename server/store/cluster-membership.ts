@@ -3,8 +3,7 @@
  * running the API and the engine on the whole configuration. The store that is shared
  * (PostgreSQL) implements it; a store one process owns (SQLite) has no cluster.
  */
-import type { AppliedListenerState } from '../runtime/config-applier.ts';
-import type { PeerStates } from '../runtime/cluster-status.ts';
+import type { AppliedListenerState, PeerStates } from '../runtime/listener-status.ts';
 
 /** NodeIdentity is what a node says about itself. */
 export interface NodeIdentity {

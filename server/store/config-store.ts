@@ -49,12 +49,3 @@ export interface ConfigStore {
   /** close releases the store; idempotent. */
   close(): Promise<void>;
 }
-
-/** settle runs `fn` now and hands its result or its exception over as a promise. */
-export function settle<T>(fn: () => T): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
-}

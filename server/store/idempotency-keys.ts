@@ -7,16 +7,12 @@ import { createHmac } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { canonicalJson } from '../util/canonical-json.ts';
 import type { MutationJournal } from './mutation-journal.ts';
+import type { StoredResponse } from './row-types.ts';
+
+export type { StoredResponse } from './row-types.ts';
 
 /** IDEMPOTENCY_TTL_MS is how long a key is remembered (a day, as payment APIs do). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-
-/** StoredResponse is the answer recorded for a key. */
-export interface StoredResponse {
-  readonly requestHash: string;
-  readonly status: number;
-  readonly body: unknown;
-}
 
 /**
  * requestHash fingerprints a request body by its canonical JSON (key order does not matter).

@@ -4,9 +4,8 @@
  * back; the journal is what escapes it, and the PostgreSQL store replays it in its own
  * transaction. Each entry is one call of a repository's write method, with its arguments.
  */
-import type { AuditEvent } from './event-log.ts';
-import type { StoredResponse } from './idempotency-keys.ts';
-import type { NewResourceRow } from './resource-repo.ts';
+import type { AuditEvent } from '../../schema/api/audit-event.ts';
+import type { NewResourceRow, StoredResponse } from './row-types.ts';
 
 /** Mutation is one row change of a write. */
 export type Mutation =

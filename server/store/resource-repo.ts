@@ -9,29 +9,16 @@ import type { ResourceKindName, StoredResource } from '../../schema/resource-kin
 import type { StoredBodies } from '../../schema/rules/world.ts';
 import { deepFreeze } from '../../schema/snapshot.ts';
 import type { MutationJournal } from './mutation-journal.ts';
+import type { NewResourceRow, ResourceRow } from './row-types.ts';
+
+export type { NewResourceRow, ResourceRow } from './row-types.ts';
 import { blobOrNullColumn, integerColumn, textColumn, type SqlRow } from './sql-row.ts';
 import { StoredBodyReader } from './stored-bodies.ts';
-
-/** ResourceRow is one stored resource with its body decoded. */
-export interface ResourceRow {
-  readonly seq: number;
-  readonly id: string;
-  readonly kind: ResourceKindName;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  /** The outputs as stored (id, version and timestamps included); shared, never mutate it. */
-  readonly body: Readonly<Record<string, unknown>>;
-  readonly secret: Uint8Array | null;
-}
 
 /** StoredRow is a row of one kind with its body read through the kind's stored schema. */
 export interface StoredRow<K extends ResourceKindName> extends StoredResource<StoredBodies[K]> {
   readonly row: ResourceRow;
 }
-
-/** NewResourceRow is what an insert or update writes: a row before the table numbers it. */
-export type NewResourceRow = Omit<ResourceRow, 'seq'>;
 
 /** ListQuery filters and pages one kind's rows in creation order. */
 export interface ListQuery {

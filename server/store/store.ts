@@ -15,7 +15,7 @@ import { checkReferences } from '../../schema/rules/references.ts';
 import { worldFromLists, type StoredBodies, type WorldLists } from '../../schema/rules/world.ts';
 import { loadMasterKey, parseMasterKey } from '../secrets/master-key.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
-import { settle, type CommitOptions, type ConfigStore } from './config-store.ts';
+import { settle } from '../util/settle.ts';
 import { DATABASE_FILE, openDatabase } from './database.ts';
 import { EventLog, type AuditEvent, type EventQuery } from './event-log.ts';
 import { IdempotencyKeys } from './idempotency-keys.ts';
@@ -44,10 +44,11 @@ const KEY_CHECK_CONTEXT = 'meta:key-check';
 const KEY_CHECK_TEXT = 'gatehouse master key check';
 
 /**
- * Store owns the database connection, the repositories and the secret box. As a ConfigStore it
- * is the embedded store of record; it is also the node's in-memory copy behind a PostgresStore.
+ * Store owns the database connection, the repositories and the secret box. It is a ConfigStore
+ * (config-store.ts; structurally, so that the two files do not import each other): the embedded
+ * store of record, and also the node's in-memory copy behind a PostgresStore.
  */
-export class Store implements ConfigStore {
+export class Store {
   readonly resources: ResourceRepo;
   readonly events: EventLog;
   readonly idempotency: IdempotencyKeys;
@@ -123,7 +124,7 @@ export class Store implements ConfigStore {
   }
 
   /** commit is `write`: one IMMEDIATE transaction of the file. */
-  commit<T>(fn: () => T, options: CommitOptions = {}): Promise<T> {
+  commit<T>(fn: () => T, options: { dryRun?: boolean } = {}): Promise<T> {
     return settle(() => this.write(fn, options));
   }
 

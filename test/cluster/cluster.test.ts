@@ -4,12 +4,16 @@
  * configuration (If-Match, Idempotency-Key, port conflicts) hold across nodes as they hold
  * within one, since every write takes the cluster-wide write lock on the latest state.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
+import { cleanEnv, GATEHOUSE_CLI } from '../helpers/gatehouse-serve.ts';
 import { ClusterNode, newSecrets } from './support/cluster-nodes.ts';
 import { ClusterScenarios, delaysFrom, listenerPort, nodeStatuses, serve, serverGroupFor, whenServed } from './support/scenario.ts';
 
+const run = promisify(execFile);
 let scenarios: ClusterScenarios;
 
 beforeAll(async () => {
@@ -53,6 +57,14 @@ describe.sequential('a cluster of three nodes on one PostgreSQL store', () => {
       { timeoutMs: 5000, intervalMs: 100 },
     );
     expect(read.statusReason).toBeUndefined();
+
+    // gatehouse status, pointed at any node, shows each node's status of the listener.
+    const table = await run(process.execPath, [GATEHOUSE_CLI, 'status', '--endpoint', nodes.node(3).url, '--token', nodes.node(3).token], { env: cleanEnv() });
+    const [header, row] = table.stdout.split('\n');
+    expect(header).toMatch(/^LISTENER +PROTOCOL +ADDRESS +STATUS +LOAD BALANCER +NODES +REASON$/);
+    expect(row).toContain(created.body.id);
+    expect(row).toMatch(/ Running /);
+    for (const n of nodes.all) expect(row).toContain(`${n.name}=Running`);
   });
 
   it('PUTs with the same If-Match through nodes 2, 3 and 4 at once: exactly one 200 and two 412, ten rounds over', async () => {

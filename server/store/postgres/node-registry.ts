@@ -9,8 +9,7 @@
  * for good after NODE_FORGET_S. Times are the database's clock, so nodes' clocks may differ.
  */
 import type { Pool } from 'pg';
-import type { AppliedListenerState, ListenerStatusName } from '../../runtime/config-applier.ts';
-import type { PeerStates } from '../../runtime/cluster-status.ts';
+import type { AppliedListenerState, ListenerStatusName, PeerStates } from '../../runtime/listener-status.ts';
 import type { ClusterMembership, ClusterNode, NodeIdentity } from '../cluster-membership.ts';
 import { isUnreachable, withClient } from './pg-connection.ts';
 import { pgInteger, pgText } from './pg-values.ts';
