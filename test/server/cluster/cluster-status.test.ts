@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { clusterListenerStatus, mergeNodeStatuses, nodeStatus } from '../../../server/runtime/cluster-status.ts';
-import type { AppliedListenerState } from '../../../server/runtime/config-applier.ts';
+import type { AppliedListenerState } from '../../../server/runtime/listener-status.ts';
 
 const running = (version: number): AppliedListenerState => ({ version, status: 'Running' });
 
