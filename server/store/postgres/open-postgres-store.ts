@@ -28,7 +28,7 @@ export function isPostgresUrl(value: string): boolean {
 }
 
 /** openPostgresStore resolves the key and password, then waits for and opens the store. */
-export function openPostgresStore(settings: PostgresStoreSettings): Promise<PostgresStore> {
+export async function openPostgresStore(settings: PostgresStoreSettings): Promise<PostgresStore> {
   if (!isPostgresUrl(settings.url)) throw new Error('--store must be a postgres:// URL (without it, the store is the SQLite file in the data directory)');
   const { key, source } = clusterMasterKey(settings);
   return PostgresStore.open({

@@ -100,8 +100,7 @@ export class PostgresStore implements ConfigStore {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const connectTimeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const pool = new pg.Pool({
-      connectionString: options.url,
-      ...(options.password !== undefined ? { password: options.password } : {}),
+      connectionString: connectionString(options),
       max: POOL_SIZE,
       connectionTimeoutMillis: connectTimeout,
       idleTimeoutMillis: 30_000,
@@ -281,8 +280,7 @@ export class PostgresStore implements ConfigStore {
   /** #listen opens the LISTEN connection; when it breaks, the node reconnects and reloads. */
   async #listen(): Promise<void> {
     const client = new pg.Client({
-      connectionString: this.#options.url,
-      ...(this.#options.password !== undefined ? { password: this.#options.password } : {}),
+      connectionString: connectionString(this.#options),
       connectionTimeoutMillis: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       application_name: 'gatehouse-listen',
       keepAlive: true,
@@ -426,4 +424,18 @@ function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   });
   work.catch(() => undefined);
   return Promise.race([work.then(() => true), late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * connectionString is the URL with the given password in it. node-postgres lets every field of
+ * a connection string override the same field given beside it, a missing password included, so
+ * a password from a file or PGPASSWORD has to travel inside the URL (percent-encoded, as the
+ * URL's reader decodes it). The URL with the password exists only here; messages name the
+ * store by `description`, made from the URL the user gave.
+ */
+function connectionString(options: PostgresStoreOptions): string {
+  if (options.password === undefined) return options.url;
+  const url = new URL(options.url);
+  url.password = encodeURIComponent(options.password);
+  return url.toString();
 }
