@@ -4,7 +4,7 @@
  * a graceful stop on SIGTERM that lets in-flight requests finish, the status table, and
  * `npx gatehouse` running on Node 24.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +148,29 @@ describe('gatehouse serve', () => {
       stderr: expect.stringContaining('GATEHOUSE_BIND_ADDRESS must be an IP address, got "127.0.0.256"'),
     });
     expect(await serveWith(['--node-name', 'a\tb'])).toMatchObject({ code: 1, stderr: expect.stringContaining('--node-name must be at most 200 characters') });
+  });
+
+  it('waiting for a PostgreSQL store that does not answer, it says so, and SIGTERM ends the wait', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const child = spawn(process.execPath, [GATEHOUSE_CLI, 'serve', '--data-dir', dir, '--store', `postgres://gatehouse:secret-pw@127.0.0.1:${port}/gh`, '--token', 'tok-0123456789abcdef', '--listen', '127.0.0.1:0'], {
+      env: { ...cleanEnv(), GATEHOUSE_MASTER_KEY: 'ab'.repeat(32) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    try {
+      await eventually(() => expect(stderr).toMatch(new RegExp(`waiting for the configuration store \\(PostgreSQL gatehouse@127\\.0\\.0\\.1:${port}/gh\\): .*ECONNREFUSED.*; retrying in`)), 20_000);
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(1);
+      expect(Date.now() - signalled).toBeLessThan(5000);
+      expect(stderr).toContain('stopped while waiting for the configuration store');
+      expect(stderr).not.toContain('secret-pw');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('--workers 2: two engine processes; their access-log lines reach standard output whole; Ctrl-C reaching a worker does not stop it', async () => {
