@@ -35,6 +35,11 @@ export interface ReplicaIdempotencyRow {
  */
 export interface ReplicaDelta {
   readonly full: boolean;
+  /**
+   * The store of record went back to an older revision (restored from a backup): the copy takes
+   * this whole state even though its revision is lower than what the copy holds.
+   */
+  readonly rewound?: boolean;
   readonly revision: number;
   readonly resources: readonly ReplicaResourceRow[];
   readonly deletedIds: readonly string[];

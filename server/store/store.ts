@@ -189,11 +189,13 @@ export class Store {
 
   /**
    * applyReplica brings this store, a copy of another store of record, up to the delta's
-   * revision in one transaction. A delta not newer than what is held changes nothing (two
-   * readers may fetch overlapping deltas and apply them in either order).
+   * revision in one transaction. A delta older than what is held changes nothing, nor does one
+   * of the same revision unless it is a full reload (readers may fetch overlapping deltas and
+   * apply them in either order); only a store of record that went back replaces a newer copy.
    */
   applyReplica(delta: ReplicaDelta): boolean {
-    if (delta.revision <= this.revision() && !delta.full) return false;
+    const held = this.revision();
+    if (delta.rewound !== true && (delta.revision < held || (delta.revision === held && !delta.full))) return false;
     this.write(() => {
       this.#replica.apply(delta);
       this.#setMeta.run('revision', String(delta.revision));

@@ -69,9 +69,17 @@ describe('Store.applyReplica', () => {
     expect(store.resources.get('alb-b')).toBeUndefined();
     expect(store.revision()).toBe(5);
 
-    // A full reload replaces everything, even at the same revision.
+    // A full reload replaces everything, even at the same revision; an older one (fetched before a
+    // newer delta was applied) does not.
+    expect(store.applyReplica(delta({ full: true, revision: 4, resources: [] }))).toBe(false);
+    expect(store.resources.all('LoadBalancer').map((r) => r.id)).toEqual(['alb-a']);
     store.applyReplica(delta({ full: true, revision: 5, resources: [lbRow(12, 'alb-c', 'c')] }));
     expect(store.resources.all('LoadBalancer').map((r) => r.id)).toEqual(['alb-c']);
+
+    // A store of record restored to an older revision is taken as it is.
+    expect(store.applyReplica(delta({ full: true, rewound: true, revision: 2, resources: [lbRow(3, 'alb-old', 'old')] }))).toBe(true);
+    expect(store.revision()).toBe(2);
+    expect(store.resources.all('LoadBalancer').map((r) => r.id)).toEqual(['alb-old']);
   });
 
   it('copies remembered Idempotency-Key answers', () => {

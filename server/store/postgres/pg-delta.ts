@@ -44,6 +44,7 @@ export async function readDelta(client: ClientBase, since: number, full = false)
   );
   return {
     full: whole,
+    ...(revision < since ? { rewound: true } : {}),
     revision,
     resources: resources.rows.map(resourceRow),
     deletedIds: deleted.rows.map((r: Record<string, unknown>) => pgText(r.resource_id, 'events.resource_id')),
