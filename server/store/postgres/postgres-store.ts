@@ -252,10 +252,12 @@ export class PostgresStore implements ConfigStore {
           await migratePostgres(client);
           await this.#checkMasterKey(client);
         });
-        await this.#catchUp(true);
+        // Listen first, then load: a commit made in between is in the load or is heard, never lost.
         await this.#listen();
+        await this.#catchUp(true);
         return;
       } catch (err) {
+        await this.#unlisten();
         if (!isUnreachable(err)) throw err;
         attempt++;
         const delay = Math.min(this.#options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS, 250 * 2 ** Math.min(attempt, 5));
@@ -300,6 +302,14 @@ export class PostgresStore implements ConfigStore {
     this.#listener = client;
     this.#connected = true;
     this.#retryDelayMs = 100;
+  }
+
+  /** #unlisten drops the LISTEN connection without treating it as lost. */
+  async #unlisten(): Promise<void> {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    this.#connected = false;
+    await listener?.end().catch(() => undefined);
   }
 
   /**
@@ -363,9 +373,11 @@ export class PostgresStore implements ConfigStore {
     if (this.#closed || this.#connected || this.#reconnecting) return;
     this.#reconnecting = true;
     try {
-      await this.#catchUp(true);
+      // Listen first, then reload: a commit made in between is in the reload or is heard, never lost.
       await this.#listen();
+      await this.#catchUp(true);
     } catch {
+      await this.#unlisten();
       this.#reconnecting = false;
       this.#scheduleReconnect();
       return;
