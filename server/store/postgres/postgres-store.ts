@@ -13,7 +13,8 @@
  *   database cannot be reached it answers from the last state seen, which is also what the
  *   engine keeps serving;
  * - a LISTEN connection hears other nodes' commits and tells the applier (onChange); when it
- *   breaks, the node reconnects with backoff and reloads the whole state.
+ *   breaks, the node tries again at least every second (at once when a request reaches the
+ *   database), listens again and then reloads the whole state.
  */
 import pg from 'pg';
 import type { ClientBase, Notification, Pool, PoolClient } from 'pg';
@@ -36,7 +37,7 @@ export const CHANGES_CHANNEL = 'gatehouse_changes';
 export interface PostgresStoreOptions {
   /** A postgres:// URL (its password, if any, is never printed). */
   readonly url: string;
-  /** The password, when it comes from a file rather than the URL or PGPASSWORD. */
+  /** The password given apart from the URL (from a file or PGPASSWORD); it overrides the URL's. */
   readonly password?: string | undefined;
   /** The master key every node of the cluster is given. */
   readonly masterKey: Buffer;
@@ -76,7 +77,7 @@ export class PostgresStore implements ConfigStore {
   readonly #options: PostgresStoreOptions;
   readonly #callbacks = new Set<() => void>();
   #listener: pg.Client | undefined;
-  /** Whether the LISTEN connection is up: reads skip the database while it is not. */
+  /** Whether the LISTEN connection is up; while it is not, a read gives the database AWAY_READ_WAIT_MS. */
   #connected = false;
   #closed = false;
   #reconnectTimer: NodeJS.Timeout | undefined;
