@@ -1,11 +1,14 @@
 /**
  * buildApp assembles the management API: one fastify instance over one store, with a path
  * guard, bearer authentication, a strict 1 MiB JSON body parser, request deadlines,
- * problem+json errors, API metrics and every route of SPEC §3. It opens no socket itself:
+ * problem+json errors, API metrics, every route of SPEC §3 and the web console's
+ * static files at /console/. It opens no socket itself:
  * tests drive it with `inject` or listen on it, the runtime listens.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { Registry } from 'prom-client';
+import { ConsoleFiles } from './console/console-files.ts';
+import { registerConsoleRoutes } from './console/console-routes.ts';
 import { registerApiMetrics } from './http/api-metrics.ts';
 import { registerAuth, TokenCheck } from './http/auth.ts';
 import { frameworkErrorHandler } from './http/framework-errors.ts';
@@ -48,6 +51,8 @@ export interface AppOptions {
   readonly timeouts?: ApiTimeouts;
   /** Observes every route as it is registered (tests read the route table from the app). */
   readonly onRoute?: (route: RouteOptions) => void;
+  /** The built web console served at /console/; default: `console/dist/` of the checkout. */
+  readonly console?: ConsoleFiles;
 }
 
 /** buildApp returns a ready (not listening) fastify instance. */
@@ -89,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
     ...resourceRouteHandlers(service, runtime),
   });
+  registerConsoleRoutes(app, options.console ?? new ConsoleFiles());
   await app.ready();
   return app;
 }

@@ -6,15 +6,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatehouseError } from '../../schema/errors.ts';
+import { CONSOLE_ROUTES } from '../console/console-routes.ts';
 import { sendProblem } from './problem.ts';
 
 /**
  * PUBLIC_ROUTES answer without a token, as `METHOD route-template`. Matched on the route the
  * router chose, not on URL text, so no spelling of a path reaches another route unauthenticated.
  * The liveness probe answers HEAD too: many probes (Gatehouse's own health checks among them)
- * send HEAD by default, and HEAD reveals nothing GET does not.
+ * send HEAD by default, and HEAD reveals nothing GET does not. The web console's static files
+ * are public too: they hold no data, and the app sends the token with each API call it makes.
  */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /v1/healthz', 'HEAD /v1/healthz']);
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  'GET /v1/healthz',
+  'HEAD /v1/healthz',
+  ...CONSOLE_ROUTES.flatMap((url) => [`GET ${url}`, `HEAD ${url}`]),
+]);
 
 /**
  * TokenCheck verifies presented tokens against the admin token. Both sides are hashed to 32

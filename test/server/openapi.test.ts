@@ -96,6 +96,12 @@ describe('the document describes exactly the routes the app registers', () => {
     }
   });
 
+  it('leaves out the web console, which the app serves beside the API', () => {
+    const console = recorder.routes.filter((r) => r.url.startsWith('/console')).map((r) => `${r.method} ${r.url}`);
+    expect(console.sort()).toEqual(['GET /console/', 'GET /console/*', 'HEAD /console/', 'HEAD /console/*']);
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/console'))).toEqual([]);
+  });
+
   it('only the liveness probe is public', () => {
     const open = [...documentedOperations(doc)].filter((op) => {
       const [method, path] = op.split(' ');

@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { RouteOptions } from 'fastify';
 import { ALL_RESOURCE_KINDS } from '../../../schema/kinds.ts';
+import { CONSOLE_ROUTES } from '../../../server/console/console-routes.ts';
 import type { Reply } from './api.ts';
 
 /** OpenApiDocument is the served document, read as plain JSON. */
@@ -33,11 +34,13 @@ export function routeRecorder(): { routes: RegisteredRoute[]; onRoute: (route: R
 
 /**
  * registeredOperations turns router templates into documented paths: `:collection` ranges over
- * every kind's collection, `:param` becomes `{param}`.
+ * every kind's collection, `:param` becomes `{param}`. The web console's static files are not
+ * the management API and are left out (the document describes the API only).
  */
 export function registeredOperations(routes: readonly RegisteredRoute[]): Set<string> {
   const out = new Set<string>();
   for (const { method, url } of routes) {
+    if ((CONSOLE_ROUTES as readonly string[]).includes(url)) continue;
     const templates = url.includes(':collection') ? ALL_RESOURCE_KINDS.map((k) => url.replace(':collection', k.collection)) : [url];
     for (const t of templates) out.add(`${method.toUpperCase()} ${t.replace(/:([A-Za-z]+)/g, '{$1}')}`);
   }
