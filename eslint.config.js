@@ -18,7 +18,7 @@ const ANY_RULES = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'artifacts/**', 'examples/*/node_modules/**', '**/*.d.ts', 'eslint.config.js', 'terraform/cdktf/gatehouse/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'console/dist/**', 'artifacts/**', 'examples/*/node_modules/**', '**/*.d.ts', 'eslint.config.js', 'terraform/cdktf/gatehouse/**'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -1,0 +1,94 @@
+/**
+ * The console's calls to the management API on its own origin: every call carries the admin
+ * token as a Bearer header, and a refusal becomes an ApiError with the problem+json code and
+ * title the API answered, so the page shows the API's own words.
+ */
+import type { CertificateOutput } from '../../schema/resources/certificate.ts';
+import type { ListenerOutput } from '../../schema/resources/listener.ts';
+import type { LoadBalancerOutput } from '../../schema/resources/load-balancer.ts';
+import type { ServerGroupOutput } from '../../schema/resources/server-group.ts';
+
+/** ApiError is a call the API refused (its problem+json) or that got no usable answer. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string | undefined;
+
+  constructor(status: number, code: string, title: string, detail?: string) {
+    super(detail === undefined ? `${code}: ${title}` : `${code}: ${title} — ${detail}`);
+    this.status = status;
+    this.code = code;
+    this.title = title;
+    this.detail = detail;
+  }
+}
+
+/** apiGet reads one JSON document of the API with the token. */
+export async function apiGet<T>(path: string, token: string, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, cache: 'no-store', credentials: 'omit', ...(signal ? { signal } : {}) });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'API_UNREACHABLE', 'The management API could not be reached');
+  }
+  const type = res.headers.get('content-type') ?? '';
+  const body: unknown = type.includes('json') ? await res.json().catch(() => undefined) : undefined;
+  if (res.ok && body !== undefined) return body as T;
+  if (isProblem(body)) throw new ApiError(res.status, body.code, body.title, typeof body.detail === 'string' ? body.detail : undefined);
+  throw new ApiError(res.status, 'API_OFF_CONTRACT', `Unexpected answer ${res.status} from the management API`);
+}
+
+function isProblem(body: unknown): body is { code: string; title: string; detail?: unknown } {
+  return typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string' && typeof (body as { title?: unknown }).title === 'string';
+}
+
+/** Page is one page of a collection. */
+interface Page<T> {
+  items: T[];
+  nextToken?: string | null;
+}
+
+/** MAX_PAGES bounds how far a list is followed (100 items a page). */
+const MAX_PAGES = 50;
+
+/** listAll reads every page of a collection. */
+export async function listAll<T>(collection: string, token: string, signal?: AbortSignal): Promise<T[]> {
+  const items: T[] = [];
+  let next: string | undefined;
+  for (let i = 0; i < MAX_PAGES; i++) {
+    const query = new URLSearchParams({ limit: '100' });
+    if (next !== undefined) query.set('nextToken', next);
+    const page = await apiGet<Page<T>>(`/v1/${collection}?${query.toString()}`, token, signal);
+    items.push(...page.items);
+    if (!page.nextToken) break;
+    next = page.nextToken;
+  }
+  return items;
+}
+
+/** Overview is everything the overview page shows, read in one round. */
+export interface Overview {
+  readonly loadBalancers: LoadBalancerOutput[];
+  readonly listeners: ListenerOutput[];
+  readonly certificates: CertificateOutput[];
+  readonly serverGroups: ServerGroupOutput[];
+  readonly readAt: Date;
+}
+
+/** readOverview reads the four collections the overview shows. */
+export async function readOverview(token: string, signal?: AbortSignal): Promise<Overview> {
+  const [loadBalancers, listeners, certificates, serverGroups] = await Promise.all([
+    listAll<LoadBalancerOutput>('load-balancers', token, signal),
+    listAll<ListenerOutput>('listeners', token, signal),
+    listAll<CertificateOutput>('certificates', token, signal),
+    listAll<ServerGroupOutput>('server-groups', token, signal),
+  ]);
+  return { loadBalancers, listeners, certificates, serverGroups, readAt: new Date() };
+}
+
+/** checkToken asks the API whether a token is the admin token (a cheap authenticated read). */
+export async function checkToken(token: string): Promise<void> {
+  await apiGet('/v1/load-balancers?limit=1', token);
+}
