@@ -1,0 +1,200 @@
+/**
+ * The web console in a real browser (issue: web console, first slice): Debian's Chromium driven
+ * by playwright-core against a real `gatehouse serve`. Signing in with the token shows the
+ * overview with the listeners' status (a Failed one with its reason) and updates without a
+ * reload; a description holding `<img src=x onerror=…>` shows literally and runs nothing; a
+ * wrong token shows the API's problem code and title; logging out forgets the token; the CSP
+ * header is on the page; no request leaves for another origin; the page logs no error. The
+ * screenshots go to a folder under the system's temporary directory, as the run's artifacts.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { GatehouseServe, ROOT } from '../helpers/gatehouse-serve.ts';
+import { makePki } from '../server/support/api.ts';
+import { requireTool } from './support/tools.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HOSTILE = '<img src=x onerror=alert(1)> and <script>window.__owned = 1</script>';
+const SHOTS = join(tmpdir(), 'gatehouse-console-screenshots');
+
+let serve: GatehouseServe;
+let browser: Browser;
+let blocker: Server;
+let listenerId = '';
+let failedId = '';
+let groupId = '';
+const consoleErrors: string[] = [];
+const dialogs: string[] = [];
+const foreignRequests: string[] = [];
+
+beforeAll(async () => {
+  requireTool(CHROMIUM);
+  // The console is served from its build; build it when this checkout has not yet.
+  if (!existsSync(join(ROOT, 'console', 'dist', 'index.html'))) {
+    const build = spawnSync('npm', ['run', 'build:console'], { cwd: ROOT, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`npm run build:console failed:\n${build.stdout}\n${build.stderr}`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  serve = await GatehouseServe.startFresh();
+  const pki = await makePki();
+  const api = async (path: string, body: unknown) => {
+    const res = await serve.api('POST', path, body);
+    if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const lb = await api('/v1/load-balancers', { name: 'edge', edition: 'Standard' });
+  const sg = await api('/v1/server-groups', { name: 'web', servers: [{ address: '127.0.0.1', port: 9, weight: 70, description: HOSTILE }] });
+  groupId = sg.id;
+  await api('/v1/certificates', { name: 'www-cert', certificatePem: pki.server.certPem, privateKeyPem: pki.server.keyPem });
+  const port = await freePort();
+  listenerId = (await api('/v1/listeners', { loadBalancerId: lb.id, protocol: 'HTTP', port, defaultServerGroupId: sg.id, description: HOSTILE })).id;
+  // A port another process holds: that listener fails, and the console shows why.
+  blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+  const taken = (blocker.address() as { port: number }).port;
+  failedId = (await api('/v1/listeners', { loadBalancerId: lb.id, protocol: 'HTTP', port: taken, defaultServerGroupId: sg.id, description: 'blocked' })).id;
+  await eventually(async () => expect((await serve.api('GET', `/v1/listeners/${listenerId}`)).body.status).toBe('Running'));
+  await eventually(async () => expect((await serve.api('GET', `/v1/listeners/${failedId}`)).body.status).toBe('Failed'));
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.close();
+  await new Promise((resolve) => (blocker ? blocker.close(resolve) : resolve(undefined)));
+});
+
+/** watched opens a page whose errors, dialogs and requests to other origins are recorded. */
+async function watched(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  const origin = new URL(serve.url).origin;
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('request', (r) => {
+    if (new URL(r.url()).origin !== origin) foreignRequests.push(r.url());
+  });
+  return page;
+}
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe('the console in Chromium', () => {
+  it('serves the page with its CSP and signs in with the token to the overview', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await watched(context);
+    const res = await page.goto(`${serve.url}/console/`);
+    expect(res?.status()).toBe(200);
+    const headers = res!.headers();
+    expect(headers['content-security-policy']).toContain("script-src 'self'");
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-frame-options']).toBe('DENY');
+    await page.screenshot({ path: join(SHOTS, '01-sign-in.png'), fullPage: true });
+
+    await signIn(page, serve.token);
+    const row = page.locator(`tr[data-id="${listenerId}"]`);
+    await row.waitFor();
+    await expect.poll(() => row.locator('.status').textContent()).toBe('Running');
+    expect(await row.locator('td').nth(2).textContent()).toBe('HTTP');
+
+    const failed = page.locator(`tr[data-id="${failedId}"]`);
+    expect(await failed.locator('.status').textContent()).toBe('Failed');
+    expect((await failed.locator('.reason').textContent())?.length).toBeGreaterThan(0);
+
+    // The token lives in this tab's sessionStorage only: no cookie, nothing in the URL.
+    expect(await page.evaluate(() => sessionStorage.getItem('gatehouse.adminToken'))).toBe(serve.token);
+    expect(await context.cookies()).toEqual([]);
+    expect(page.url()).not.toContain(serve.token);
+
+    // Certificates show their names and days left; server groups their servers.
+    expect(await page.locator('#certificates').textContent()).toMatch(/www-cert.*days left/s);
+    expect(await page.locator('#server-groups').textContent()).toContain('127.0.0.1:9');
+    await page.screenshot({ path: join(SHOTS, '02-overview-desktop.png'), fullPage: true });
+
+    // The hostile description shows literally, as text, and nothing ran.
+    expect(await row.locator('td.description').textContent()).toBe(HOSTILE);
+    expect(await page.locator('#listeners img, #server-groups img, main script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+    expect(await page.locator('#server-groups').textContent()).toContain(HOSTILE);
+
+    // A change made through the API reaches the page by polling, without a reload.
+    const marker = await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    expect(marker).toBe(true);
+    const put = await serve.api('PUT', `/v1/server-groups/${groupId}`, {
+      name: 'web',
+      servers: [{ address: '127.0.0.1', port: 9, weight: 70, description: HOSTILE }, { address: '127.0.0.2', port: 8080 }],
+    });
+    expect(put.status).toBe(200);
+    await expect.poll(() => page.locator('#server-groups').textContent(), { timeout: 15_000 }).toContain('127.0.0.2:8080');
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+
+    // Logging out forgets the token.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Admin token').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('gatehouse.adminToken'))).toBeNull();
+    await page.reload();
+    await page.getByLabel('Admin token').waitFor();
+    await context.close();
+  }, 60_000);
+
+  it('shows the API problem code and title for a wrong token', async () => {
+    const context = await browser.newContext();
+    const page = await watched(context);
+    const before = consoleErrors.length;
+    await page.goto(`${serve.url}/console/`);
+    await signIn(page, 'not-the-admin-token');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.locator('.problem-code').textContent()).toBe('UNAUTHENTICATED');
+    expect((await alert.locator('.problem-title').textContent())?.length).toBeGreaterThan(0);
+    expect(await page.evaluate(() => sessionStorage.getItem('gatehouse.adminToken'))).toBeNull();
+    await page.screenshot({ path: join(SHOTS, '03-wrong-token.png'), fullPage: true });
+    // The browser itself logs the refused fetch (401) as an error; nothing else may appear.
+    expect(consoleErrors.slice(before).filter((e) => !/status of 401/.test(e))).toEqual([]);
+    consoleErrors.splice(before);
+    await context.close();
+  }, 30_000);
+
+  it('is usable at 360 px wide and with the keyboard, in the dark theme too', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 780 }, colorScheme: 'dark' });
+    const page = await watched(context);
+    await page.goto(`${serve.url}/console/`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+    await page.keyboard.type(serve.token);
+    await page.keyboard.press('Enter');
+    await page.locator(`tr[data-id="${listenerId}"]`).waitFor();
+    // The page itself does not scroll sideways; wide tables scroll inside their own box.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(dark).toBe('rgb(20, 23, 27)');
+    await page.screenshot({ path: join(SHOTS, '04-overview-360-dark.png'), fullPage: true });
+    await context.close();
+  }, 30_000);
+
+  it('ran no script from the data, asked nothing of another origin and logged no error', () => {
+    expect(dialogs).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
