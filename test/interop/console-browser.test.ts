@@ -94,6 +94,11 @@ async function watched(context: BrowserContext): Promise<Page> {
   return page;
 }
 
+/** inPage evaluates an expression in the page (a string: the tests are not type-checked against the DOM). */
+function inPage(page: Page, expression: string): Promise<unknown> {
+  return page.evaluate(expression);
+}
+
 async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -122,7 +127,7 @@ describe('the console in Chromium', () => {
     expect((await failed.locator('.reason').textContent())?.length).toBeGreaterThan(0);
 
     // The token lives in this tab's sessionStorage only: no cookie, nothing in the URL.
-    expect(await page.evaluate(() => sessionStorage.getItem('gatehouse.adminToken'))).toBe(serve.token);
+    expect(await inPage(page, "sessionStorage.getItem('gatehouse.adminToken')")).toBe(serve.token);
     expect(await context.cookies()).toEqual([]);
     expect(page.url()).not.toContain(serve.token);
 
@@ -134,11 +139,11 @@ describe('the console in Chromium', () => {
     // The hostile description shows literally, as text, and nothing ran.
     expect(await row.locator('td.description').textContent()).toBe(HOSTILE);
     expect(await page.locator('#listeners img, #server-groups img, main script').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+    expect(await inPage(page, 'window.__owned')).toBeUndefined();
     expect(await page.locator('#server-groups').textContent()).toContain(HOSTILE);
 
     // A change made through the API reaches the page by polling, without a reload.
-    const marker = await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    const marker = await inPage(page, 'window.__sameDocument = true');
     expect(marker).toBe(true);
     const put = await serve.api('PUT', `/v1/server-groups/${groupId}`, {
       name: 'web',
@@ -146,12 +151,12 @@ describe('the console in Chromium', () => {
     });
     expect(put.status).toBe(200);
     await expect.poll(() => page.locator('#server-groups').textContent(), { timeout: 15_000 }).toContain('127.0.0.2:8080');
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(await inPage(page, 'window.__sameDocument')).toBe(true);
 
     // Logging out forgets the token.
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByLabel('Admin token').waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('gatehouse.adminToken'))).toBeNull();
+    expect(await inPage(page, "sessionStorage.getItem('gatehouse.adminToken')")).toBeNull();
     await page.reload();
     await page.getByLabel('Admin token').waitFor();
     await context.close();
@@ -167,7 +172,7 @@ describe('the console in Chromium', () => {
     await alert.waitFor();
     expect(await alert.locator('.problem-code').textContent()).toBe('UNAUTHENTICATED');
     expect((await alert.locator('.problem-title').textContent())?.length).toBeGreaterThan(0);
-    expect(await page.evaluate(() => sessionStorage.getItem('gatehouse.adminToken'))).toBeNull();
+    expect(await inPage(page, "sessionStorage.getItem('gatehouse.adminToken')")).toBeNull();
     await page.screenshot({ path: join(SHOTS, '03-wrong-token.png'), fullPage: true });
     // The browser itself logs the refused fetch (401) as an error; nothing else may appear.
     expect(consoleErrors.slice(before).filter((e) => !/status of 401/.test(e))).toEqual([]);
@@ -180,13 +185,13 @@ describe('the console in Chromium', () => {
     const page = await watched(context);
     await page.goto(`${serve.url}/console/`);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('token');
+    expect(await inPage(page, 'document.activeElement?.id')).toBe('token');
     await page.keyboard.type(serve.token);
     await page.keyboard.press('Enter');
     await page.locator(`tr[data-id="${listenerId}"]`).waitFor();
     // The page itself does not scroll sideways; wide tables scroll inside their own box.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
-    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await inPage(page, 'document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    const dark = await inPage(page, 'getComputedStyle(document.body).backgroundColor');
     expect(dark).toBe('rgb(20, 23, 27)');
     await page.screenshot({ path: join(SHOTS, '04-overview-360-dark.png'), fullPage: true });
     await context.close();
