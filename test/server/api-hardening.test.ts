@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseResource } from '../../schema/parse.ts';
 import { BODY_LIMIT } from '../../server/app.ts';
+import { CONSOLE_ROUTES } from '../../server/console/console-routes.ts';
 import { MAX_JSON_DEPTH } from '../../server/http/json-scan.ts';
 import { API_TIMEOUTS } from '../../server/http/timeouts.ts';
 import { makePki, TEST_TOKEN, TestApi, type TestPki } from './support/api.ts';
@@ -89,10 +90,15 @@ describe('authentication on every registered route', () => {
     }
   });
 
-  it('refuses a missing or wrong token with 401 UNAUTHENTICATED on every route but GET and HEAD /v1/healthz', async () => {
+  it('refuses a missing or wrong token with 401 UNAUTHENTICATED on every route but GET and HEAD /v1/healthz and the console files', async () => {
     let checked = 0;
     for (const route of routes) {
       if ((route.method === 'GET' || route.method === 'HEAD') && route.url === '/v1/healthz') continue;
+      // The web console's static files are public (SPEC §3 GET /console/): they hold no data.
+      if ((route.method === 'GET' || route.method === 'HEAD') && (CONSOLE_ROUTES as readonly string[]).includes(route.url)) {
+        expect((await callWith(route.method, route.url.replace('*', 'index.html'), undefined)).status, `${route.method} ${route.url}`).not.toBe(401);
+        continue;
+      }
       for (const target of concrete(route.url)) {
         for (const [why, authorization] of WRONG) {
           const res = await callWith(route.method, target, authorization);
