@@ -12,7 +12,7 @@
  * build: it would install only by luck of hoisting.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
@@ -184,9 +184,11 @@ export function shrinkwrapFrom(lock: PackageLock, rootEntry: LockEntry, dependen
   return { name: rootEntry['name'], version: rootEntry['version'], lockfileVersion: 3, requires: true, packages: entries };
 }
 
+/** copyInto copies a file, or a folder the command reads whole (the built web console), into the stage. */
 function copyInto(from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
-  copyFileSync(from, to);
+  if (statSync(from).isDirectory()) cpSync(from, to, { recursive: true });
+  else copyFileSync(from, to);
 }
 
 /** buildServerPackage stages the package in ctx.workDir and packs it into ctx.outDir. */

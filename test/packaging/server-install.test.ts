@@ -138,8 +138,11 @@ describe('the server package', () => {
       expect(f, 'a folder the command does not need').not.toMatch(/^(test|bench|sdk|examples|docs|packaging|node_modules)\//);
       expect(f).not.toMatch(/node_modules\//);
       expect(f).not.toMatch(/\.ts$/);
-      if (!['package.json', 'README.md', 'npm-shrinkwrap.json'].includes(f)) expect(f).toMatch(/^(cli|client|server|engine|schema|provider)\/.+\.js$/);
+      // The built web console ships as the static files the server serves at /console/.
+      if (!['package.json', 'README.md', 'npm-shrinkwrap.json'].includes(f)) expect(f).toMatch(/^((cli|client|server|engine|schema|provider)\/.+\.js|console\/dist\/.+)$/);
     }
+    expect(files).toContain('console/dist/index.html');
+    expect(files.some((f) => /^console\/dist\/assets\/.+\.js$/.test(f))).toBe(true);
     // Only what drift needs of the provider: not the plugin, its gRPC service or the Pulumi protocol.
     for (const f of ['provider/main.js', 'provider/service.js', 'provider/proto.js', 'provider/gatehouse-provider.js']) expect(files).not.toContain(f);
     expect(entries.find((e) => e.path === 'package/cli/gatehouse.js')!.mode).toBe('-rwxr-xr-x');
@@ -236,6 +239,11 @@ describe('the server package', () => {
 
     const backend = await new Backend('installed backend').start();
     try {
+      // The installed server serves the web console it ships.
+      const page = await fetch(`${url}/console/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await page.text()).toMatch(/<script type="module"[^>]* src="\/console\/assets\/[^"]+\.js"/);
       const empty = gatehouse(['status', '--endpoint', url, '--data-dir', dataDir]);
       expect(empty.stdout + empty.stderr).toBe(`No listeners at ${url}.\n`);
       const lb = await api(url, token, 'POST', '/v1/load-balancers', { name: 'installed' });
