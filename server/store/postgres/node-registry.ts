@@ -23,6 +23,13 @@ export const NODE_FORGET_S = 24 * 60 * 60;
 
 const STATUS_NAMES: ReadonlySet<string> = new Set<ListenerStatusName>(['Provisioning', 'Configuring', 'Running', 'Failed', 'Unavailable']);
 
+/**
+ * UPSERT_NODE inserts a node's row or refreshes its heartbeat: the row may have been forgotten
+ * while the node was cut off. Parameters: id, name, api_url, bind_address, applied_revision.
+ */
+const UPSERT_NODE = `INSERT INTO gatehouse.nodes (id, name, api_url, bind_address, applied_revision) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), applied_revision = excluded.applied_revision`;
+
 function isStatusName(value: string): value is ListenerStatusName {
   return STATUS_NAMES.has(value);
 }
@@ -139,13 +146,14 @@ export class NodeRegistry implements ClusterMembership {
     }
   }
 
+  /** #row is this node's row as UPSERT_NODE takes it. */
+  #row(appliedRevision: number): (string | number | null)[] {
+    return [this.self.id, this.self.name, this.self.apiUrl, this.self.bindAddress ?? null, appliedRevision];
+  }
+
   /** #beat inserts or refreshes this node's row (it may have been forgotten while the node was cut off). */
   async #beat(): Promise<void> {
-    await this.#pool.query(
-      `INSERT INTO gatehouse.nodes (id, name, api_url, bind_address, applied_revision) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), applied_revision = excluded.applied_revision`,
-      [this.self.id, this.self.name, this.self.apiUrl, this.self.bindAddress ?? null, this.#appliedRevision],
-    );
+    await this.#pool.query(UPSERT_NODE, this.#row(this.#appliedRevision));
     await this.#pool.query('DELETE FROM gatehouse.nodes WHERE heartbeat_at < now() - make_interval(secs => $1)', [NODE_FORGET_S]);
   }
 
@@ -168,11 +176,7 @@ export class NodeRegistry implements ClusterMembership {
         await withClient(this.#pool, async (client) => {
           await client.query('BEGIN');
           try {
-            await client.query(
-              `INSERT INTO gatehouse.nodes (id, name, api_url, bind_address, applied_revision) VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), applied_revision = excluded.applied_revision`,
-              [this.self.id, this.self.name, this.self.apiUrl, this.self.bindAddress ?? null, revision],
-            );
+            await client.query(UPSERT_NODE, this.#row(revision));
             await client.query('DELETE FROM gatehouse.listener_states WHERE node_id = $1', [this.self.id]);
             await client.query(
               `INSERT INTO gatehouse.listener_states (node_id, listener_id, version, status, reason)

@@ -4,38 +4,13 @@
  * what the scenarios do alike: a listener on a 0.0.0.0 load balancer in front of a backend on
  * 127.0.0.1, and requests to one node's copy of a listener.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { sleep } from '../../helpers/eventually.ts';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres-cluster.ts';
+import { Backend } from '../../server/support/live.ts';
+
+export { Backend };
 import { freePortOn, hostOf, Nodes, type ClusterNode, type ClusterSecrets } from './cluster-nodes.ts';
-
-/** Backend is an HTTP server on 127.0.0.1 answering every request 200 with its name. */
-export class Backend {
-  readonly name: string;
-  readonly #server: Server;
-  port = 0;
-
-  constructor(name: string) {
-    this.name = name;
-    this.#server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end(name);
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((ok) => this.#server.listen(0, '127.0.0.1', ok));
-    this.port = (this.#server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((ok) => this.#server.close(() => ok()));
-  }
-}
 
 /** Served is a listener and what it routes to, as a scenario set it up. */
 export interface Served {
