@@ -33,6 +33,12 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'all', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'api-postgres', include: API_SUITE, globalSetup: ['test/helpers/postgres-global-setup.ts'] } },
+      // The console's components, rendered into happy-dom's document (console/test/).
+      {
+        extends: true,
+        oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+        test: { name: 'console', include: ['console/test/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+      },
     ],
   },
 });
