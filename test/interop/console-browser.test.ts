@@ -184,6 +184,9 @@ describe('the console in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 780 }, colorScheme: 'dark' });
     const page = await watched(context);
     await page.goto(`${serve.url}/console/`);
+    // The first Tab reaches the skip link, the second the token field.
+    await page.keyboard.press('Tab');
+    expect(await inPage(page, 'document.activeElement?.textContent')).toBe('Skip to content');
     await page.keyboard.press('Tab');
     expect(await inPage(page, 'document.activeElement?.id')).toBe('token');
     await page.keyboard.type(serve.token);
