@@ -20,7 +20,7 @@ export type Route =
   | { page: 'edit'; collection: Collection; id: string }
   | { page: 'events'; resourceId?: string }
   | { page: 'drift' }
-  | { page: 'code'; loadBalancerId: string }
+  | { page: 'code'; collection: Collection; id: string }
   | { page: 'not-found'; hash: string };
 
 function isCollection(s: string | undefined): s is Collection {
@@ -44,7 +44,7 @@ export function parseRoute(hash: string): Route {
     return resourceId ? { page: 'events', resourceId } : { page: 'events' };
   }
   if (a === 'drift' && parts.length === 1) return { page: 'drift' };
-  if (a === 'code' && b && parts.length === 2) return { page: 'code', loadBalancerId: b };
+  if (a === 'code' && isCollection(b) && c && parts.length === 3) return { page: 'code', collection: b, id: c };
   if (a === 'r' && isCollection(b)) {
     if (c === 'new' && parts.length === 3) return { page: 'create', collection: b };
     if (c && parts.length === 3) return { page: 'resource', collection: b, id: c };
@@ -75,7 +75,7 @@ export function href(route: Route): string {
     case 'drift':
       return '#/drift';
     case 'code':
-      return `#/code/${enc(route.loadBalancerId)}`;
+      return `#/code/${route.collection}/${enc(route.id)}`;
     case 'not-found':
       return route.hash;
   }

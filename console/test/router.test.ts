@@ -14,7 +14,8 @@ describe('console routes', () => {
     { page: 'events' },
     { page: 'events', resourceId: 'lsn-abc' },
     { page: 'drift' },
-    { page: 'code', loadBalancerId: 'lb-1' },
+    { page: 'code', collection: 'load-balancers', id: 'lb-1' },
+    { page: 'code', collection: 'certificates', id: 'cert-1' },
   ];
   it.each(routes)('reads back %j from its link', (route) => {
     expect(parseRoute(href(route))).toEqual(route);
@@ -24,7 +25,7 @@ describe('console routes', () => {
     expect(parseRoute('')).toEqual({ page: 'overview' });
   });
 
-  it.each(['#/r/widgets/x', '#/r/listeners', '#/nowhere', '#/r/listeners/x/edit/more'])('%s is no page', (hash) => {
+  it.each(['#/r/widgets/x', '#/r/listeners', '#/nowhere', '#/r/listeners/x/edit/more', '#/code/lb-1', '#/code/widgets/x'])('%s is no page', (hash) => {
     expect(parseRoute(hash)).toEqual({ page: 'not-found', hash });
   });
 });

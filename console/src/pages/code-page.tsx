@@ -1,8 +1,9 @@
 /** CodePage: being built (issue: web console); until then it says so. */
+import type { Collection } from '../router.ts';
 import type { PageProps } from './page-props.ts';
 
 /** CodePage is one page of the console. */
-export function CodePage(_props: PageProps & { route: { loadBalancerId: string } }) {
+export function CodePage(_props: PageProps & { route: { collection: Collection; id: string } }) {
   return (
     <section class="card">
       <h1>Not available yet</h1>
