@@ -35,10 +35,10 @@ type SystemRouteName = 'healthz' | 'events' | 'openapi' | 'metrics' | SubRouteNa
 /** systemRouteHandlers serve healthz, events, openapi.json, metrics and the sub-routes. */
 export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, SystemRouteName> {
   // Anyone may ask whether the API lives; only the token's holder learns about the engine's processes.
-  const healthz: RouteHandler = (request): Liveness => {
+  const healthz: RouteHandler = async (request): Promise<Liveness> => {
     if (!deps.authenticated(request.headers.authorization)) return { status: 'ok' };
     const engine = deps.runtime.engineStatus?.();
-    const cluster = deps.runtime.clusterStatus?.();
+    const cluster = await deps.runtime.clusterStatus?.();
     return { status: 'ok', ...(engine === undefined ? {} : { engine }), ...(cluster === undefined ? {} : { cluster }) };
   };
 
@@ -79,7 +79,7 @@ export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, 
             state: 'Unchecked' as const,
           }));
         // In a cluster each node probes for itself: say whose view this is.
-        const node = deps.runtime.clusterStatus?.()?.node;
+        const node = (await deps.runtime.clusterStatus?.())?.node;
         return node === undefined ? { serverGroupId: id, servers } : { serverGroupId: id, node, servers };
       };
     },

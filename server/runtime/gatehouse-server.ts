@@ -165,8 +165,10 @@ export class GatehouseServer {
           await applier.settled(ms);
           await membership?.refresh();
         },
-        clusterStatus: () =>
-          membership && {
+        clusterStatus: async () => {
+          if (membership === undefined) return undefined;
+          await membership.refresh();
+          return {
             node: membership.self.name,
             store: store.description,
             nodes: membership.nodes().map((n) => ({
@@ -177,7 +179,8 @@ export class GatehouseServer {
               heartbeatAgeSeconds: n.heartbeatAgeS,
               self: n.self,
             })),
-          },
+          };
+        },
         serverGroupHealth: (id) => engineRef.serverGroupHealth(id),
         prepareSnapshot: (snapshot, listenerIds) => prepareListeners(preparer, snapshot, listenerIds),
         engineStatus: () => ({ mode: supervisor ? 'workers' : 'in-process', appliedVersion: applier.appliedRevision, workers: supervisor?.workers() ?? [] }),

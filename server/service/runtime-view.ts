@@ -27,8 +27,11 @@ export interface RuntimeView {
   prepareSnapshot?(snapshot: EngineSnapshot, listenerIds: ReadonlySet<string>): readonly PrepareProblem[];
   /** How the node's engine runs (its workers), for the liveness route. Absent without an engine. */
   engineStatus?(): EngineNodeStatus;
-  /** The node that answers and the live nodes, for the liveness route. Absent outside a cluster. */
-  clusterStatus?(): ClusterStatus | undefined;
+  /**
+   * The node that answers and the live nodes, for the liveness route, read afresh from the store
+   * (a node that stopped cleanly a moment ago is gone from it). Absent outside a cluster.
+   */
+  clusterStatus?(): Promise<ClusterStatus | undefined>;
   /**
    * The node's Prometheus text: `own` (the API's registry) merged with what the engine's workers
    * count. Absent when everything is in `own`.

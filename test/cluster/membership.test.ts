@@ -2,7 +2,8 @@
  * Which nodes a cluster's status counts: `GET /v1/healthz` names the live nodes (a heartbeat
  * every 2 s, live for 10 s after the last), a listener's status covers every live node — Failed,
  * naming the node, when one node could not bind it — and a node killed without a goodbye stops
- * counting once its heartbeat is 10 s old, while the others keep serving.
+ * counting once its heartbeat is 10 s old, while the others keep serving; a node stopped cleanly
+ * stops counting at once.
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -86,6 +87,36 @@ describe.sequential('cluster membership', () => {
     await nodes.node(3).start();
     await eventually(async () => expect(nodeStatuses(await nodes.node(2).read('listeners', id))).toEqual(['node-2=Running', 'node-3=Running', 'node-4=Running']), 5000);
     expect(await hit(nodes.node(3).host, served.port)).toEqual({ status: 200, text: 'backend-m' });
+  });
+
+  it('a node stopped cleanly (SIGTERM) leaves healthz at once, and a change right after reads Running on the others without waiting for it', async () => {
+    const nodes = await scenarios.nodes();
+    const backend = await scenarios.backend('backend-s');
+    const served = await serve(nodes.node(2), backend, await listenerPort(nodes));
+    const id = served.listener.id as string;
+    await eventually(async () => expect(nodeStatuses(await nodes.node(2).read('listeners', id))).toEqual(['node-2=Running', 'node-3=Running', 'node-4=Running']), 5000);
+
+    const stopping = Date.now();
+    await nodes.node(3).stop();
+    const stoppedAt = Date.now();
+    console.log(`node 3 stopped ${stoppedAt - stopping} ms after SIGTERM`);
+    // The goodbye is part of the stop: the first read after the process ended no longer counts node 3.
+    for (const n of [nodes.node(2), nodes.node(4)]) expect((await n.cluster()).nodes.map((x: any) => x.name).sort()).toEqual(['node-2', 'node-4']);
+    const current = await nodes.node(2).read('listeners', id);
+    const put = await nodes.node(2).call('PUT', `/v1/listeners/${id}`, { ...current, tags: { changed: 'after-stop' } });
+    expect(put.status, put.text).toBe(200);
+    const runningAfterMs = await eventually(
+      async () => {
+        const l = await nodes.node(4).read('listeners', id);
+        expect({ status: l.status, nodes: nodeStatuses(l), tags: l.tags }).toEqual({ status: 'Running', nodes: ['node-2=Running', 'node-4=Running'], tags: { changed: 'after-stop' } });
+        return Date.now() - stoppedAt;
+      },
+      { timeoutMs: 5000, intervalMs: 100, message: 'the change never read Running on the remaining nodes' },
+    );
+    console.log(`the change read Running on nodes 2 and 4 ${runningAfterMs} ms after node 3 stopped`);
+    // Well inside the 10 s a node killed without a goodbye keeps counting.
+    expect(runningAfterMs).toBeLessThan(NODE_TIMEOUT_MS - 2 * HEARTBEAT_MS - 1000);
+    for (const n of [nodes.node(2), nodes.node(4)]) expect(await hit(n.host, served.port)).toEqual({ status: 200, text: 'backend-s' });
   });
 
   it('a listener node 3 cannot bind reads Failed naming node 3, and Running within 10 s of the port coming free (2 engine workers per node)', async () => {

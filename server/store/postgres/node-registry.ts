@@ -48,6 +48,8 @@ export class NodeRegistry implements ClusterMembership {
   #nodes: ClusterNode[] = [];
   #away = false;
   #closed = false;
+  /** The heartbeat under way, if any: close() waits for it, so its row cannot outlive the goodbye. */
+  #ticking: Promise<void> | undefined;
 
   private constructor(pool: Pool, self: NodeIdentity, log: (message: string) => void) {
     this.#pool = pool;
@@ -59,7 +61,9 @@ export class NodeRegistry implements ClusterMembership {
   static async join(pool: Pool, self: NodeIdentity, log: (message: string) => void): Promise<NodeRegistry> {
     const registry = new NodeRegistry(pool, self, log);
     await registry.#beat();
-    registry.#timer = setInterval(() => void registry.#tick(), HEARTBEAT_MS);
+    registry.#timer = setInterval(() => {
+      registry.#ticking ??= registry.#tick().finally(() => (registry.#ticking = undefined));
+    }, HEARTBEAT_MS);
     registry.#timer.unref();
     return registry;
   }
@@ -120,6 +124,7 @@ export class NodeRegistry implements ClusterMembership {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    await this.#ticking;
     await this.#publishing;
     await this.#pool.query('DELETE FROM gatehouse.nodes WHERE id = $1', [this.self.id]).catch(() => undefined);
   }

@@ -212,6 +212,11 @@ export class ClusterNode {
     });
   }
 
+  /** stop ends the node with SIGTERM (a clean stop, which says goodbye to the cluster) and waits for the process to be gone. */
+  async stop(): Promise<void> {
+    await this.#serve?.kill('SIGTERM');
+  }
+
   /** kill ends the node with SIGKILL (no goodbye to the cluster) and waits for the process to be gone. */
   async kill(): Promise<void> {
     await this.#serve?.kill('SIGKILL');
