@@ -52,7 +52,7 @@ describe('EditPage', () => {
     await waitFor(() => expect(document.querySelector('.not-after')?.textContent).toBe('2031-06-01T00:00:00Z'));
     const put = fetchMock.mock.calls.find(([u, i]) => u === '/v1/certificates/cert-1' && i.method === 'PUT')!;
     expect((put[1].headers as Record<string, string>)['if-match']).toBe('"3"');
-    const sent = JSON.parse(String(put[1].body)) as Record<string, unknown>;
+    const sent = JSON.parse(put[1].body as string) as Record<string, unknown>;
     expect(sent.name).toBe('www-cert-2026');
     expect(sent).not.toHaveProperty('privateKeyPem');
     expect(sent).not.toHaveProperty('notAfter');

@@ -75,7 +75,7 @@ describe('fields derived from the schema', () => {
   it('shows the dry run PORT_CONFLICT on the Port field before Submit', async () => {
     const fetchMock = vi.fn((url: string, init: RequestInit) => {
       if (url.includes('dryRun=true')) {
-        const body = JSON.parse(String(init.body)) as { port?: number };
+        const body = JSON.parse(init.body as string) as { port?: number };
         if (body.port === 8443) {
           return Promise.resolve(
             answer(409, { status: 409, code: 'PORT_CONFLICT', title: 'Conflict', detail: 'port', errors: [{ path: 'port', message: 'tcp port 8443 is held by listener lsn-x', code: 'PORT_CONFLICT' }, { path: 'defaultServerGroupId', message: 'server group not-chosen-yet does not exist', code: 'REFERENCE_NOT_FOUND' }] }),

@@ -22,7 +22,7 @@ const LISTS: Record<string, unknown[]> = {
 
 function stub() {
   const fetchMock = vi.fn((url: string, init: RequestInit) => {
-    if (init.method === 'POST' && !url.includes('dryRun')) return Promise.resolve(answer(201, { id: 'lsn-new', ...(JSON.parse(String(init.body)) as object) }));
+    if (init.method === 'POST' && !url.includes('dryRun')) return Promise.resolve(answer(201, { id: 'lsn-new', ...(JSON.parse(init.body as string) as object) }));
     if (url.includes('dryRun')) return Promise.resolve(answer(200, { valid: true }));
     const collection = url.split('/')[2]!.split('?')[0]!;
     return Promise.resolve(answer(200, { items: LISTS[collection] ?? [] }));
@@ -61,7 +61,7 @@ describe('QuickCreatePage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'OK', hidden: true }));
     await waitFor(() => expect(location.hash).toBe('#/r/listeners/lsn-new'));
     const post = fetchMock.mock.calls.find(([u, i]) => u === '/v1/listeners' && i.method === 'POST')!;
-    expect(JSON.parse(String(post[1].body))).toEqual({
+    expect(JSON.parse(post[1].body as string)).toEqual({
       loadBalancerId: 'alb-1',
       protocol: 'HTTPS',
       port: 8443,
