@@ -39,10 +39,10 @@ describe('EditPage', () => {
     });
     vi.stubGlobal('fetch', fetchMock);
     render(<EditPage token="t" onUnauthenticated={() => {}} route={{ collection: 'certificates', id: 'cert-1' }} />);
-    const name = (await screen.findByLabelText(/^Name/)) as HTMLInputElement;
+    const name = await screen.findByLabelText<HTMLInputElement>(/^Name/);
     expect(name.value).toBe('www-cert');
-    expect((screen.getByLabelText(/^Type/) as HTMLSelectElement).disabled).toBe(true);
-    const key = screen.getByLabelText(/^Private key \(PEM\)/) as HTMLTextAreaElement;
+    expect(screen.getByLabelText<HTMLSelectElement>(/^Type/).disabled).toBe(true);
+    const key = screen.getByLabelText<HTMLTextAreaElement>(/^Private key \(PEM\)/);
     expect(key.value).toBe('');
     expect(document.body.textContent).toContain('Leave empty to keep the stored one');
     // Rotation lists the listeners that use the certificate.
@@ -73,10 +73,10 @@ describe('EditPage', () => {
     );
     render(<EditPage token="t" onUnauthenticated={() => {}} route={{ collection: 'load-balancers', id: 'alb-1' }} />);
     await screen.findByLabelText(/^Name/);
-    expect((screen.getByLabelText(/^Address/) as HTMLInputElement).disabled).toBe(true);
+    expect(screen.getByLabelText<HTMLInputElement>(/^Address/).disabled).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     expect((await screen.findByRole('alert')).textContent).toContain('VERSION_MISMATCH');
     fireEvent.click(screen.getByRole('button', { name: 'Reload the current version' }));
-    await waitFor(() => expect((screen.getByLabelText(/^Name/) as HTMLInputElement).value).toBe('edge-2'));
+    await waitFor(() => expect(screen.getByLabelText<HTMLInputElement>(/^Name/).value).toBe('edge-2'));
   });
 });

@@ -51,11 +51,11 @@ describe('fields derived from the schema', () => {
     const help = document.getElementById(name.getAttribute('aria-describedby')!.split(' ')[0]!);
     expect(help?.textContent).toContain('2–128 characters');
     fireEvent.click(screen.getByRole('button', { name: 'Add server' }));
-    const weight = screen.getByLabelText('Weight') as HTMLInputElement;
+    const weight = screen.getByLabelText<HTMLInputElement>('Weight');
     expect(weight.min).toBe('0');
     expect(weight.max).toBe('100');
     expect(weight.placeholder).toBe('100');
-    expect((screen.getByLabelText('Scheduler') as HTMLSelectElement).value).toBe('Wrr');
+    expect(screen.getByLabelText<HTMLSelectElement>('Scheduler').value).toBe('Wrr');
   });
 
   it('shows a problem next to its field as the user types, with the API message', async () => {

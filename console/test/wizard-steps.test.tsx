@@ -46,7 +46,7 @@ describe('ListenerWizard', () => {
     expect(screen.getAllByRole('listitem').map((l) => l.textContent)).toEqual(['1. Configure Listener', '2. SSL Certificates', '3. Server Group', '4. Review']);
     // No port: Next is refused and the port says why.
     fireEvent.click(screen.getByRole('button', { name: 'Next' }));
-    const port = screen.getByLabelText(/^Listener Port/) as HTMLInputElement;
+    const port = screen.getByLabelText<HTMLInputElement>(/^Listener Port/);
     await waitFor(() => expect(port.getAttribute('aria-invalid')).toBe('true'));
     expect(port.closest('.field')!.textContent).toContain('is required');
     expect(current()).toBe('1. Configure Listener');
@@ -63,8 +63,8 @@ describe('ListenerWizard', () => {
     expect(screen.getByRole('button', { name: 'Create a TLS policy' })).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: 'Back' }));
     await waitFor(() => expect(current()).toBe('1. Configure Listener'));
-    expect((screen.getByLabelText(/^Listener Port/) as HTMLInputElement).value).toBe('443');
-    expect((screen.getByLabelText(/^Listener Name/) as HTMLInputElement).value).toBe('web front');
+    expect(screen.getByLabelText<HTMLInputElement>(/^Listener Port/).value).toBe('443');
+    expect(screen.getByLabelText<HTMLInputElement>(/^Listener Name/).value).toBe('web front');
     // HTTP skips the certificates.
     fireEvent.change(screen.getByLabelText(/^Listener Protocol/), { target: { value: 'HTTP' } });
     await waitFor(() => expect(screen.getAllByRole('listitem').map((l) => l.textContent)).toEqual(['1. Configure Listener', '2. Server Group', '3. Review']));
