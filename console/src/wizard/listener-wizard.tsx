@@ -5,7 +5,7 @@
  * API's dry run, e.g. PORT_CONFLICT on the port); Back keeps every value; Submit creates the
  * listener and shows it. Certificates, TLS policies and server groups can be created in place.
  */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { RESOURCE_KINDS } from '../../../schema/kinds.ts';
 import { parseResource } from '../../../schema/parse.ts';
 import { apiCall, asApiError, type ApiError } from '../api.ts';
@@ -65,12 +65,21 @@ export function ListenerWizard({ token, loadBalancerId, onUnauthenticated }: Lis
     setRefusal(undefined);
     queueMicrotask(() => stepRef.current?.focus());
   };
+  // Next asked while the dry run is still checking the step goes on once it has answered.
+  const [nextAsked, setNextAsked] = useState(false);
   const next = () => {
     setRevealed((r) => new Set(r).add(step));
-    if (stepProblems(step).length > 0 || form.dryRun.pending) return;
+    if (form.dryRun.pending) return setNextAsked(true);
+    if (stepProblems(step).length > 0) return;
     const following = steps[index + 1];
     if (following) goTo(following);
   };
+  useEffect(() => {
+    if (nextAsked && !form.dryRun.pending) {
+      setNextAsked(false);
+      next();
+    }
+  }, [nextAsked, form.dryRun.pending]);
   const back = () => {
     const previous = steps[index - 1];
     if (previous) goTo(previous);
