@@ -1,12 +1,17 @@
-/** CreateListenerPage: being built (issue: web console); until then it says so. */
+/** CreateListenerPage (`#/listeners/new`, optionally `?loadBalancerId=`): the listener wizard. */
+import { ListenerWizard } from '../wizard/listener-wizard.tsx';
+import { href } from '../router.ts';
 import type { PageProps } from './page-props.ts';
 
-/** CreateListenerPage is one page of the console. */
-export function CreateListenerPage(_props: PageProps & { route: { loadBalancerId?: string } }) {
+/** CreateListenerPage hosts the four-step wizard. */
+export function CreateListenerPage({ token, onUnauthenticated, route }: PageProps & { route: { loadBalancerId?: string } }) {
   return (
-    <section class="card">
-      <h1>Not available yet</h1>
-      <p>This page of the console is not built yet.</p>
+    <section class="card" aria-labelledby="wizard-title">
+      <div class="page-head">
+        <h1 id="wizard-title">Create listener</h1>
+        <a href={href({ page: 'quick-create', ...(route.loadBalancerId ? { loadBalancerId: route.loadBalancerId } : {}) })}>Quick Create Listener</a>
+      </div>
+      <ListenerWizard key={route.loadBalancerId ?? ''} token={token} loadBalancerId={route.loadBalancerId} onUnauthenticated={onUnauthenticated} />
     </section>
   );
 }
