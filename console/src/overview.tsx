@@ -32,6 +32,9 @@ import './views/views.css';
 export { daysLeft } from './views/expiry.tsx';
 export { POLL_MS } from './views/live.ts';
 
+/** RECOUNT_MS is how long the tables may stay as drawn when nothing changes (days left are counted again). */
+const RECOUNT_MS = 3_600_000;
+
 /** OverviewData is everything the overview shows, as last read. */
 export interface OverviewData {
   readonly loadBalancers: readonly LoadBalancerOutput[];
@@ -74,7 +77,9 @@ class OverviewWatch {
     );
     const healthChanged = !sameJson([...health], [...this.health]);
     if (healthChanged) this.health = health;
-    if (this.data && !changed && !healthChanged) return this.data;
+    // Days left count from when the data changed: after an hour without a change, count again.
+    const stale = this.data !== undefined && Date.now() - this.data.changedAt.getTime() > RECOUNT_MS;
+    if (this.data && !changed && !healthChanged && !stale) return this.data;
     this.data = {
       loadBalancers: this.loadBalancers.items,
       listeners: this.listeners.items,
