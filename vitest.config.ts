@@ -15,6 +15,7 @@ const API_SUITE = [
   'test/server/dry-run-engine.test.ts',
   'test/server/error-codes.test.ts',
   'test/server/idempotency-dry-run.test.ts',
+  'test/server/list-etag.test.ts',
   'test/server/lists.test.ts',
   'test/server/openapi-responses.test.ts',
   'test/server/openapi.test.ts',

@@ -15,6 +15,7 @@ import type { ErrorCode } from '../../schema/errors.ts';
 import { ALL_RESOURCE_KINDS } from '../../schema/kinds.ts';
 import type { ListFilterName, ResourceKind, SubRoute, SubRouteName } from '../../schema/resource-kind.ts';
 import { PUBLIC_ROUTES } from '../http/auth.ts';
+import { versionFixesBody } from '../http/entity-tag.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../service/list-cursor.ts';
 import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, IDEMPOTENCY_KEY_PATTERN, TAG_FILTER_PREFIX } from './request-options.ts';
 
@@ -103,6 +104,7 @@ function problem(status: number, description: string, codes: readonly ErrorCode[
 
 const wwwAuthenticate: ApiParameter = { name: 'WWW-Authenticate', description: 'The scheme to authenticate with: `Bearer realm="gatehouse"`.', schema: z.string() };
 const etag: ApiParameter = { name: 'ETag', description: 'The resource version, `"<version>"`; send it back as If-Match.', schema: z.string() };
+const listEtag: ApiParameter = { name: 'ETag', description: 'A strong validator of this page as sent (a status change changes it); send it back as If-None-Match.', schema: z.string() };
 const location: ApiParameter = { name: 'Location', description: 'The path of the new resource.', schema: z.string() };
 
 /** Answers every non-public operation may give: no or a wrong token, or a server failure. */
@@ -135,6 +137,12 @@ const idempotencyKeyHeader: ApiParameter = {
   description: 'The same key with the same body gives the same resource, not a second one; with another body, 422 IDEMPOTENCY_KEY_REUSED.',
   schema: z.string().regex(IDEMPOTENCY_KEY_PATTERN),
 };
+const ifNoneMatchHeader: ApiParameter = {
+  name: 'If-None-Match',
+  description: 'The ETag (or a list of them, or `*`) of the copy the client holds; the current one → 304 without a body.',
+  schema: z.string(),
+};
+const notModified = (headers: readonly ApiParameter[]): ApiResponse => ({ status: 304, description: 'Unchanged since the ETag sent in If-None-Match; no body.', headers });
 const pageParams: readonly ApiParameter[] = [
   { name: 'limit', description: `Items per page, 1–${MAX_LIMIT}.`, schema: z.number().int().min(1).max(MAX_LIMIT).default(DEFAULT_LIMIT) },
   { name: 'nextToken', description: 'The nextToken of the previous page.', schema: z.string() },
@@ -209,7 +217,12 @@ function resourceRoutes(bodies: ReadonlyMap<ResourceKind, KindBodies>): ApiRoute
         operationId: `list${plural(kind.name)}`,
         summary: `List ${kind.name} resources in creation order${kind.systemResources ? ', the system ones first' : ''}.`,
         query: [...pageParams, ...kind.listFilters.map((f) => LIST_FILTER_PARAMETERS[f])],
-        responses: [{ status: 200, description: `A page of ${kind.name} resources.`, contentType: JSON_TYPE, bodies: [b.page] }, badQuery],
+        headers: [ifNoneMatchHeader],
+        responses: [
+          { status: 200, description: `A page of ${kind.name} resources.`, contentType: JSON_TYPE, bodies: [b.page], headers: [listEtag] },
+          notModified([listEtag]),
+          badQuery,
+        ],
       }),
       bodies,
     ),
@@ -246,7 +259,14 @@ function resourceRoutes(bodies: ReadonlyMap<ResourceKind, KindBodies>): ApiRoute
       (kind, b) => ({
         operationId: `get${kind.name}`,
         summary: `Read a ${kind.name}${kind.runtimeStatus ? ' with its status in the engine' : ''}.`,
-        responses: [{ status: 200, description: `The ${kind.name}.`, contentType: JSON_TYPE, bodies: [b.output], headers: [etag] }, badQuery, notFound],
+        // Only a read the version fixes can be answered 304 (not a listener's status, nor a certificate's `expired`).
+        ...(versionFixesBody(kind) ? { headers: [ifNoneMatchHeader] } : {}),
+        responses: [
+          { status: 200, description: `The ${kind.name}.`, contentType: JSON_TYPE, bodies: [b.output], headers: [etag] },
+          ...(versionFixesBody(kind) ? [notModified([etag])] : []),
+          badQuery,
+          notFound,
+        ],
       }),
       bodies,
     ),
