@@ -3,10 +3,6 @@
  * token as a Bearer header, and a refusal becomes an ApiError with the problem+json code and
  * title the API answered, so the page shows the API's own words.
  */
-import type { CertificateOutput } from '../../schema/resources/certificate.ts';
-import type { ListenerOutput } from '../../schema/resources/listener.ts';
-import type { LoadBalancerOutput } from '../../schema/resources/load-balancer.ts';
-import type { ServerGroupOutput } from '../../schema/resources/server-group.ts';
 
 /** FieldProblem is one entry of a problem's `errors[]`: the field (a path like `certificates.defaultCertificateId`) and what is wrong. */
 export interface FieldProblem {
@@ -126,26 +122,6 @@ export async function listAll<T>(collection: string, token: string, signal?: Abo
     next = page.nextToken;
   }
   return items;
-}
-
-/** Overview is everything the overview page shows, read in one round. */
-export interface Overview {
-  readonly loadBalancers: LoadBalancerOutput[];
-  readonly listeners: ListenerOutput[];
-  readonly certificates: CertificateOutput[];
-  readonly serverGroups: ServerGroupOutput[];
-  readonly readAt: Date;
-}
-
-/** readOverview reads the four collections the overview shows. */
-export async function readOverview(token: string, signal?: AbortSignal): Promise<Overview> {
-  const [loadBalancers, listeners, certificates, serverGroups] = await Promise.all([
-    listAll<LoadBalancerOutput>('load-balancers', token, signal),
-    listAll<ListenerOutput>('listeners', token, signal),
-    listAll<CertificateOutput>('certificates', token, signal),
-    listAll<ServerGroupOutput>('server-groups', token, signal),
-  ]);
-  return { loadBalancers, listeners, certificates, serverGroups, readAt: new Date() };
 }
 
 /** checkToken asks the API whether a token is the admin token (a cheap authenticated read). */
