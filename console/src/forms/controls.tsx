@@ -9,6 +9,7 @@ import { defaultFor, type FieldSpec } from './schema-fields.ts';
 import { itemLabel, offered, type ReferenceLists } from './references.ts';
 import { problemsAt, type Problem } from './validation.ts';
 import { getAt, joinKey, type Body } from './values.ts';
+import { DocText } from '../views/doc-text.tsx';
 
 /** FormContext is what every control of one form shares. */
 export interface FormContext {
@@ -69,7 +70,11 @@ function Help({ ctx, spec, id }: { ctx: FormContext; spec: FieldSpec; id: string
   if (spec.help === undefined && spec.presentation.explain === undefined && note === undefined) return null;
   return (
     <div class="field-help" id={id}>
-      {spec.help !== undefined && <p>{spec.help}</p>}
+      {spec.help !== undefined && (
+        <p>
+          <DocText text={spec.help} />
+        </p>
+      )}
       {spec.presentation.explain !== undefined && <p>{spec.presentation.explain}</p>}
       {note !== undefined && <p class="field-note">{note}</p>}
     </div>

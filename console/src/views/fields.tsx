@@ -8,6 +8,7 @@
 import type { ResourceKind } from '../../../schema/resource-kind.ts';
 import { isJsonObject, toJsonSchema, type JsonSchema } from '../../../schema/emit/json-schema.ts';
 import { collectionOfField, collectionOfId, ResourceLink } from './resource-link.tsx';
+import { DocText } from './doc-text.tsx';
 
 const schemas = new WeakMap<ResourceKind, JsonSchema>();
 
@@ -78,7 +79,11 @@ function Fields({ schema, value, resolve, label }: { schema: JsonSchema; value: 
           <div class="field" key={name} data-field={name}>
             <dt>
               {labelOf(name)}
-              {help && <span class="field-help">{help}</span>}
+              {help && (
+                <span class="field-help">
+                  <DocText text={help} />
+                </span>
+              )}
             </dt>
             <dd>
               <Value schema={sub} value={value[name]} name={name} resolve={resolve} />
