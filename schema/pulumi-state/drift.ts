@@ -58,11 +58,14 @@ export interface StackResource {
   outputs: Record<string, unknown>;
 }
 
-/** DriftInputError means the file is not a stack export this command understands. */
+/** DriftInputError means the file is not a stack export this command understands; `path` names the part at fault. */
 export class DriftInputError extends Error {
-  constructor(message: string) {
+  readonly path: string;
+
+  constructor(message: string, path = '') {
     super(message);
     this.name = 'DriftInputError';
+    this.path = path;
   }
 }
 
@@ -76,13 +79,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function stackResources(exportJson: unknown): StackResource[] {
   if (!isObject(exportJson) || !isObject(exportJson.deployment)) {
-    throw new DriftInputError('not a stack export: expected an object with "deployment" (the output of pulumi stack export)');
+    throw new DriftInputError('not a stack export: expected an object with "deployment" (the output of pulumi stack export)', 'deployment');
   }
   const resources = exportJson.deployment.resources ?? [];
-  if (!Array.isArray(resources)) throw new DriftInputError('not a stack export: deployment.resources is not an array');
+  if (!Array.isArray(resources)) throw new DriftInputError('not a stack export: deployment.resources is not an array', 'deployment.resources');
   const out: StackResource[] = [];
   resources.forEach((r, i) => {
-    if (!isObject(r)) throw new DriftInputError(`deployment.resources[${i}] is not an object`);
+    if (!isObject(r)) throw new DriftInputError(`deployment.resources[${i}] is not an object`, `deployment.resources[${i}]`);
     const type = typeof r.type === 'string' ? r.type : '';
     const kind = kindOfType(type);
     if (!kind || r.delete === true) return;
