@@ -5,6 +5,7 @@
  * private key from config as a secret), references as the other resources' ids; the import
  * variant carries each resource's id; hostile names still compile and keep their names.
  */
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_RESOURCE_KINDS } from '../../schema/kinds.ts';
 import { loadBalancerResources, pulumiProgram, type LiveResource, type PulumiProgram } from '../../schema/emit/pulumi-program.ts';
@@ -117,6 +118,7 @@ afterAll(async () => {
 describe('the program of a load balancer', () => {
   let program: PulumiProgram;
   let hostileProgram: PulumiProgram;
+  let unwritableProgram: PulumiProgram;
   const paths: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -125,7 +127,8 @@ describe('the program of a load balancer', () => {
     paths.program = await folder.write('program.ts', program.program);
     paths.imports = await folder.write('imports.ts', program.programWithImports);
     paths.hostile = await folder.write('hostile.ts', hostileProgram.program);
-    await folder.write('unwritable.ts', pulumiProgram(hostile(loadBalancerResources(lbId, pool), UNWRITABLE)).program);
+    unwritableProgram = pulumiProgram(hostile(loadBalancerResources(lbId, pool), UNWRITABLE));
+    await folder.write('unwritable.ts', unwritableProgram.program);
     typeErrors = await folder.typeCheck();
   }, 90_000);
 
@@ -180,6 +183,29 @@ describe('the program of a load balancer', () => {
     for (const text of HOSTILE) expect(texts).toContain(text);
     expect(hostileProgram.program).not.toContain('</script>');
     expect(hostileProgram.program).not.toContain('\u2028');
+  });
+
+  it('names with control characters (refused by the API and the SDK) still parse back to the same names and texts', () => {
+    // The SDK refuses such names at plan time, so the program is read with the TypeScript parser instead of run.
+    const source = ts.createSourceFile('unwritable.ts', unwritableProgram.program, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+    const declared: { name: string; text: string | undefined }[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isNewExpression(node) && node.arguments?.[0] && ts.isStringLiteral(node.arguments[0])) {
+        const args = node.arguments[1];
+        let text: string | undefined;
+        if (args && ts.isObjectLiteralExpression(args)) {
+          for (const p of args.properties) {
+            if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && (p.name.text === 'name' || p.name.text === 'description') && ts.isStringLiteral(p.initializer)) text = p.initializer.text;
+          }
+        }
+        declared.push({ name: node.arguments[0].text, text });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    expect(declared.map((d) => d.name)).toEqual(unwritableProgram.resources.map((r) => r.name));
+    expect(declared.map((d) => d.text)).toEqual(unwritableProgram.resources.map((r) => r.inputs.name ?? r.inputs.description));
+    for (const text of UNWRITABLE) expect(declared.map((d) => d.text)).toContain(text);
   });
 });
 
