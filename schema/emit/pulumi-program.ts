@@ -224,7 +224,11 @@ export function pulumiProgram(live: readonly LiveResource[]): PulumiProgram {
     const name = unique(baseName(r), names, (b, n) => `${b}-${n}`);
     let variable = camelOf(name);
     if (!/^[a-z]/.test(variable) || RESERVED_WORDS.has(variable)) variable = `${lowerFirst(r.kind.name)}${upperFirst(variable)}`;
-    variable = unique(variable, variables, (b, n) => `${b}${n}`);
+    // Each variable's id is exported as `<variable>Id`, so that name must be free too.
+    let n = 1;
+    const wanted = variable;
+    while (variables.has(variable) || variables.has(`${variable}Id`)) variable = `${wanted}${++n}`;
+    variables.add(variable).add(`${variable}Id`);
     const secrets = secretFieldsAccepted(r.kind, inputs).map((field) => ({ key: `${variable}${upperFirst(field)}`, resource: name, field }));
     return { kind: r.kind, id: idOf(r), type: r.kind.token, name, variable, inputs, secrets };
   });
@@ -262,7 +266,12 @@ function render(resources: readonly ProgramResource[], systemIds: readonly strin
     }
     const fields = Object.entries(r.inputs).map(([k, v]) => `  ${key(k)}: ${k === 'tags' ? emit(v, 1, new Map()) : emit(v, 1, variableOf, r.id)},`);
     for (const s of r.secrets) fields.push(`  ${key(s.field)}: config.requireSecret(${literal(s.key)}),`);
-    const options = withImports ? `, { import: ${literal(r.id)} }` : '';
+    // The API never returns a secret, so the import could not match it: it ignores the secret fields until the first update.
+    const ignored = r.secrets.map((sec) => literal(sec.field));
+    if (withImports && ignored.length > 0) {
+      lines.push(`// The import ignores ${r.secrets.map((sec) => sec.field).join(', ')} (the API cannot show it); remove ignoreChanges after the import to manage it.`);
+    }
+    const options = withImports ? `, { import: ${literal(r.id)}${ignored.length > 0 ? `, ignoreChanges: [${ignored.join(', ')}]` : ''} }` : '';
     lines.push(`const ${r.variable} = new gatehouse.${r.kind.name}(${literal(r.name)}, {`, ...fields, `}${options});`, '');
   }
   if (resources.length > 0) {

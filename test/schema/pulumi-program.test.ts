@@ -170,6 +170,8 @@ describe('the program of a load balancer', () => {
 
   it('the import variant carries each resource id as the import option', async () => {
     expect(program.programWithImports).toContain(`{ import: "${lbId}" }`);
+    const www = program.resources.find((r) => r.name === 'www')!;
+    expect(program.programWithImports).toContain(`{ import: "${www.id}", ignoreChanges: ["privateKeyPem"] }`);
     const declared = await folder.runUnderMocks(paths.imports!, { ids: idsOf(program), config: configOf(program) });
     expectSameResources(program, declared, true);
   });
@@ -216,6 +218,14 @@ describe('the import commands and single resources', () => {
     expect(lines).toHaveLength(program.resources.length);
     expect(lines[0]).toBe(`pulumi import gatehouse:index:LoadBalancer edge ${lbId}`);
     expect(lines).toContain(`pulumi import gatehouse:index:QuicListener quic-8443 ${program.resources.find((r) => r.name === 'quic-8443')!.id}`);
+  });
+
+  it('variables never collide with one another, their exported ids or the program\'s own names', () => {
+    const lb = pool.find((r) => r.live.id === lbId)!;
+    const named = (name: string, i: number): LiveResource => ({ kind: lb.kind, live: { ...lb.live, id: `alb-${i}`, name } });
+    const program = pulumiProgram([named('web', 1), named('web-id', 2), named('web', 3), named('config', 4), named('443', 5), named('class', 6)]);
+    expect(program.resources.map((r) => r.variable)).toEqual(['web', 'webId2', 'web2', 'loadBalancerConfig', 'loadBalancer443', 'loadBalancerClass']);
+    expect(program.resources.map((r) => r.name)).toEqual(['web', 'web-id', 'web-2', 'config', '443', 'class']);
   });
 
   it('a single listener refers to what it uses by literal ids; a system TLS policy is never declared', () => {
