@@ -54,6 +54,9 @@ function api(url: string): Response {
   return found ? json(200, found) : json(404, { status: 404, code: 'NOT_FOUND', title: 'Resource not found', detail: `no ${collection} ${id}` });
 }
 
+/** LOADED waits for the page's own chunk (the generator and the resource models), slower on a busy machine. */
+const LOADED = { timeout: 10_000 };
+
 function renderPage(collection: 'load-balancers' | 'listeners', id: string, onUnauthenticated = vi.fn()) {
   return render(<CodePage route={{ collection, id }} token="t0k" onUnauthenticated={onUnauthenticated} />);
 }
@@ -63,7 +66,7 @@ describe('CodePage', () => {
     const fetchMock = vi.fn((url: string) => Promise.resolve(api(url)));
     vi.stubGlobal('fetch', fetchMock);
     renderPage('load-balancers', LB.id);
-    const code = await screen.findByTestId('program-text');
+    const code = await screen.findByTestId('program-text', {}, LOADED);
     const text = code.textContent ?? '';
     expect(text).toContain("import * as gatehouse from '@gatehouse/pulumi';");
     expect(text).toContain('const edgeScriptImgSrcXOnerrorAlert1 = new gatehouse.LoadBalancer("edge-script-img-src-x-onerror-alert-1", {');
@@ -88,7 +91,7 @@ describe('CodePage', () => {
   it('toggles to the program with import options, and lists the pulumi import commands', async () => {
     vi.stubGlobal('fetch', vi.fn((url: string) => Promise.resolve(api(url))));
     renderPage('load-balancers', LB.id);
-    await screen.findByTestId('program-text');
+    await screen.findByTestId('program-text', {}, LOADED);
     const plain = screen.getByRole('button', { name: 'Program' });
     const withImports = screen.getByRole('button', { name: 'Program with import options' });
     expect(plain.getAttribute('aria-pressed')).toBe('true');
@@ -110,7 +113,7 @@ describe('CodePage', () => {
     const writeText = vi.fn(() => Promise.resolve());
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
     renderPage('load-balancers', LB.id);
-    const code = await screen.findByTestId('program-text');
+    const code = await screen.findByTestId('program-text', {}, LOADED);
     fireEvent.click(screen.getByRole('button', { name: 'Copy program' }));
     await waitFor(() => expect(writeText).toHaveBeenCalledWith(code.textContent));
     expect((await screen.findAllByText('Copied.')).length).toBeGreaterThan(0);
@@ -121,7 +124,7 @@ describe('CodePage', () => {
   it('a single listener: only it, what it uses as literal ids', async () => {
     vi.stubGlobal('fetch', vi.fn((url: string) => Promise.resolve(api(url))));
     renderPage('listeners', LISTENER.id);
-    const text = (await screen.findByTestId('program-text')).textContent ?? '';
+    const text = (await screen.findByTestId('program-text', {}, LOADED)).textContent ?? '';
     expect(text).toContain(`loadBalancerId: "${LB.id}",`);
     expect(text).toContain(`defaultCertificateId: "${CERT.id}",`);
     expect(text).not.toContain('new gatehouse.LoadBalancer');
@@ -130,12 +133,12 @@ describe('CodePage', () => {
   it('an unknown id shows the API refusal; a refused token signs out', async () => {
     vi.stubGlobal('fetch', vi.fn((url: string) => Promise.resolve(api(url))));
     renderPage('load-balancers', 'alb-nope');
-    const alert = await screen.findByRole('alert');
+    const alert = await screen.findByRole('alert', {}, LOADED);
     expect(alert.textContent).toContain('NOT_FOUND');
     cleanup();
     vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(json(401, { status: 401, code: 'UNAUTHENTICATED', title: 'Missing or invalid admin token' }))));
     const signOut = vi.fn();
     renderPage('load-balancers', LB.id, signOut);
-    await waitFor(() => expect(signOut).toHaveBeenCalled());
+    await waitFor(() => expect(signOut).toHaveBeenCalled(), LOADED);
   });
 });
