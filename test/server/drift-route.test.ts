@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackExportOf } from '../helpers/stack-export.ts';
-import { makePki, TestApi, type TestPki } from './support/api.ts';
+import { makePki, TestApi, type Reply, type TestPki } from './support/api.ts';
+import { ResponseValidator, type OpenApiDocument } from './support/openapi-check.ts';
 
 let api: TestApi;
 let pki: TestPki;
@@ -112,5 +113,27 @@ describe('POST /v1/drift', () => {
     const huge = await api.call('POST', '/v1/drift', { deployment: { resources: [], padding: 'x'.repeat(1024 * 1024) } });
     expect(huge.status).toBe(413);
     expect(huge.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('its answers are the ones the OpenAPI document gives it', async () => {
+    const doc = (await api.call('GET', '/v1/openapi.json')).body as OpenApiDocument;
+    expect(doc.paths['/v1/drift']).toHaveProperty('post');
+    const validator = new ResponseValidator(doc);
+    const documented = (reply: Reply, status: number): void => {
+      expect(reply.status, reply.text.slice(0, 300)).toBe(status);
+      expect(validator.check('POST', '/v1/drift', reply).problems).toEqual([]);
+    };
+    const exported = exportOfWorld();
+    await api.call('PUT', `/v1/load-balancers/${world.lb.id}`, { ...world.lb, tags: { changed: 'yes' } });
+    try {
+      const drifted = await api.call('POST', '/v1/drift', exported);
+      expect(drifted.body.drifted).toBe(1);
+      documented(drifted, 200);
+    } finally {
+      await api.call('PUT', `/v1/load-balancers/${world.lb.id}`, world.lb);
+    }
+    documented(await api.call('POST', '/v1/drift', { nope: true }), 400);
+    documented(await api.call('POST', '/v1/drift', exported, { token: null }), 401);
+    documented(await api.call('POST', '/v1/drift', undefined, { raw: '{}', headers: { 'content-type': 'text/plain' } }), 415);
   });
 });
