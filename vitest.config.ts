@@ -12,6 +12,7 @@ const API_SUITE = [
   'test/server/compiler-applier.test.ts',
   'test/server/concurrency.test.ts',
   'test/server/crud.test.ts',
+  'test/server/drift-route.test.ts',
   'test/server/dry-run-engine.test.ts',
   'test/server/error-codes.test.ts',
   'test/server/idempotency-dry-run.test.ts',

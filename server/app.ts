@@ -17,6 +17,7 @@ import { registerProblemHandling } from './http/problem.ts';
 import { registerPathGuard } from './http/request-path.ts';
 import { API_TIMEOUTS, serverTimeoutOptions, type ApiTimeouts } from './http/timeouts.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
+import { driftRouteHandlers } from './routes/drift-route.ts';
 import { registerApiRoutes } from './routes/register-routes.ts';
 import { resourceRouteHandlers } from './routes/resource-routes.ts';
 import { systemRouteHandlers } from './routes/system-routes.ts';
@@ -93,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       authenticated: (authorization) => tokens.accepts(authorization),
     }),
     ...resourceRouteHandlers(service, runtime),
+    ...driftRouteHandlers(service),
   });
   registerConsoleRoutes(app, options.console ?? new ConsoleFiles());
   await app.ready();

@@ -5,30 +5,16 @@
  */
 import { resourcePath } from '../../client/management-client.ts';
 import { RESOURCE_KINDS } from '../../schema/kinds.ts';
-import type { ResourceKind } from '../../schema/resource-kind.ts';
 import { addressesOverlap } from '../../schema/rules/ports.ts';
-import { joinPath } from '../../schema/field-path.ts';
-import { isAtOrUnder } from '../../schema/field-path.ts';
-import { isUnknown, topLevelKey, type PropertyMap, type UNKNOWN, type Value } from '../marshal.ts';
-import { sameValue, type OperationContext } from './context.ts';
+import type { InputDiff } from '../../schema/pulumi-state/input-diff.ts';
+import { isUnknown, type PropertyMap, type UNKNOWN, type Value } from '../marshal.ts';
+import type { OperationContext } from './context.ts';
 
-/** ChangeKind is the PropertyDiff kind without the replace flag. */
-export type ChangeKind = 'add' | 'update' | 'delete';
-
-/** PropertyChange is one entry of a detailed diff. */
-export interface PropertyChange {
-  path: string;
-  kind: ChangeKind;
-  replace: boolean;
-}
+export { diffInputs } from '../../schema/pulumi-state/input-diff.ts';
+export type { ChangeKind, PropertyChange } from '../../schema/pulumi-state/input-diff.ts';
 
 /** DiffOutcome is the diff of one resource. */
-export interface DiffOutcome {
-  changes: PropertyChange[];
-  /** Top-level properties that changed. */
-  diffs: string[];
-  /** Top-level properties whose change requires a replacement. */
-  replaces: string[];
+export interface DiffOutcome extends InputDiff {
   deleteBeforeReplace: boolean;
   /** Why deleteBeforeReplace was chosen, for the log. */
   deleteBeforeReplaceReason?: string | undefined;
@@ -36,50 +22,6 @@ export interface DiffOutcome {
 
 function isPlainObject(v: unknown): v is Record<string, Value> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function walk(olds: Value | undefined, news: Value | undefined, path: string, out: { path: string; kind: ChangeKind }[]): void {
-  if (olds === undefined && news === undefined) return;
-  if (olds === undefined || olds === null) {
-    if (news !== undefined && news !== null) out.push({ path, kind: 'add' });
-    return;
-  }
-  if (news === undefined || news === null) {
-    out.push({ path, kind: 'delete' });
-    return;
-  }
-  // A value that is not known yet may differ: the engine shows it as an update to a computed value.
-  if (isUnknown(news) || isUnknown(olds)) {
-    out.push({ path, kind: 'update' });
-    return;
-  }
-  if (isPlainObject(olds) && isPlainObject(news)) {
-    const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
-    for (const k of keys) walk(olds[k], news[k], joinPath(path, k), out);
-    return;
-  }
-  if (Array.isArray(olds) && Array.isArray(news)) {
-    const n = Math.max(olds.length, news.length);
-    for (let i = 0; i < n; i++) walk(olds[i], news[i], joinPath(path, i), out);
-    return;
-  }
-  if (!sameValue(olds, news)) out.push({ path, kind: 'update' });
-}
-
-/**
- * diffInputs compares old and new inputs per property path; a change under a replace field is
- * a replacement. Paths in `ignoreChanges` (and everything under them) are left out.
- */
-export function diffInputs(kind: ResourceKind, olds: PropertyMap, news: PropertyMap, ignoreChanges: readonly string[] = []): Omit<DiffOutcome, 'deleteBeforeReplace'> {
-  const raw: { path: string; kind: ChangeKind }[] = [];
-  const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
-  for (const k of keys) walk(olds[k], news[k], joinPath('', k), raw);
-  const changes = raw
-    .filter((c) => !ignoreChanges.some((ig) => isAtOrUnder(c.path, ig)))
-    .map((c) => ({ ...c, replace: kind.replaceFields.includes(topLevelKey(c.path)) }));
-  const diffs = [...new Set(changes.map((c) => topLevelKey(c.path)))];
-  const replaces = [...new Set(changes.filter((c) => c.replace).map((c) => topLevelKey(c.path)))];
-  return { changes, diffs, replaces };
 }
 
 /**

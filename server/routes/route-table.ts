@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { auditEventSchema } from '../../schema/api/audit-event.ts';
+import { driftReportSchema, stackExportSchema } from '../../schema/api/drift.ts';
 import { serverHealthSchema } from '../../schema/api/server-health.ts';
 import { listPageSchema } from '../../schema/api/list-page.ts';
 import { internalProblemSchema, problemFieldErrorSchema, problemSchema } from '../../schema/api/problem.ts';
@@ -23,7 +24,7 @@ import { EVENTS_DEFAULT_LIMIT, EVENTS_MAX_LIMIT, IDEMPOTENCY_KEY_PATTERN, TAG_FI
 export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** RouteName names the handler that serves a route: one per resource operation, system route and sub-route. */
-export type RouteName = 'list' | 'create' | 'read' | 'update' | 'delete' | 'healthz' | 'events' | 'openapi' | 'metrics' | SubRouteName;
+export type RouteName = 'list' | 'create' | 'read' | 'update' | 'delete' | 'healthz' | 'events' | 'openapi' | 'metrics' | 'drift' | SubRouteName;
 
 /** ApiBody is a named body model: a component of the document, emitted from its zod schema. */
 export interface ApiBody {
@@ -384,9 +385,38 @@ function systemRoutes(): ApiRoute[] {
   ];
 }
 
+/** driftRoute compares a stack export with the live state: the comparison `gatehouse drift` makes (SPEC §3, §4). */
+function driftRoute(): ApiRoute {
+  const url = '/v1/drift';
+  return {
+    name: 'drift',
+    method: 'POST',
+    url,
+    operations: [
+      operation(
+        {
+          path: url,
+          operationId: 'compareStackExport',
+          summary: 'Compare a `pulumi stack export` with the live state, resource by resource: in sync, missing, or the fields that differ (what `gatehouse drift` reports). Changes nothing.',
+          tag: 'System',
+          requestBody: { name: 'StackExport', schema: stackExportSchema },
+          responses: [
+            { status: 200, description: 'The drift report.', contentType: JSON_TYPE, bodies: [{ name: 'DriftReport', schema: driftReportSchema }] },
+            problem(400, 'The body is not a stack export (the error names the part at fault), or a query parameter was given.', ['VALIDATION_FAILED']),
+            tooLarge,
+            notJson,
+          ],
+        },
+        'POST',
+        url,
+      ),
+    ],
+  };
+}
+
 function buildRouteTable(): readonly ApiRoute[] {
   const bodies = new Map(ALL_RESOURCE_KINDS.map((kind) => [kind, kindBodies(kind)] as const));
-  const routes = [...systemRoutes(), ...resourceRoutes(bodies), ...ALL_RESOURCE_KINDS.flatMap((kind) => kind.subRoutes.map((sub) => subRoute(kind, sub)))];
+  const routes = [...systemRoutes(), driftRoute(), ...resourceRoutes(bodies), ...ALL_RESOURCE_KINDS.flatMap((kind) => kind.subRoutes.map((sub) => subRoute(kind, sub)))];
   return Object.freeze(routes);
 }
 

@@ -1,12 +1,8 @@
-/** DriftPage: being built (issue: web console); until then it says so. */
+/** DriftPage (`#/drift`): a Pulumi stack export compared with the live configuration. */
+import { DriftView } from '../drift/drift-view.tsx';
 import type { PageProps } from './page-props.ts';
 
-/** DriftPage is one page of the console. */
-export function DriftPage(_props: PageProps) {
-  return (
-    <section class="card">
-      <h1>Not available yet</h1>
-      <p>This page of the console is not built yet.</p>
-    </section>
-  );
+/** DriftPage shows the drift view. */
+export function DriftPage({ token, onUnauthenticated }: PageProps) {
+  return <DriftView token={token} onUnauthenticated={onUnauthenticated} />;
 }
