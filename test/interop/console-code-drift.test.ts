@@ -7,21 +7,18 @@
  * and, run under Pulumi's mocks, declares the load balancer and what it uses with the live
  * objects read as inputs. No error is logged and nothing is asked of another origin.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kindByName } from '../../schema/kinds.ts';
 import { inputsFromLive } from '../../schema/pulumi-state/live-inputs.ts';
 import { freePort } from '../helpers/free-port.ts';
-import { GatehouseServe, ROOT } from '../helpers/gatehouse-serve.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { ProgramFolder } from '../helpers/generated-program.ts';
 import { stackExportOf, type ExportedResource } from '../helpers/stack-export.ts';
 import { makePki } from '../server/support/api.ts';
-import { requireTool } from './support/tools.ts';
+import { launchConsoleBrowser, PageWatch, SHOTS, signIn } from './support/console-browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET_ENVELOPE_KEY = '4dabf18193072939515e22adb298388d';
 
 let serve: GatehouseServe;
@@ -32,8 +29,7 @@ let exportText = '';
 let groupId = '';
 /** live maps the id of every resource the load balancer's program must declare to its live object. */
 const live = new Map<string, Record<string, unknown>>();
-const consoleErrors: string[] = [];
-const foreignRequests: string[] = [];
+const watch = new PageWatch();
 
 async function create(path: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await serve.api('POST', path, body);
@@ -48,11 +44,6 @@ async function read(collection: string, id: unknown): Promise<Record<string, unk
 }
 
 beforeAll(async () => {
-  requireTool(CHROMIUM);
-  if (!existsSync(join(ROOT, 'console', 'dist', 'index.html'))) {
-    const build = spawnSync('npm', ['run', 'build:console'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build:console failed:\n${build.stdout}\n${build.stderr}`);
-  }
   serve = await GatehouseServe.startFresh();
   folder = await ProgramFolder.create();
   const pki = await makePki();
@@ -99,11 +90,7 @@ beforeAll(async () => {
   if (put.status !== 200) throw new Error(`PUT server group: ${put.status}`);
   for (const r of resources) live.set(String(r.live.id), r.collection === 'server-groups' ? (put.body as Record<string, unknown>) : r.live);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchConsoleBrowser();
 }, 60_000);
 
 afterAll(async () => {
@@ -114,18 +101,9 @@ afterAll(async () => {
 
 async function signedInPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const origin = new URL(serve.url).origin;
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('request', (r) => {
-    if (new URL(r.url()).origin !== origin) foreignRequests.push(r.url());
-  });
+  const page = watch.watch(await context.newPage(), new URL(serve.url).origin);
   await page.goto(`${serve.url}/console/`);
-  await page.getByLabel('Admin token').fill(serve.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, serve.token);
   await page.locator('main h1').first().waitFor();
   return page;
 }
@@ -149,6 +127,7 @@ describe('show as code and drift in Chromium', () => {
     await page.goto(`${serve.url}/console/#/drift`);
     await page.getByLabel('Stack export file').setInputFiles({ name: 'dev-stack.json', mimeType: 'application/json', buffer: Buffer.from(exportText) });
     await expectWeightDrift(page, 'dev-stack.json');
+    await page.screenshot({ path: join(SHOTS, 'drift-changed-weight.png'), fullPage: true });
 
     await page.getByLabel('Or paste the stack export').fill(exportText);
     await page.getByRole('button', { name: 'Compare' }).click();
@@ -165,6 +144,7 @@ describe('show as code and drift in Chromium', () => {
     const commands = (await page.getByTestId('import-commands').textContent()) ?? '';
     await page.getByRole('button', { name: 'Program with import options' }).click();
     expect(await code.textContent()).toContain(`{ import: "${lbId}" }`);
+    await page.screenshot({ path: join(SHOTS, 'code-load-balancer.png'), fullPage: true });
     await page.context().close();
 
     // The import commands name each resource's type, Pulumi name and id: the same set the load balancer needs.
@@ -195,7 +175,8 @@ describe('show as code and drift in Chromium', () => {
   }, 40_000);
 
   it('logged no error and asked nothing of another origin', () => {
-    expect(foreignRequests).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(watch.dialogs).toEqual([]);
+    expect(watch.foreignRequests).toEqual([]);
+    expect(watch.unexpectedErrors()).toEqual([]);
   });
 });

@@ -7,23 +7,18 @@
  * certificate's rotation lists its listeners and shows the new expiry. Screenshots of each step
  * and of the dialog go under the system's temporary directory, as the run's artifacts.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.ts';
 import { freePort } from '../helpers/free-port.ts';
-import { GatehouseServe, ROOT } from '../helpers/gatehouse-serve.ts';
+import { GatehouseServe } from '../helpers/gatehouse-serve.ts';
 import { issueCertificate } from '../helpers/pki.ts';
 import { makePki, type TestPki } from '../server/support/api.ts';
-import { requireTool } from './support/tools.ts';
+import { launchConsoleBrowser, PageWatch, SHOTS, signIn } from './support/console-browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(tmpdir(), 'gatehouse-console-screenshots');
 const BACKEND_ANSWER = 'hello from the wizard backend';
 
 let serve: GatehouseServe;
@@ -36,16 +31,9 @@ let pki: TestPki;
 let lbId = '';
 let groupId = '';
 let takenPort = 0;
-const consoleErrors: string[] = [];
-const foreignRequests: string[] = [];
+const watch = new PageWatch();
 
 beforeAll(async () => {
-  requireTool(CHROMIUM);
-  if (!existsSync(join(ROOT, 'console', 'dist', 'index.html'))) {
-    const build = spawnSync('npm', ['run', 'build:console'], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build:console failed:\n${build.stdout}\n${build.stderr}`);
-  }
-  mkdirSync(SHOTS, { recursive: true });
   backend = createHttpServer((_req, res) => res.end(BACKEND_ANSWER));
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   backendPort = (backend.address() as { port: number }).port;
@@ -60,25 +48,11 @@ beforeAll(async () => {
   takenPort = await freePort();
   await api('/v1/listeners', { loadBalancerId: lbId, protocol: 'HTTP', port: takenPort, defaultServerGroupId: groupId, description: 'already here' });
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchConsoleBrowser();
   context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  page = await context.newPage();
-  const origin = new URL(serve.url).origin;
-  page.on('console', (m) => {
-    // The browser logs every refused fetch as an error; a dry run that refuses is the check working.
-    if (m.type() === 'error' && !(m.location().url.includes('dryRun=true') && /status of 4\d\d/.test(m.text()))) consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('request', (r) => {
-    if (new URL(r.url()).origin !== origin) foreignRequests.push(r.url());
-  });
+  page = watch.watch(await context.newPage(), new URL(serve.url).origin);
   await page.goto(`${serve.url}/console/`);
-  await page.getByLabel('Admin token').fill(serve.token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(page, serve.token);
   await page.locator('#listeners').waitFor();
 }, 90_000);
 
@@ -205,8 +179,10 @@ describe('the console forms in Chromium', () => {
   }, 30_000);
 
   it('logged no error and asked nothing of another origin', () => {
-    expect(foreignRequests).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(watch.dialogs).toEqual([]);
+    expect(watch.foreignRequests).toEqual([]);
+    // The browser logs every refused fetch as an error; a dry run that refuses is the check working.
+    expect(watch.unexpectedErrors((m) => m.url.includes('dryRun=true'))).toEqual([]);
   });
 });
 
