@@ -16,7 +16,8 @@
  *   431 and the rest of its stream is read and dropped.
  * - `goaway()` (shutdown, removal, a new certificate): GOAWAY with the first request stream id
  *   not taken; later request streams are refused with H3_REQUEST_REJECTED (safe to retry); the
- *   connection closes with H3_NO_ERROR once its requests in flight are done.
+ *   connection closes with H3_NO_ERROR once its requests in flight are done (CLOSE_GRACE_MS after
+ *   the last, unless the client closes first).
  */
 import { Readable } from 'node:stream';
 import { H3_NO_ERROR, H3_REQUEST_REJECTED, type H3Failure } from '../http3/error-codes.ts';
@@ -58,6 +59,13 @@ export interface H3ConnectionHost {
   closed(connection: H3Connection): void;
 }
 
+/**
+ * CLOSE_GRACE_MS is how long a connection sent away stays open after its last response: closing
+ * at once would discard response bytes the transport has not sent yet; a client that read the
+ * GOAWAY usually closes first.
+ */
+export const CLOSE_GRACE_MS = 1000;
+
 /** TLS facts of every QUIC connection: QUIC is TLS 1.3 only; the transport does not report the suite. */
 const QUIC_TLS = { version: 'TLSv1.3', cipher: '' } as const;
 
@@ -76,6 +84,7 @@ export class H3Connection {
   /** The highest request stream id taken, -4 before any. */
   private lastTaken = -4;
   private closedAlready = false;
+  private graceTimer: NodeJS.Timeout | undefined = undefined;
   /** Set when the connection closed with an error of ours or the peer's (tests, logs). */
   closeCode = -1;
 
@@ -93,7 +102,10 @@ export class H3Connection {
     session.on('close', (info) => this.onClose(info.errorCode));
   }
 
-  /** inFlight is the number of request streams not finished. */
+  /** Requests in the pipeline (a head taken and an exchange started) whose response is not finished. */
+  exchanges = 0;
+
+  /** inFlight is the number of request streams not finished (read, or answered). */
   get inFlight(): number {
     return this.requests.size;
   }
@@ -133,7 +145,9 @@ export class H3Connection {
   }
 
   private closeIfDone(): void {
-    if (this.goawayId !== Number.POSITIVE_INFINITY && this.requests.size === 0) this.close(H3_NO_ERROR);
+    if (this.goawayId === Number.POSITIVE_INFINITY || this.requests.size !== 0 || this.graceTimer !== undefined) return;
+    this.graceTimer = setTimeout(() => this.close(H3_NO_ERROR), CLOSE_GRACE_MS);
+    this.graceTimer.unref();
   }
 
   private onStream(stream: QuicStreamLike): void {
@@ -169,6 +183,7 @@ export class H3Connection {
   private onClose(code: number): void {
     if (this.closedAlready) return;
     this.closedAlready = true;
+    clearTimeout(this.graceTimer);
     if (this.closeCode < 0) this.closeCode = code;
     for (const request of this.requests) request.cut();
     this.requests.clear();
@@ -283,12 +298,14 @@ class H3Request implements RequestStreamHandler {
       raw.push(fields[i]!, fields[i + 1]!);
       if (fields[i] === 'expect') expect = fields[i + 1];
     }
+    this.connection.exchanges++;
     handleH3Request(this.host.currentConfig(), this.res, this.body, head.method, head.path ?? '', raw, expect, this.connection.session, this.host.services);
   }
 
   private finished(): void {
     if (this.done) return;
     this.done = true;
+    if (this.state === STARTED) this.connection.exchanges--;
     this.connection.requestDone(this);
   }
 }

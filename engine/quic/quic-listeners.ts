@@ -32,13 +32,18 @@ import type { ListenerServices } from '../proxy/front-types.ts';
 import type { SnapshotLookup } from '../snapshot-lookup.ts';
 import type { AccessLogRecord, ListenerState } from '../types.ts';
 import type { ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
-import { H3Connection, type H3ConnectionHost } from './h3-connection.ts';
+import { CLOSE_GRACE_MS, H3Connection, type H3ConnectionHost } from './h3-connection.ts';
 import { loadQuicTransport, type QuicServerLike, type QuicServerSettings, type QuicTransport } from './quic-transport.ts';
 
 /** MAX_CONCURRENT_STREAMS is E17's bound on streams per connection, as on HTTP/2. */
 export const MAX_CONCURRENT_STREAMS = 128;
 /** HANDOVER_WAIT_MS bounds how long a server being replaced lets its requests finish. */
 export const HANDOVER_WAIT_MS = 10_000;
+/**
+ * REBIND_WAIT_MS bounds how long a handover retries binding the port: the transport's close
+ * resolves before its UDP socket is released (EADDRINUSE for a few milliseconds).
+ */
+const REBIND_WAIT_MS = 2000;
 /** ALT_SVC_MAX_AGE is the `ma` of the Alt-Svc field (SPEC 1.3). */
 const ALT_SVC_MAX_AGE = 86400;
 /** ADDITIONAL_CERTIFICATES_NOTE is the statusReason of a running QUIC listener that lists additional certificates. */
@@ -193,7 +198,7 @@ export class QuicListeners {
       this.runtimes.set(id, fresh);
       return this.runningState(fresh, plan);
     } catch (err) {
-      return this.failedState(plan.listener, bindFailure(err, plan));
+      return this.failedState(plan.listener, bindFailure(err, plan, running?.port));
     }
   }
 
@@ -271,9 +276,9 @@ function planOf(q: SnapshotQuicListener, snapshot: EngineSnapshot, lookup: Snaps
 }
 
 /** bindFailure words why a server could not start, as a listener's Failed reason does. */
-function bindFailure(err: unknown, plan: QuicPlan): string {
+function bindFailure(err: unknown, plan: QuicPlan, boundPort: number | undefined): string {
   const text = describeError(err);
-  return `UDP ${plan.address}:${plan.listener.port}: ${text}`;
+  return `UDP ${plan.address}:${plan.listener.port || boundPort || 0}: ${text}`;
 }
 
 /** QuicListenerRuntime is one QUIC listener's server and connections. */
@@ -346,10 +351,20 @@ class QuicListenerRuntime implements H3ConnectionHost {
 
   /** replaceServer hands the port over to a server with the plan's settings (see the file's comment). */
   async replaceServer(transport: QuicTransport, plan: QuicPlan): Promise<void> {
-    if (this.serving) await this.stopServer(HANDOVER_WAIT_MS);
+    const handingOver = this.serving;
+    if (handingOver) await this.stopServer(HANDOVER_WAIT_MS);
     this.update(plan);
     this.serverKey = plan.serverKey;
-    await this.start(transport);
+    const end = Date.now() + (handingOver ? REBIND_WAIT_MS : 0);
+    for (;;) {
+      try {
+        await this.start(transport);
+        return;
+      } catch (err) {
+        if (Date.now() >= end || !/in use|EADDRINUSE/i.test(describeError(err))) throw err;
+        await sleep(10);
+      }
+    }
   }
 
   /** close sends every connection away and closes the server, waiting for requests up to `deadlineMs`. */
@@ -363,11 +378,22 @@ class QuicListenerRuntime implements H3ConnectionHost {
     this.sendingAway = true;
     for (const c of this.connections) c.goaway();
     const end = Date.now() + deadlineMs;
-    while (this.connections.size > 0 && Date.now() < end) await sleep(20);
+    // Requests in the pipeline finish; streams whose request never reached it (a head or body
+    // decision still awaited) are cut with the connection, nothing of them having been forwarded.
+    while (this.exchangesInFlight() > 0 && Date.now() < end) await sleep(10);
+    // Their last bytes reach the clients before the connections close (CLOSE_GRACE_MS).
+    const graceEnd = Math.min(end, Date.now() + CLOSE_GRACE_MS + 100);
+    while (this.connections.size > 0 && Date.now() < graceEnd) await sleep(10);
     for (const c of this.connections) c.close(H3_NO_ERROR);
     this.serving = false;
     this.server = undefined;
     await server.close().catch(ignore);
+  }
+
+  private exchangesInFlight(): number {
+    let n = 0;
+    for (const c of this.connections) n += c.exchanges;
+    return n;
   }
 
   /** closed: a connection closed (H3ConnectionHost). */
