@@ -73,6 +73,22 @@ export class Engine {
     this.contexts = new SecureContextCache({ ticketKeyRotationMs: options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS, ticketSecret: options.ticketSecret });
   }
 
+  /**
+   * serveQuic says whether this engine serves QUIC listeners from its next apply on
+   * (EngineOptions.quic); of a node's engine workers, only one does (SPEC 2.2).
+   */
+  serveQuic(serve: boolean): void {
+    this.quic.serve = serve;
+  }
+
+  /**
+   * quicServedElsewhere names the QUIC listeners another engine of the node serves, with their
+   * UDP ports, so this engine's HTTPS listeners advertise them while it serves none itself.
+   */
+  quicServedElsewhere(ports: readonly (readonly [string, number])[]): void {
+    this.quic.servedElsewhere = new Map(ports);
+  }
+
   /** altSvc is the Alt-Svc value of a QUIC listener while it runs (HTTPS listeners with quic.upgradeEnabled). */
   private readonly altSvc = (quicListenerId: string): string | undefined => this.quic.altSvc(quicListenerId);
 

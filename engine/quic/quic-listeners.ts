@@ -89,6 +89,10 @@ interface QuicPlan {
 /** QuicListeners runs every QUIC listener of an engine. */
 export class QuicListeners {
   private readonly options: QuicListenerOptions;
+  /** Serve QUIC listeners here (QuicListenerOptions.serve; an engine worker is told per snapshot). */
+  serve: boolean;
+  /** QUIC listeners another engine of the node runs, with their ports (while this one serves none). */
+  servedElsewhere: ReadonlyMap<string, number> = new Map();
   private readonly runtimes = new Map<string, QuicListenerRuntime>();
   private readonly draining = new Set<QuicListenerRuntime>();
   private states: ListenerState[] = [];
@@ -96,6 +100,7 @@ export class QuicListeners {
 
   constructor(options: QuicListenerOptions) {
     this.options = options;
+    this.serve = options.serve;
   }
 
   /**
@@ -103,8 +108,12 @@ export class QuicListeners {
    * (SPEC 1.3: advertised only while the QUIC listener runs).
    */
   altSvc(quicListenerId: string): string | undefined {
+    if (!this.serve) {
+      const port = this.servedElsewhere.get(quicListenerId);
+      return port === undefined ? undefined : altSvcFor(port);
+    }
     const runtime = this.runtimes.get(quicListenerId);
-    return runtime?.serving === true ? runtime.altSvc : undefined;
+    return runtime?.serving === true ? altSvcFor(runtime.port) : undefined;
   }
 
   /** states reports every QUIC listener of the last snapshot applied. */
@@ -126,14 +135,14 @@ export class QuicListeners {
   /** apply runs the QUIC listeners of `snapshot` (server groups already committed) and reports them. */
   async apply(snapshot: EngineSnapshot, lookup: SnapshotLookup, groups: ReadonlyMap<string, ServerGroupRuntime>): Promise<ListenerState[]> {
     const quics = snapshot.quicListeners;
-    const wanted = new Set(quics.map((q) => q.id));
+    const wanted = new Set(this.serve ? quics.map((q) => q.id) : []);
     for (const [id, runtime] of this.runtimes) {
       if (wanted.has(id)) continue;
       this.runtimes.delete(id);
       this.options.metrics?.dropListener(id);
       this.retire(runtime, this.options.drainTimeoutMs);
     }
-    if (quics.length === 0 || !this.options.serve) {
+    if (quics.length === 0 || !this.serve) {
       this.plans = new Map();
       this.states = [];
       return [];
@@ -223,6 +232,11 @@ export class QuicListeners {
     this.draining.add(runtime);
     void runtime.close(deadlineMs).then(() => this.draining.delete(runtime));
   }
+}
+
+/** altSvcFor is the Alt-Svc value advertising HTTP/3 on `port` of the same host (SPEC 1.3). */
+function altSvcFor(port: number): string {
+  return `h3=":${port}"; ma=${ALT_SVC_MAX_AGE}`;
 }
 
 /** planOf prepares one QUIC listener; throws why it cannot run. */
@@ -315,10 +329,6 @@ class QuicListenerRuntime implements H3ConnectionHost {
 
   get port(): number {
     return this.boundPort;
-  }
-
-  get altSvc(): string {
-    return `h3=":${this.boundPort}"; ma=${ALT_SVC_MAX_AGE}`;
   }
 
   /** start binds the port; throws why it cannot. */
