@@ -132,6 +132,16 @@ export class H3Connection {
     }
   }
 
+  /** ping sends a PING (keeps the QUIC idle timers of both ends alive while requests wait). */
+  ping(): void {
+    if (this.closedAlready) return;
+    try {
+      this.session.ping();
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+
   /** fail acts on a protocol failure of `stream`. */
   fail(stream: QuicStreamLike, failure: H3Failure): void {
     if (failure.scope === 'connection') this.close(failure.code, failure.reason);

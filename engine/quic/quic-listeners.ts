@@ -309,6 +309,7 @@ class QuicListenerRuntime implements H3ConnectionHost {
   serverKey: string;
   /** The UDP port is served now. */
   serving = false;
+  private keepAlive: NodeJS.Timeout | undefined = undefined;
 
   constructor(plan: QuicPlan, services: ListenerServices, metrics: ListenerMetrics | undefined) {
     this.plan = plan;
@@ -351,6 +352,14 @@ class QuicListenerRuntime implements H3ConnectionHost {
     this.server = server;
     this.serving = true;
     this.sendingAway = false;
+    // QUIC's idle timeout counts packets, not requests: a connection waiting on a slow backend
+    // (requestTimeout may exceed idleTimeout) is kept alive with PINGs while requests are in
+    // the pipeline; idle connections time out as E7 says.
+    clearInterval(this.keepAlive);
+    this.keepAlive = setInterval(() => {
+      for (const c of this.connections) if (c.exchanges > 0) c.ping();
+    }, Math.max(500, Math.min(5000, this.plan.settings.maxIdleTimeoutMs / 3)));
+    this.keepAlive.unref();
   }
 
   /** update swaps the configuration new requests get. */
@@ -397,6 +406,7 @@ class QuicListenerRuntime implements H3ConnectionHost {
     for (const c of this.connections) c.close(H3_NO_ERROR);
     this.serving = false;
     this.server = undefined;
+    clearInterval(this.keepAlive);
     await server.close().catch(ignore);
   }
 

@@ -33,6 +33,8 @@ export interface QuicSessionLike {
   on(event: 'error', listener: (err: Error) => void): unknown;
   /** close closes the connection (CONNECTION_CLOSE with an application error code). */
   close(errorCode?: number, reason?: string): void;
+  /** ping sends a PING frame (its acknowledgement keeps both ends' idle timers alive). */
+  ping(): boolean;
 }
 
 /** QuicServerLike is one UDP port served with one certificate. */
