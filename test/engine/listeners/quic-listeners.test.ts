@@ -101,4 +101,26 @@ describe('QUIC listener status and Alt-Svc', () => {
       await session.close();
     }
   });
+
+  it('a removed QUIC listener stops serving: its UDP port is freed, the Alt-Svc goes', async () => {
+    const running = harness.engine.status().listeners.find((l) => l.id === 'lsn-quic')!;
+    const https = httpsListener('lsn-https', 'sgp-1', 'cert-a');
+    const without = buildSnapshot({
+      version: 3,
+      listeners: [https],
+      certificates: [serverCertificate('cert-a', cert, ['quic.test'])],
+      serverGroups: [serverGroup('sgp-1', [{ port: backendPort }])],
+    });
+    const result = await harness.apply(without);
+    expect(result.listeners.find((l) => l.id === 'lsn-quic')).toBeUndefined();
+    expect(await altSvcSeen()).toEqual([undefined, undefined]);
+    // The port is released (the removed server drains its connections first).
+    let socket: Socket | undefined;
+    for (let i = 0; i < 50 && socket === undefined; i++) {
+      socket = await bindUdp(running.port!).catch(() => undefined);
+      if (socket === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(socket).toBeDefined();
+    await new Promise<void>((resolve) => socket!.close(() => resolve()));
+  });
 });
