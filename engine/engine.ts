@@ -12,6 +12,7 @@ import { deepEqual } from './equality.ts';
 import { describeError, ListenerApplyError } from './errors.ts';
 import { bindKeyOf, configStillCurrent, prepareListenerConfig, type ListenerConfig } from './listeners/listener-config.ts';
 import { ListenerRuntime } from './listeners/listener-runtime.ts';
+import { HEADERS_TIMEOUT_MS } from './limits/server-limits.ts';
 import { EngineMetrics } from './observability/metrics.ts';
 import { QuicListeners } from './quic/quic-listeners.ts';
 import { SnapshotLookup } from './snapshot-lookup.ts';
@@ -69,7 +70,7 @@ export class Engine {
       externalHealth: options.externalHealth,
       onServerCookie: onServerCookie && ((groupId, value, server) => onServerCookie({ groupId, value, server })),
     });
-    this.quic = new QuicListeners({ accessLog: options.accessLog, metrics: this.metrics, drainTimeoutMs: this.drainTimeoutMs, serve: options.quic !== false });
+    this.quic = new QuicListeners({ accessLog: options.accessLog, metrics: this.metrics, drainTimeoutMs: this.drainTimeoutMs, serve: options.quic !== false, headersTimeoutMs: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS });
     this.contexts = new SecureContextCache({ ticketKeyRotationMs: options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS, ticketSecret: options.ticketSecret });
   }
 

@@ -57,6 +57,8 @@ export interface H3ConnectionHost {
   readonly services: ListenerServices;
   /** The connection closed (its requests are finished or cut). */
   closed(connection: H3Connection): void;
+  /** E17's head deadline, ms: a request not in the pipeline this long after its stream opened is refused 408. */
+  readonly headersTimeoutMs: number;
 }
 
 /**
@@ -148,6 +150,17 @@ export class H3Connection {
     else if (!stream.destroyed) stream.close(failure.code);
   }
 
+  /**
+   * sweep enforces E17's head deadline (the listener's sweep calls it every second): a request
+   * whose head is not complete `headersTimeoutMs` after its stream opened is answered 408; one
+   * whose head came but that neither sent a body byte nor ended goes into the pipeline with a
+   * body, whose hold answers 408 when it does not come within requestTimeout.
+   */
+  sweep(now: number): void {
+    const limit = now - this.host.headersTimeoutMs;
+    for (const request of this.requests) if (request.openedAt < limit) request.deadlinePassed();
+  }
+
   /** requestDone: a request stream finished. */
   requestDone(request: H3Request): void {
     this.requests.delete(request);
@@ -222,6 +235,8 @@ class H3Request implements RequestStreamHandler {
   private head: H3RequestHead | undefined = undefined;
   private body: Readable | undefined = undefined;
   private done = false;
+  /** Date.now() when the stream opened (E17's head deadline). */
+  readonly openedAt = Date.now();
 
   constructor(connection: H3Connection, stream: QuicStreamLike, decoder: FieldSectionDecoder, host: H3ConnectionHost) {
     this.connection = connection;
@@ -246,6 +261,7 @@ class H3Request implements RequestStreamHandler {
   }
 
   request(head: H3RequestHead): void {
+    if (this.state !== NOT_STARTED) return;
     this.head = head;
     if (head.contentLength === 0) this.start(false);
     else this.state = WAITING_BODY;
@@ -277,6 +293,15 @@ class H3Request implements RequestStreamHandler {
     // Answer 431 through the pipeline's error writer (no exchange: nothing is logged as forwarded).
     respondWithError({ res: this.res, http2: true, status: 0, bytesSent: 0 }, 431);
     // The rest of the stream is read and dropped.
+  }
+
+  /** deadlinePassed: E17's head deadline passed (H3Connection.sweep). */
+  deadlinePassed(): void {
+    if (this.state === WAITING_BODY) this.start(true);
+    else if (this.state === NOT_STARTED) {
+      this.state = REFUSED;
+      respondWithError({ res: this.res, http2: true, status: 0, bytesSent: 0 }, 408);
+    }
   }
 
   /** cut ends the request's response where it is (client reset, connection gone). */

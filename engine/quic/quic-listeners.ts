@@ -73,6 +73,8 @@ export interface QuicListenerOptions {
   readonly drainTimeoutMs: number;
   /** Serve QUIC listeners here (false: an engine worker that leaves QUIC to another; SPEC 2.2). */
   readonly serve: boolean;
+  /** E17's head deadline, ms (EngineOptions.headersTimeoutMs). */
+  readonly headersTimeoutMs: number;
 }
 
 /** QuicPlan is one QUIC listener prepared for serving. */
@@ -202,7 +204,7 @@ export class QuicListeners {
         return this.runningState(running, plan);
       }
       const metrics = this.options.metrics?.listener(id);
-      const fresh = new QuicListenerRuntime(plan, { accessLog: this.options.accessLog, metrics }, metrics);
+      const fresh = new QuicListenerRuntime(plan, { accessLog: this.options.accessLog, metrics }, metrics, this.options.headersTimeoutMs);
       await fresh.start(transport);
       this.runtimes.set(id, fresh);
       return this.runningState(fresh, plan);
@@ -310,8 +312,12 @@ class QuicListenerRuntime implements H3ConnectionHost {
   /** The UDP port is served now. */
   serving = false;
   private keepAlive: NodeJS.Timeout | undefined = undefined;
+  private headSweep: NodeJS.Timeout | undefined = undefined;
 
-  constructor(plan: QuicPlan, services: ListenerServices, metrics: ListenerMetrics | undefined) {
+  readonly headersTimeoutMs: number;
+
+  constructor(plan: QuicPlan, services: ListenerServices, metrics: ListenerMetrics | undefined, headersTimeoutMs: number) {
+    this.headersTimeoutMs = headersTimeoutMs;
     this.plan = plan;
     this.configRef = plan.config;
     this.serverKey = plan.serverKey;
@@ -360,6 +366,13 @@ class QuicListenerRuntime implements H3ConnectionHost {
       for (const c of this.connections) if (c.exchanges > 0) c.ping();
     }, Math.max(500, Math.min(5000, this.plan.settings.maxIdleTimeoutMs / 3)));
     this.keepAlive.unref();
+    // E17's head deadline, one sweep per listener (no timer per request).
+    clearInterval(this.headSweep);
+    this.headSweep = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.connections) c.sweep(now);
+    }, Math.min(1000, this.headersTimeoutMs));
+    this.headSweep.unref();
   }
 
   /** update swaps the configuration new requests get. */
@@ -407,6 +420,7 @@ class QuicListenerRuntime implements H3ConnectionHost {
     this.serving = false;
     this.server = undefined;
     clearInterval(this.keepAlive);
+    clearInterval(this.headSweep);
     await server.close().catch(ignore);
   }
 
