@@ -19,8 +19,9 @@
  *   connection closes with H3_NO_ERROR once its requests in flight are done (CLOSE_GRACE_MS after
  *   the last, unless the client closes first).
  */
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
-import { H3_NO_ERROR, H3_REQUEST_REJECTED, type H3Failure } from '../http3/error-codes.ts';
+import { H3_EXCESSIVE_LOAD, H3_NO_ERROR, H3_REQUEST_REJECTED, type H3Failure } from '../http3/error-codes.ts';
 import type { FieldSection } from '../http3/field-section.ts';
 import { serializeGoaway } from '../http3/frames.ts';
 import { FieldSectionDecoder } from '../http3/qpack-decoder.ts';
@@ -28,6 +29,7 @@ import type { H3RequestHead } from '../http3/request-head.ts';
 import { RequestStream, type RequestStreamHandler } from '../http3/request-stream.ts';
 import { serializeSettingsFrame, type PeerSettings } from '../http3/settings.ts';
 import { CONTROL_STREAM_PREFACE, PeerUniStreams } from '../http3/uni-streams.ts';
+import { HTTP2_FLOOD_LIMITS, TokenBucket } from '../limits/http2-guard.ts';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
 import { attachConnectionFacts, ConnectionFacts } from '../proxy/connection-facts.ts';
 import { respondWithError } from '../proxy/error-responses.ts';
@@ -89,11 +91,19 @@ export class H3Connection {
   private graceTimer: NodeJS.Timeout | undefined = undefined;
   /** Set when the connection closed with an error of ours or the peer's (tests, logs). */
   closeCode = -1;
+  /**
+   * E17's flood budgets, as on HTTP/2: requests the client cancels before their response is
+   * complete (Rapid Reset: each may have reached a backend) and requests refused for their size;
+   * over a budget the connection is closed with H3_EXCESSIVE_LOAD.
+   */
+  private readonly cancelled = new TokenBucket(HTTP2_FLOOD_LIMITS.cancelledStreams, performance.now());
+  private readonly refusals = new TokenBucket(HTTP2_FLOOD_LIMITS.refusedStreams, performance.now());
 
   constructor(transport: QuicTransport, session: QuicSessionLike, host: H3ConnectionHost) {
     this.session = session;
     this.host = host;
     this.facts = attachConnectionFacts(session, new ConnectionFacts(session.remoteAddress, session.remotePort, QUIC_TLS, undefined));
+    this.facts.guard = { streamCancelled: () => this.spend(this.cancelled, 'requests cancelled before their response') };
     this.decoder = new FieldSectionDecoder(H3_LIMITS);
     this.uniStreams = new PeerUniStreams({ settings: ignoreSettings, goaway: ignoreGoaway });
     this.control = transport.openControlStream(session);
@@ -125,13 +135,19 @@ export class H3Connection {
 
   /** close closes the connection now with `code`. */
   close(code: number, reason = ''): void {
-    if (this.closedAlready) return;
+    if (this.closedAlready || this.closeCode >= 0) return;
     this.closeCode = code;
     try {
       this.session.close(code, reason);
     } catch {
       // Already closed by the transport.
     }
+  }
+
+  /** spend takes one token of a flood budget; over it, the connection is closed with H3_EXCESSIVE_LOAD. */
+  spend(bucket: 'refusals' | TokenBucket, what = 'requests refused for their size'): void {
+    const b = bucket === 'refusals' ? this.refusals : bucket;
+    if (!b.take(1, performance.now())) this.close(H3_EXCESSIVE_LOAD, `too many ${what}`);
   }
 
   /** ping sends a PING (keeps the QUIC idle timers of both ends alive while requests wait). */
@@ -290,6 +306,7 @@ class H3Request implements RequestStreamHandler {
       return;
     }
     this.state = REFUSED;
+    this.connection.spend('refusals');
     // Answer 431 through the pipeline's error writer (no exchange: nothing is logged as forwarded).
     respondWithError({ res: this.res, http2: true, status: 0, bytesSent: 0 }, 431);
     // The rest of the stream is read and dropped.

@@ -4,7 +4,7 @@
  * connection with its error code, and no backend sees a request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { H3_FRAME_UNEXPECTED, H3_MESSAGE_ERROR, H3_STREAM_CREATION_ERROR, QPACK_DECOMPRESSION_FAILED } from '../../../engine/http3/error-codes.ts';
+import { H3_EXCESSIVE_LOAD, H3_FRAME_UNEXPECTED, H3_MESSAGE_ERROR, H3_STREAM_CREATION_ERROR, QPACK_DECOMPRESSION_FAILED } from '../../../engine/http3/error-codes.ts';
 import { FieldSection } from '../../../engine/http3/field-section.ts';
 import { serializeDataFrame, serializeHeadersFrame } from '../../../engine/http3/frames.ts';
 import { FieldSectionDecoder, SECTION_OK } from '../../../engine/http3/qpack-decoder.ts';
@@ -153,6 +153,25 @@ describe('malformed HTTP/3 input', () => {
     } finally {
       await session.close();
     }
+  });
+
+  it('more than 50 requests refused for their size in a burst (then 5/s) close the connection with H3_EXCESSIVE_LOAD', async () => {
+    const before = backend.hits;
+    const session = await rawConnect(port);
+    const done = closed(session);
+    // Each stream announces a HEADERS frame of 2^30 bytes: refused (431) before any of it is kept.
+    const huge = Buffer.from([0x01, 0xc0, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x00, 0x00]);
+    for (let i = 0; i < 60 && !session.closed; i++) {
+      try {
+        const s = session.openStream();
+        s.on('error', () => undefined);
+        s.write(huge);
+      } catch {
+        break; // closed under us
+      }
+    }
+    expect(await done).toBe(H3_EXCESSIVE_LOAD);
+    expect(backend.hits).toBe(before);
   });
 
   it('the listener serves new connections after all of it', async () => {
