@@ -12,8 +12,9 @@ import { deepEqual } from './equality.ts';
 import { describeError, ListenerApplyError } from './errors.ts';
 import { bindKeyOf, configStillCurrent, prepareListenerConfig, type ListenerConfig } from './listeners/listener-config.ts';
 import { ListenerRuntime } from './listeners/listener-runtime.ts';
-import { QUIC_UNAVAILABLE_REASON } from './listeners/quic.ts';
+import { HEADERS_TIMEOUT_MS } from './limits/server-limits.ts';
 import { EngineMetrics } from './observability/metrics.ts';
+import { QuicListeners } from './quic/quic-listeners.ts';
 import { SnapshotLookup } from './snapshot-lookup.ts';
 import { SecureContextCache, type ContextDraft } from './tls/secure-contexts.ts';
 import type {
@@ -46,6 +47,7 @@ export class Engine {
   private readonly metrics: EngineMetrics | undefined;
   private readonly runtimes = new Map<string, ListenerRuntime>();
   private readonly draining = new Set<ListenerRuntime>();
+  private readonly quic: QuicListeners;
   private states: ListenerState[] = [];
   private current: EngineSnapshot | undefined;
   /**
@@ -68,8 +70,28 @@ export class Engine {
       externalHealth: options.externalHealth,
       onServerCookie: onServerCookie && ((groupId, value, server) => onServerCookie({ groupId, value, server })),
     });
+    this.quic = new QuicListeners({ accessLog: options.accessLog, metrics: this.metrics, drainTimeoutMs: this.drainTimeoutMs, serve: options.quic !== false, headersTimeoutMs: options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS });
     this.contexts = new SecureContextCache({ ticketKeyRotationMs: options.ticketKeyRotationMs ?? DEFAULT_TICKET_KEY_ROTATION_MS, ticketSecret: options.ticketSecret });
   }
+
+  /**
+   * serveQuic says whether this engine serves QUIC listeners from its next apply on
+   * (EngineOptions.quic); of a node's engine workers, only one does (SPEC 2.2).
+   */
+  serveQuic(serve: boolean): void {
+    this.quic.serve = serve;
+  }
+
+  /**
+   * quicServedElsewhere names the QUIC listeners another engine of the node serves, with their
+   * UDP ports, so this engine's HTTPS listeners advertise them while it serves none itself.
+   */
+  quicServedElsewhere(ports: readonly (readonly [string, number])[]): void {
+    this.quic.servedElsewhere = new Map(ports);
+  }
+
+  /** altSvc is the Alt-Svc value of a QUIC listener while it runs (HTTPS listeners with quic.upgradeEnabled). */
+  private readonly altSvc = (quicListenerId: string): string | undefined => this.quic.altSvc(quicListenerId);
 
   /** apply prepares everything for the snapshot, then swaps it in. Calls are serialised. */
   apply(snapshot: EngineSnapshot): Promise<ApplyResult> {
@@ -138,7 +160,7 @@ export class Engine {
       const all = [...this.runtimes.values(), ...this.draining];
       this.runtimes.clear();
       for (const r of all) r.stopAccepting();
-      await Promise.all(all.map((r) => r.close(Math.max(0, end - Date.now()))));
+      await Promise.all([...all.map((r) => r.close(Math.max(0, end - Date.now()))), this.quic.close(Math.max(0, end - Date.now()))]);
       this.draining.clear();
       this.contexts.close();
       await this.groups.close();
@@ -237,6 +259,7 @@ export class Engine {
         this.mergeStates(await this.swapListeners(prepared.listeners));
         this.retainContexts();
       }
+      if (this.quic.hasFailed) this.mergeStates(await this.quic.retryFailed());
       return { version: snapshot.version, changed: false, listeners: this.status().listeners };
     }
     this.groups.commit(prepared.groups);
@@ -252,9 +275,7 @@ export class Engine {
 
     const states = await this.swapListeners(prepared.listeners);
     this.retainContexts();
-    for (const q of snapshot.quicListeners) {
-      states.push({ id: q.id, kind: 'QuicListener', status: 'Unavailable', statusReason: QUIC_UNAVAILABLE_REASON, version: q.version });
-    }
+    states.push(...(await this.quic.apply(snapshot, new SnapshotLookup(snapshot), prepared.groups.runtimes)));
     this.states = states;
     this.current = snapshot;
     this.collectGroups();
@@ -290,6 +311,7 @@ export class Engine {
           metrics: this.metrics,
           headersTimeoutMs: this.options.headersTimeoutMs,
           reusePort: this.options.reusePort,
+          altSvc: this.altSvc,
         });
         // Rebinding the very same address and port (a protocol change) needs the old socket gone first.
         const takesOverSocket = running !== undefined && sameSocket(running, config);
@@ -352,6 +374,7 @@ export class Engine {
     const inUse = new Set<ServerGroupRuntime>();
     for (const r of this.runtimes.values()) inUse.add(r.config.serverGroup);
     for (const r of this.draining) inUse.add(r.config.serverGroup);
+    this.quic.groupsInUse(inUse);
     this.groups.collect(inUse);
   }
 }

@@ -40,6 +40,12 @@ export interface EngineOptions {
    */
   reusePort?: boolean;
   /**
+   * Serve QUIC listeners (default true). The QUIC transport cannot share a UDP port between
+   * processes, so of a node's engine workers exactly one serves them (SPEC 2.2); an engine told
+   * false leaves QUIC listeners out of its results.
+   */
+  quic?: boolean;
+  /**
    * The secret the engines of one node share for session tickets: each server context derives
    * its ticket key from it, so a ticket issued by one engine resumes on another. Its owner
    * rotates it (every ticketKeyRotationMs, E5); without one, each context rotates a random key
@@ -132,7 +138,9 @@ export interface ListenerState {
   kind: 'Listener' | 'QuicListener';
   /**
    * Running = bound and serving; Failed = could not apply (bind error, bad TLS material) —
-   * statusReason says why; Unavailable = QUIC listener on a runtime without QUIC.
+   * statusReason says why; Unavailable = QUIC listener whose transport cannot load on this
+   * platform. A Running QUIC listener may carry a statusReason too (additional certificates
+   * it cannot serve).
    */
   status: 'Running' | 'Failed' | 'Unavailable';
   statusReason?: string;

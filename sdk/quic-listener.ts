@@ -19,7 +19,7 @@ export interface QuicListenerState extends StateInputs<Fields> {}
 export interface QuicListener extends OutputProperties<Fields> {}
 
 /**
- * QuicListener is an HTTP/3 listener on UDP (TLS 1.3 only, so no TLS policy); `status` is `Unavailable` on a runtime without a QUIC stack.
+ * QuicListener is an HTTP/3 listener on UDP (TLS 1.3 only, so no TLS policy); `status` is `Running` while the engine serves HTTP/3 on the port, `Unavailable` only where its QUIC transport cannot load.
  */
 export class QuicListener extends pulumi.CustomResource {
   /** __pulumiType is the type token the engine and the provider know this resource by. */

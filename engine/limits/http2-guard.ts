@@ -104,8 +104,8 @@ export function goawayCodeFor(err: unknown): number | undefined {
   }
 }
 
-/** TokenBucket allows `burst` events at once and `perSecond` after that. */
-class TokenBucket {
+/** TokenBucket allows `burst` events at once and `perSecond` after that (also the HTTP/3 connection guard's). */
+export class TokenBucket {
   private tokens: number;
   private last: number;
   private readonly limit: TokenBucketLimit;

@@ -33,6 +33,8 @@ export interface ListenerRuntimeOptions {
   headersTimeoutMs?: number | undefined;
   /** Bind with SO_REUSEPORT, so that engines in several workers accept on the same port (EngineOptions.reusePort). */
   reusePort?: boolean | undefined;
+  /** The Alt-Svc value of a running QUIC listener (ListenerServices.altSvc). */
+  altSvc?: ((quicListenerId: string) => string | undefined) | undefined;
 }
 
 /** ListenerRuntime owns one listener's listening socket, server and connections. */
@@ -58,7 +60,7 @@ export class ListenerRuntime {
     this.bindKey = bindKeyOf(config);
     this.configRef = config;
     const metrics = options.metrics?.listener(this.id);
-    const services: ListenerServices = { accessLog: options.accessLog, metrics };
+    const services: ListenerServices = { accessLog: options.accessLog, metrics, altSvc: options.altSvc };
     const front = createFrontServer(
       config,
       {

@@ -56,7 +56,8 @@ export function createAccessLogRecord(
   };
   if (tls !== undefined) {
     record.tlsVersion = tls.version;
-    record.tlsCipher = tls.cipher;
+    // A QUIC connection's suite is not reported by its transport: no cipher rather than a guess.
+    if (tls.cipher !== '') record.tlsCipher = tls.cipher;
   }
   return record;
 }

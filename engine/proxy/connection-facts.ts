@@ -94,6 +94,12 @@ export function adoptConnectionFacts(session: object, socket: Socket, secure: bo
   return facts;
 }
 
+/** attachConnectionFacts keeps facts gathered by a transport of its own (a QUIC connection) on `owner`. */
+export function attachConnectionFacts(owner: object, facts: ConnectionFacts): ConnectionFacts {
+  (owner as ConnectionOwner)[kFacts] = facts;
+  return facts;
+}
+
 /** factsOf returns the facts kept on `owner`, or undefined when none were captured. */
 export function factsOf(owner: object | undefined): ConnectionFacts | undefined {
   return owner === undefined ? undefined : (owner as ConnectionOwner)[kFacts];

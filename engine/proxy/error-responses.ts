@@ -3,7 +3,7 @@
  * when the module loads and never changed.
  */
 import { STATUS_CODES } from 'node:http';
-import { writeHead, type FrontResponse } from './front-types.ts';
+import { endResponse, writeHead, type FrontResponse } from './front-types.ts';
 
 const BODIES: ReadonlyMap<number, Buffer> = new Map(
   Object.entries(STATUS_CODES).map(([code, text]) => [Number(code), Buffer.from(`${code} ${text ?? ''}\n`)]),
@@ -40,5 +40,5 @@ export function respondWithError(ex: Answered, status: number, close = false): v
     res.destroy();
     return;
   }
-  res.end(body);
+  endResponse(res, body);
 }

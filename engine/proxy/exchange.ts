@@ -31,7 +31,8 @@ import type { UpstreamError, UpstreamExchange, UpstreamLink } from '../upstream/
 import { connectionFacts, type ConnectionFacts } from './connection-facts.ts';
 import { respondWithError } from './error-responses.ts';
 import type { Http1Response } from '../http1/http1-response.ts';
-import { writeHead, type FrontRequest, type FrontResponse, type ListenerServices } from './front-types.ts';
+import type { H3Response } from '../quic/h3-response.ts';
+import { endResponse, writeHead, type FrontRequest, type FrontResponse, type ListenerServices } from './front-types.ts';
 import { RequestFactFields } from './request-fact-fields.ts';
 import { originForm, requestHead } from './request-target.ts';
 
@@ -68,7 +69,10 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
   readonly rawHeaders: string[];
   /** performance.now() when the request reached the pipeline. */
   readonly startedAt: number;
+  /** A stream of a multiplexed connection (HTTP/2 or HTTP/3): `:status` heads, no Connection field. */
   readonly http2: boolean;
+  /** An HTTP/3 request (a QUIC listener's): always secure, logged as `HTTP/3`. */
+  readonly h3: boolean;
   /** True when the request carries no body (HTTP/2: END_STREAM on the headers; HTTP/1.x: no body framing). */
   private readonly endAfterHeaders: boolean;
   readonly facts: ConnectionFacts;
@@ -119,6 +123,14 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
     return new Exchange(config, services, stream, stream, method, path, rawHeaders, true, false, stream.endAfterHeaders, stream.session ?? stream, undefined, startedAt);
   }
 
+  /**
+   * fromHttp3 builds the exchange of an HTTP/3 request: `body` is undefined when the request
+   * ended with its head; facts were attached to `connection` when the QUIC connection came.
+   */
+  static fromHttp3(config: ListenerConfig, services: ListenerServices, res: H3Response, body: Readable | undefined, method: string, path: string, rawHeaders: string[], connection: object, startedAt: number): Exchange {
+    return new Exchange(config, services, res, body, method, path, rawHeaders, true, false, body === undefined, connection, undefined, startedAt, true);
+  }
+
   private constructor(
     config: ListenerConfig,
     services: ListenerServices,
@@ -133,8 +145,10 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
     owner: object,
     socket: Socket | undefined,
     startedAt: number,
+    h3 = false,
   ) {
     super();
+    this.h3 = h3;
     this.config = config;
     this.services = services;
     this.res = res;
@@ -154,7 +168,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
 
   /** secure tells whether the listener is HTTPS (RequestLine). */
   get secure(): boolean {
-    return this.config.tls !== undefined;
+    return this.h3 || this.config.tls !== undefined;
   }
 
   /** ip is the connection's peer address (RequestPeer). */
@@ -308,6 +322,11 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
       length = facts.contentLength;
     }
     if (backend.insertCookie !== undefined) out.push('Set-Cookie', backend.insertCookie);
+    const quic = this.config.listener.tls?.quic;
+    if (quic !== undefined && quic.upgradeEnabled && quic.quicListenerId !== undefined) {
+      const altSvc = this.services.altSvc?.(quic.quicListenerId);
+      if (altSvc !== undefined) out.push('Alt-Svc', altSvc);
+    }
     try {
       writeHead(res, this.http2, status, out);
     } catch {
@@ -356,7 +375,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
     const compressor = this.compressor;
     if (compressor !== undefined) {
       if (!compressor.writableEnded) compressor.end();
-    } else if (!this.res.writableEnded) this.res.end();
+    } else if (!this.res.writableEnded) endResponse(this.res);
   }
 
   onUpstreamError(err: UpstreamError): void {
@@ -385,7 +404,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
     const facts = this.facts;
     facts.inFlight--;
     // A stream that closed before its response was complete: Rapid Reset counts these.
-    if (this.http2 && (this.res as ServerHttp2Stream).aborted) facts.guard?.streamCancelled();
+    if (this.http2 && (this.res as ServerHttp2Stream | H3Response).aborted) facts.guard?.streamCancelled();
     const backend = this.backend;
     if (backend !== undefined) backend.activeRequests--;
     const compressor = this.compressor;
@@ -403,7 +422,7 @@ export class Exchange extends RequestFactFields implements UpstreamExchange, Pic
       this.method,
       this.host ?? hostOf(this.rawHeaders),
       this.url,
-      this.http2 ? 'HTTP/2.0' : this.upstreamHttp10 ? 'HTTP/1.0' : 'HTTP/1.1',
+      this.h3 ? 'HTTP/3' : this.http2 ? 'HTTP/2.0' : this.upstreamHttp10 ? 'HTTP/1.0' : 'HTTP/1.1',
       this.facts.tlsFacts,
     );
     completeAccessLogRecord(

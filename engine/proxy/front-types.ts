@@ -7,13 +7,18 @@
 import type { ServerHttp2Stream } from 'node:http2';
 import type { Http1Request } from '../http1/http1-request.ts';
 import type { Http1Response } from '../http1/http1-response.ts';
+import type { H3Response } from '../quic/h3-response.ts';
 import type { ListenerMetrics } from '../observability/metrics.ts';
 import type { AccessLogRecord } from '../types.ts';
 
 /** FrontRequest is a client request over HTTP/1.x. */
 export type FrontRequest = Http1Request;
-/** FrontResponse is where the answer goes: an HTTP/1.x response or an HTTP/2 stream. */
-export type FrontResponse = Http1Response | ServerHttp2Stream;
+/**
+ * FrontResponse is where the answer goes: an HTTP/1.x response, an HTTP/2 stream, or an HTTP/3
+ * request stream's response (quic/h3-response.ts, which offers what the pipeline uses of an
+ * HTTP/2 stream: `respond`, a writable body, `close`).
+ */
+export type FrontResponse = Http1Response | ServerHttp2Stream | H3Response;
 
 /** ListenerServices are what one listener reports finished requests to; fixed per listener runtime. */
 export interface ListenerServices {
@@ -21,6 +26,11 @@ export interface ListenerServices {
   readonly accessLog: ((record: AccessLogRecord) => void) | undefined;
   /** The listener's metrics (E18), undefined without a metrics registry. */
   readonly metrics: ListenerMetrics | undefined;
+  /**
+   * The Alt-Svc value advertising a QUIC listener (SPEC 1.3), undefined while it is not
+   * Running; read per response, so the field follows the QUIC listener's status live.
+   */
+  readonly altSvc?: ((quicListenerId: string) => string | undefined) | undefined;
 }
 
 const STATUS_TEXT: string[] = [];
@@ -28,7 +38,7 @@ for (let s = 100; s < 600; s++) STATUS_TEXT[s] = String(s);
 
 /**
  * writeHead sends a response head: `headers` is a flat [name, value, …] list, which an HTTP/2
- * stream takes with the `:status` pseudo-field added (node lower-cases the names).
+ * stream (or an HTTP/3 response) takes with the `:status` pseudo-field added (names lower-cased).
  */
 export function writeHead(res: FrontResponse, http2: boolean, status: number, headers: string[]): void {
   if (http2) {
@@ -37,4 +47,14 @@ export function writeHead(res: FrontResponse, http2: boolean, status: number, he
   } else {
     (res as Http1Response).writeHead(status, headers);
   }
+}
+
+/** ResponseEnd is what every FrontResponse offers to end its body (their `end` overloads differ). */
+interface ResponseEnd {
+  end(chunk?: Buffer): unknown;
+}
+
+/** endResponse ends a response's body, with its last bytes if given. */
+export function endResponse(res: FrontResponse, chunk?: Buffer): void {
+  (res as ResponseEnd).end(chunk);
 }

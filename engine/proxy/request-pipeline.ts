@@ -4,6 +4,8 @@
  * Exchange (proxy/exchange.ts); WebSocket upgrades take proxy/websocket-upgrade.ts instead.
  */
 import type { Http1Response } from '../http1/http1-response.ts';
+import type { Readable } from 'node:stream';
+import type { H3Response } from '../quic/h3-response.ts';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { ListenerConfig } from '../listeners/listener-config.ts';
@@ -67,4 +69,26 @@ export function handleStream(config: ListenerConfig, stream: ServerHttp2Stream, 
     stream.additionalHeaders({ ':status': 100 });
   }
   run(ex);
+}
+
+/**
+ * handleH3Request runs one HTTP/3 request (quic/h3-connection.ts has checked its framing and
+ * field section) through the same pipeline: `rawHeaders` carries the pseudo-fields as HTTP/2's
+ * do; `body` is undefined when the request ended with its head. `Expect` as on HTTP/2.
+ * Returns the exchange, whose `finish` runs when the response closes.
+ */
+export function handleH3Request(config: ListenerConfig, res: H3Response, body: Readable | undefined, method: string, path: string, rawHeaders: string[], expect: string | undefined, connection: object, services: ListenerServices): Exchange {
+  res.on('error', ignore);
+  const ex = Exchange.fromHttp3(config, services, res, body, method, path, rawHeaders, connection, performance.now());
+  (res as Tagged)[kExchange] = ex;
+  res.on('close', onClientClose);
+  if (expect !== undefined) {
+    if (expect.toLowerCase() !== '100-continue') {
+      respondWithError(ex, 417);
+      return ex;
+    }
+    res.informational(100);
+  }
+  run(ex);
+  return ex;
 }

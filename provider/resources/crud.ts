@@ -5,9 +5,11 @@
  *   with the computed outputs unknown. Otherwise they write, then wait until a listener is
  *   `Running`; `Failed` fails the operation with the listener's statusReason, reported as an
  *   initialisation failure so that the engine keeps the resource (it exists) in state.
- *   A QuicListener reports `Unavailable` on a runtime without a QUIC stack: its configuration
- *   is stored and valid and the HTTPS listener keeps serving without Alt-Svc, so the operation
- *   succeeds with a warning naming the reason instead of making the program undeployable.
+ *   A QuicListener is `Running` like a listener once the engine serves HTTP/3 on its port (no
+ *   warning). Only where the engine's QUIC transport cannot load is it `Unavailable`: its
+ *   configuration is stored and valid and the HTTPS listener keeps serving without Alt-Svc, so
+ *   the operation succeeds with a warning naming the reason instead of making the program
+ *   undeployable.
  * - Read serves refresh (live outputs and inputs; a missing id reads as deleted) and import
  *   (inputs from the id alone).
  * - Delete treats 404 as done.

@@ -1,6 +1,6 @@
 /**
  * QuicListener (SPEC 1.3): an HTTP/3 listener on UDP. TLS 1.3 only, so it has no TLS policy;
- * it reports `Unavailable` on a runtime without a QUIC stack.
+ * it reports `Unavailable` only where the engine's QUIC transport cannot load.
  */
 import { z } from 'zod';
 import { fieldsWith, replaces } from '../field-facts.ts';
@@ -26,8 +26,8 @@ const quicMutableShape = {
 const quicStatusEnum = z.enum(['Provisioning', 'Running', 'Configuring', 'Failed', 'Unavailable']);
 
 const quicOutputShape = {
-  status: quicStatusEnum.describe('`Running` only when the engine serves HTTP/3 on the port; `Unavailable` on a runtime without a QUIC stack.'),
-  statusReason: z.string().optional().describe('Why the QUIC listener is `Failed` or `Unavailable`.'),
+  status: quicStatusEnum.describe('`Running` only while the engine serves HTTP/3 on the port; `Failed` when the port cannot be bound; `Unavailable` where the QUIC transport cannot load on the platform.'),
+  statusReason: z.string().optional().describe('Why the QUIC listener is `Failed` or `Unavailable`; on a `Running` one that lists additional certificates, that they are not served (one certificate per QUIC port).'),
   nodes: nodeStatusesField(quicStatusEnum),
 };
 
@@ -62,7 +62,7 @@ export const quicListenerStoredSchema = quicListenerOutputSchema.omit({ status: 
 /** StoredQuicListener is a QUIC listener as the store keeps it. */
 export type StoredQuicListener = z.output<typeof quicListenerStoredSchema>;
 
-/** quicListenerSnapshotSchema is what the engine gets of a QUIC listener (it reports it Unavailable without a QUIC stack). */
+/** quicListenerSnapshotSchema is what the engine gets of a QUIC listener. */
 export const quicListenerSnapshotSchema = z.strictObject({
   id: commonOutputShape.id,
   version: commonOutputShape.version,

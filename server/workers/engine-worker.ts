@@ -79,6 +79,9 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
         channel.send({ type: 'ready' });
         return;
       }
+      case 'quic-served':
+        engine?.quicServedElsewhere(message.ports);
+        return;
       case 'apply': {
         const seq = message.seq;
         if (engine === undefined) {
@@ -92,6 +95,7 @@ export function runEngineWorker(channel: WorkerChannel, exit: (code: number) => 
           channel.send({ type: 'apply-failed', seq, message: (err as Error).message });
           return;
         }
+        engine.serveQuic(message.quic);
         engine.apply(snapshot).then(
           (result) => channel.send({ type: 'applied', seq, result }),
           (err: unknown) => channel.send({ type: 'apply-failed', seq, message: (err as Error).message }),

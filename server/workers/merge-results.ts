@@ -5,7 +5,8 @@
  * reason (and the failing workers named when not all failed), when any could not apply it; `Unavailable` when some worker's runtime cannot serve
  * it and none failed. The version a listener runs is the lowest any worker runs (a worker that
  * failed the new version keeps the old one), so the node never reports more than every worker
- * serves.
+ * serves. QUIC listeners are served by one worker (SPEC 2.2): the others leave them out of their
+ * answers, and a QUIC listener's state is that worker's.
  */
 import type { ApplyResult, ListenerState } from '../../engine/types.ts';
 
@@ -48,8 +49,9 @@ export function mergeApplyResults(answers: readonly WorkerResult[]): ApplyResult
       // (what a dry run reports too), whatever the number of workers.
       const where = `worker${failedOn.length > 1 ? 's' : ''} ${failedOn.join(', ')} of ${answers.length}`;
       state.statusReason = `${state.statusReason ?? 'could not be applied'} (on ${where})`;
-    } else if (seen < answers.length && state.status === 'Running') {
-      // A worker that left a listener of the snapshot out does not serve it.
+    } else if (seen < answers.length && state.status === 'Running' && state.kind !== 'QuicListener') {
+      // A worker that left a listener of the snapshot out does not serve it (QUIC listeners
+      // excepted: one worker serves them, the others leave them out, SPEC 2.2).
       state.status = 'Failed';
       state.statusReason = `not applied by ${answers.length - seen} of ${answers.length} workers`;
     }

@@ -30,8 +30,17 @@ export type SupervisorMessage =
       readonly ticketSecret: Uint8Array;
       readonly health: readonly ServerStateReport[];
     }
-  /** Run this snapshot (prepare, then swap) and answer `applied` with the same seq. */
-  | { readonly type: 'apply'; readonly seq: number; readonly snapshot: SnapshotDelta }
+  /**
+   * Run this snapshot (prepare, then swap) and answer `applied` with the same seq. `quic`: this
+   * worker serves the QUIC listeners (exactly one worker does: the transport cannot share a UDP
+   * port between processes; SPEC 2.2).
+   */
+  | { readonly type: 'apply'; readonly seq: number; readonly snapshot: SnapshotDelta; readonly quic: boolean }
+  /**
+   * The QUIC listeners the node's QUIC worker runs now, with their UDP ports: the other workers
+   * advertise them in Alt-Svc (SPEC 1.3) without serving them.
+   */
+  | { readonly type: 'quic-served'; readonly ports: readonly (readonly [string, number])[] }
   | { readonly type: 'health'; readonly report: ServerStateReport }
   | { readonly type: 'ticket-secret'; readonly secret: Uint8Array }
   | { readonly type: 'server-cookie'; readonly cookie: ServerCookieEvent }

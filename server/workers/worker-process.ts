@@ -155,16 +155,16 @@ export class WorkerProcess {
   /**
    * apply sends a snapshot and resolves with the worker's result, the error it reported (a
    * string), or undefined when the worker died or was killed for not answering within
-   * `timeoutMs` (`onTimeout` runs first, to say why).
+   * `timeoutMs` (`onTimeout` runs first, to say why). `quic`: this worker serves the QUIC listeners.
    */
-  apply(seq: number, snapshot: EngineSnapshot, timeoutMs: number, onTimeout: () => void): Promise<ApplyResult | string | undefined> {
+  apply(seq: number, snapshot: EngineSnapshot, timeoutMs: number, onTimeout: () => void, quic = false): Promise<ApplyResult | string | undefined> {
     const delta = encodeDelta(snapshot, this.#lastSent?.snapshot, this.#lastSent?.seq ?? null);
     this.#lastSent = { seq, snapshot };
     const timedOut = (): void => {
       onTimeout();
       this.kill();
     };
-    return this.#owe(this.#applies, seq, timeoutMs, timedOut, { type: 'apply', seq, snapshot: delta });
+    return this.#owe(this.#applies, seq, timeoutMs, timedOut, { type: 'apply', seq, snapshot: delta, quic });
   }
 
   /** metrics asks for the worker's registry as prom-client JSON; undefined when it did not answer in time. */

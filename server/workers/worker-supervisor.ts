@@ -75,6 +75,13 @@ interface Slot {
 }
 
 /** WorkerSupervisor is the EnginePort of a node whose engine runs in worker processes. */
+/**
+ * QUIC_WORKER is the worker slot that serves QUIC listeners: the QUIC transport binds a UDP port
+ * without SO_REUSEPORT, so one process per node serves each (SPEC 2.2). The process in that slot
+ * (the spare included, once it takes the slot) is told so with each snapshot.
+ */
+const QUIC_WORKER = 1;
+
 export class WorkerSupervisor implements EnginePort {
   readonly #options: SupervisorOptions;
   readonly #slots: Slot[];
@@ -90,6 +97,8 @@ export class WorkerSupervisor implements EnginePort {
    * it, so the node waits only for the resync, not for a process to start.
    */
   #spare: Promise<WorkerProcess | undefined> | undefined;
+  /** The QUIC listeners the QUIC worker runs, with their ports (none while it is down). */
+  #quicServed: readonly (readonly [string, number])[] = [];
   #ticketSecret = randomBytes(TICKET_SECRET_BYTES);
   #current: EngineSnapshot | undefined;
   #seq = 0;
@@ -248,6 +257,7 @@ export class WorkerSupervisor implements EnginePort {
       synced = snapshot;
     }
     if (synced !== undefined) proc.send({ type: 'server-cookies', cookies: this.#sticky.values() });
+    proc.send({ type: 'quic-served', ports: this.#quicServed });
     if (proc.alive && !this.#closing) slot.state = 'running';
   }
 
@@ -292,13 +302,24 @@ export class WorkerSupervisor implements EnginePort {
     return proc?.alive ? proc : undefined;
   }
 
-  /** #apply sends a snapshot to a slot's worker; one that does not acknowledge it in time is killed, the log and lastExit saying why. */
-  #apply(slot: Slot, proc: WorkerProcess, seq: number, snapshot: EngineSnapshot): Promise<ApplyResult | string | undefined> {
+  /** #apply sends a snapshot to a slot's worker (QUIC listeners only to worker QUIC_WORKER's); one that does not acknowledge it in time is killed, the log and lastExit saying why. */
+  async #apply(slot: Slot, proc: WorkerProcess, seq: number, snapshot: EngineSnapshot): Promise<ApplyResult | string | undefined> {
     const timeoutMs = this.#options.applyTimeoutMs ?? APPLY_TIMEOUT_MS;
-    return proc.apply(seq, snapshot, timeoutMs, () => {
+    const quic = slot.worker === QUIC_WORKER;
+    const answer = await proc.apply(seq, snapshot, timeoutMs, () => {
       slot.killReason = `did not apply a configuration within ${timeoutMs / 1000} s`;
       this.#options.log(`engine worker ${slot.worker} (pid ${proc.pid}) ${slot.killReason}: killing it`);
-    });
+    }, quic);
+    if (quic && typeof answer === 'object') {
+      this.#setQuicServed(answer.listeners.filter((l) => l.kind === 'QuicListener' && l.status === 'Running' && l.port !== undefined).map((l) => [l.id, l.port!] as const));
+    }
+    return answer;
+  }
+
+  /** #setQuicServed tells every worker which QUIC listeners the QUIC worker runs (for their Alt-Svc). */
+  #setQuicServed(ports: readonly (readonly [string, number])[]): void {
+    this.#quicServed = ports;
+    for (const s of this.#slots) if (s.process?.alive === true) s.process.send({ type: 'quic-served', ports });
   }
 
   /**
@@ -325,6 +346,8 @@ export class WorkerSupervisor implements EnginePort {
     const proc = slot.process;
     if (proc !== undefined && !proc.alive) slot.process = undefined;
     if (expected || this.#closing) return;
+    // Its QUIC listeners are no longer served: the other workers stop advertising them.
+    if (slot.worker === QUIC_WORKER) this.#setQuicServed([]);
     const lived = proc === undefined ? 0 : Date.now() - proc.startedAt;
     const how = slot.killReason === undefined ? describeExit(exit) : `${slot.killReason}, ${describeExit(exit)}`;
     slot.killReason = undefined;

@@ -3,8 +3,9 @@
  * counts as deleted) through the management client. The body is the configuration, every value
  * known by now, as the API's body: what it leaves out the server fills. A listener or QUIC
  * listener is waited for until its `status` is `Running`; `Failed` fails the apply with its
- * `statusReason`, the resource kept in state (it exists); a QUIC listener `Unavailable` on a
- * runtime without a QUIC stack is stored and valid, and the apply succeeds with a warning.
+ * `statusReason`, the resource kept in state (it exists); a QUIC listener `Unavailable` (where
+ * the engine's QUIC transport cannot load) is stored and valid, and the apply succeeds with a
+ * warning; a Running one gets none.
  * The new state is the API's answer; the write-only `private_key_pem`, which reads never return,
  * keeps the configuration's value.
  */

@@ -1,7 +1,7 @@
 /**
  * Create / Diff / Update / Delete against a live server (SPEC §5): previews write nothing;
  * create and update wait until a listener is Running (and fail with its statusReason);
- * a QUIC listener on a runtime without QUIC succeeds with a warning; detailed diffs of every
+ * a QUIC listener is Running without a warning; detailed diffs of every
  * kind; delete-before-replace when the replacement would collide; delete of a missing id; API
  * errors named by resource and field; secrets never logged.
  */
@@ -100,14 +100,11 @@ describe('create and update wait for Running', () => {
     }
   });
 
-  it('a QUIC listener on a runtime without QUIC is created, reported Unavailable with a warning', async () => {
+  it('a QUIC listener is created and Running (the engine serves HTTP/3 on its port), with no warning', async () => {
     const port = await freePort();
     const q = await fx.deploy(T.QuicListener, 'h3', { loadBalancerId: base.lb.id, port, defaultServerGroupId: base.group.id, certificates: { defaultCertificateId: base.cert.id } });
-    expect(q.outputs.status).toBe('Unavailable');
-    expect(typeof q.outputs.statusReason).toBe('string');
-    const warning = fx.plugin.logs.find((l) => l.severity === 2 && l.message.includes('QuicListener "h3"'));
-    expect(warning?.message).toContain('Unavailable');
-    expect(warning?.urn).toContain('::h3');
+    expect(q.outputs.status).toBe('Running');
+    expect(fx.plugin.logs.find((l) => l.severity === 2 && l.message.includes('QuicListener "h3"'))).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The server with the real engine behind it: each committed write is compiled into a snapshot
  * and applied; listener status goes Provisioning → Running (Configuring while a change is
- * applied, Failed with a reason when the port is taken, Unavailable for QUIC); changes apply
+ * applied, Failed with a reason when the port is taken, QUIC listeners Running); changes apply
  * without a restart; a restart brings the stored configuration back; /metrics carries the
  * engine's and the runtime's metrics; server-group health comes from the engine.
  */
@@ -92,7 +92,7 @@ describe('listener status from the engine', () => {
     await eventually(async () => expect((await httpGet(port)).text).toBe('backend-one'));
   });
 
-  it('a QUIC listener is Unavailable on a runtime without QUIC, saying so', async () => {
+  it('a QUIC listener is Running: the engine serves HTTP/3 on its UDP port', async () => {
     const sg = await group(one);
     const cert = await live.call('GET', '/v1/certificates');
     expect(cert.status).toBe(200);
@@ -101,8 +101,8 @@ describe('listener status from the engine', () => {
     const c = await live.create('certificates', { name: 'quic', certificatePem: leaf.certPem, privateKeyPem: leaf.keyPem });
     const q = await live.create('quic-listeners', { loadBalancerId: lb.id, port: await freePort(), defaultServerGroupId: sg.id, certificates: { defaultCertificateId: c.id } });
     const read = await live.call('GET', `/v1/quic-listeners/${q.id}`);
-    expect(read.body.status).toBe('Unavailable');
-    expect(read.body.statusReason).toMatch(/QUIC/);
+    expect(read.body.status).toBe('Running');
+    expect(read.body.statusReason).toBeUndefined();
   });
 
   it('a deleted listener stops accepting', async () => {

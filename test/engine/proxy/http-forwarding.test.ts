@@ -105,7 +105,7 @@ describe('HTTP listener forwarding', () => {
     expect(again.listeners).toEqual(first.listeners);
   });
 
-  it('reports QUIC listeners Unavailable on a runtime without QUIC', async () => {
+  it('reports a QUIC listener whose certificate is not in the snapshot Failed, with the reason', async () => {
     const [a] = await backends('a');
     const e = engine();
     const base = buildSnapshot({ serverGroups: [serverGroup('sgp-1', [{ port: a!.port }])] });
@@ -115,8 +115,8 @@ describe('HTTP listener forwarding', () => {
       certificates: [],
     });
     const quic = result.listeners.find((l) => l.id === 'lsn-q');
-    expect(quic).toMatchObject({ kind: 'QuicListener', status: 'Unavailable', version: 3 });
-    expect(quic!.statusReason).toMatch(/no QUIC stack/);
+    expect(quic).toMatchObject({ kind: 'QuicListener', status: 'Failed', version: 3 });
+    expect(quic!.statusReason).toMatch(/certificate cert-x/);
   });
 
   it('writes one access-log record per request', async () => {

@@ -64,4 +64,9 @@ describe('merging the workers\' answers to one snapshot', () => {
     expect(() => mergeApplyResults([{ worker: 1, result: result([], true, 7) }, { worker: 2, result: result([], true, 6) }])).toThrow(/worker 2 answered for snapshot version 6, not 7/);
     expect(() => mergeApplyResults([])).toThrow(/no worker answered/);
   });
+
+  it('a QUIC listener only the QUIC worker reports is its state (SPEC 2.2: one worker serves QUIC listeners)', () => {
+    const quic: ListenerState = { id: 'lsn-q', kind: 'QuicListener', status: 'Running', version: 2, port: 4433 };
+    expect(mergeApplyResults([{ worker: 1, result: result([quic]) }, { worker: 2, result: result([]) }]).listeners).toEqual([quic]);
+  });
 });
