@@ -71,6 +71,15 @@ const MIN_INITIAL_DATAGRAM = 1200;
 /** MAX_INITIAL_DATAGRAM bounds the datagrams held for a client being read: no path carries more. */
 const MAX_INITIAL_DATAGRAM = 1500;
 
+/**
+ * literalAddress is the public socket's name lookup: it only ever sends to addresses its
+ * clients came from, already literal, so the answer is the address itself, at once — dgram's
+ * default (dns.lookup) would check it and defer every send to the next tick.
+ */
+function literalAddress(address: string, family: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  callback(null, address, family === 6 ? 6 : 4);
+}
+
 /** UdpFront relays a public UDP port's clients to internal QUIC servers chosen by SNI. */
 export class UdpFront implements RelayOwner {
   readonly #options: UdpFrontOptions;
@@ -109,7 +118,7 @@ export class UdpFront implements RelayOwner {
     if (this.#closed) throw new Error('the UDP front is closed');
     if (this.#socket !== undefined) return this.#socket.address();
     const v6 = isIPv6(this.#options.host);
-    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: false });
+    const socket = createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: false, lookup: literalAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(this.#options.port, this.#options.host, () => {
