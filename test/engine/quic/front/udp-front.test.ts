@@ -135,6 +135,29 @@ describe('UdpFront relaying', () => {
     expect(front.relayCount(at(a2))).toBe(1);
   });
 
+  it('lets an active relay to a retired backend live, and forgets it once idle while others stay', async () => {
+    const a = await peer();
+    const a2 = await peer();
+    const { front, port } = await startFront({ route: () => at(a), retiredIdleMs: 300 });
+    const old = await peer();
+    old.send(initial(helloA), port);
+    await a.waitFor(1);
+    front.setRoutes(() => at(a2));
+    const fresh = await peer();
+    fresh.send(initial(helloA), port);
+    await a2.waitFor(1);
+    front.retire(at(a));
+    for (let i = 0; i < 6; i += 1) {
+      await sleep(100);
+      old.send(Buffer.from([0x40, i]), port);
+    }
+    await a.waitFor(7);
+    expect(front.relayCount(at(a))).toBe(1);
+    await eventually(() => expect(front.relayCount(at(a))).toBe(0), 3000);
+    expect(front.relayCount(at(a2))).toBe(1);
+    expect(front.stats().clients).toBe(1);
+  });
+
   it('serves an IPv6 listener', async () => {
     const a = await peer({ v6: true });
     const front = new UdpFront({ host: '::1', port: 0, route: () => ({ host: '::1', port: a.port }) });
