@@ -99,10 +99,14 @@ export class H3Connection {
   private readonly cancelled = new TokenBucket(HTTP2_FLOOD_LIMITS.cancelledStreams, performance.now());
   private readonly refusals = new TokenBucket(HTTP2_FLOOD_LIMITS.refusedStreams, performance.now());
 
-  constructor(transport: QuicTransport, session: QuicSessionLike, host: H3ConnectionHost) {
+  /**
+   * `peer` is the client's real address when the session comes through the listener's UDP front
+   * (the session's own peer is then the front's relay socket on the loopback interface).
+   */
+  constructor(transport: QuicTransport, session: QuicSessionLike, host: H3ConnectionHost, peer?: { readonly address: string; readonly port: number }) {
     this.session = session;
     this.host = host;
-    this.facts = attachConnectionFacts(session, new ConnectionFacts(session.remoteAddress, session.remotePort, QUIC_TLS, undefined));
+    this.facts = attachConnectionFacts(session, new ConnectionFacts(peer?.address ?? session.remoteAddress, peer?.port ?? session.remotePort, QUIC_TLS, undefined));
     this.facts.guard = { streamCancelled: () => this.spend(this.cancelled, 'requests cancelled before their response') };
     this.decoder = new FieldSectionDecoder(H3_LIMITS);
     this.uniStreams = new PeerUniStreams({ settings: ignoreSettings, goaway: ignoreGoaway });

@@ -1,27 +1,29 @@
 /**
- * The engine's QUIC listeners (SPEC 1.3): one QUIC server (one UDP port, one certificate) per
- * QuicListener, HTTP/3 on every connection (h3-connection.ts), requests through the same
- * pipeline as HTTPS with the configuration of the moment (E16).
+ * The engine's QUIC listeners (SPEC 1.3): per QuicListener, a UDP front on its public port
+ * (front/) relaying each client to an internal QUIC server chosen by SNI, HTTP/3 on every
+ * connection (h3-connection.ts), requests through the same pipeline as HTTPS with the
+ * configuration of the moment (E16).
  *
- * - Status: `Running` while the UDP port is served; `Failed` with the reason when it cannot be
- *   bound (tried again on the next apply, identical or not); `Unavailable` only when the
- *   transport cannot load on this platform.
- * - Certificate: the listener's default certificate. The transport takes one certificate per
- *   server and offers no SNI callback, so additional certificates are not served; a listener
- *   that lists some is `Running` with a statusReason saying so.
+ * - Status: `Running` while the front and its internal servers run; `Failed` with the reason
+ *   when the public UDP port cannot be bound (tried again on the next apply, identical or not);
+ *   `Unavailable` only when the transport cannot load on this platform.
+ * - Certificates: one internal server per certificate of the listener (a "generation"), each on
+ *   127.0.0.1:0; the front routes a new client by the SNI of its Initial packets with the HTTPS
+ *   listeners' matching (exact names, then wildcards, E1), to the default certificate otherwise.
  * - Forwarded headers, compression and underscore fields: those of the HTTPS listener that
  *   upgrades to this QUIC listener (`quic.quicListenerId`; client-certificate headers off: QUIC
  *   listeners ask no client certificate), else X-Forwarded-For (append) and X-Forwarded-Proto,
- *   compression on.
- * - A change of certificate, key, address or idle timeout needs a new server on the same port.
- *   The transport cannot share a port, so the handover is: GOAWAY on every connection (later
- *   requests on them are refused H3_REQUEST_REJECTED, safe to retry), connections opened
- *   meanwhile are sent away at once, requests in flight finish (up to HANDOVER_WAIT_MS), then
- *   the old server closes and the new one binds the port. Any other change swaps the
+ *   compression on. The client's address is the real one the front saw (`clientFor`).
+ * - A change of certificates, keys or idle timeout starts a new generation and routes new
+ *   clients to it; the old generation's connections go on untouched until they end (or the
+ *   drain deadline, when they are sent away with GOAWAY), then the front retires its servers and
+ *   they close once no relay uses them. A change of address or port replaces the front: the old
+ *   one drains (GOAWAY) and closes before the new one binds. Any other change swaps the
  *   configuration reference only: nothing is dropped.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SniTable } from '../../schema/wildcard.ts';
 import type { EngineSnapshot, ForwardedHeadersConfig, SnapshotListener, SnapshotQuicListener } from '../../schema/snapshot.ts';
 import { describeError } from '../errors.ts';
 import { ForwardedHeaders } from '../headers/forwarded-headers.ts';
@@ -33,21 +35,26 @@ import type { SnapshotLookup } from '../snapshot-lookup.ts';
 import type { AccessLogRecord, ListenerState } from '../types.ts';
 import type { ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
 import { CLOSE_GRACE_MS, H3Connection, type H3ConnectionHost } from './h3-connection.ts';
-import { loadQuicTransport, type QuicServerLike, type QuicServerSettings, type QuicTransport } from './quic-transport.ts';
+import { UdpFront, type Backend, type RouteFn } from './front/udp-front.ts';
+import { loadQuicTransport, type QuicServerLike, type QuicServerSettings, type QuicSessionLike, type QuicTransport } from './quic-transport.ts';
 
 /** MAX_CONCURRENT_STREAMS is E17's bound on streams per connection, as on HTTP/2. */
 export const MAX_CONCURRENT_STREAMS = 128;
-/** HANDOVER_WAIT_MS bounds how long a server being replaced lets its requests finish. */
-export const HANDOVER_WAIT_MS = 10_000;
+/** MOVE_WAIT_MS bounds how long a front being moved (new address or port) lets its requests finish. */
+export const MOVE_WAIT_MS = 10_000;
+/** SNI_WAIT_MS is how long the front waits for a new client's name (UdpFront's sniWaitMs). */
+const SNI_WAIT_MS = 100;
 /**
- * REBIND_WAIT_MS bounds how long a handover retries binding the port: the transport's close
- * resolves before its UDP socket is released (EADDRINUSE for a few milliseconds).
+ * SWITCH_SETTLE_MS is how long after a switch of generation an old server may still get a
+ * session from a client routed to it just before: the SNI wait plus a handshake.
  */
-const REBIND_WAIT_MS = 2000;
+const SWITCH_SETTLE_MS = SNI_WAIT_MS + 1000;
+/** RELAY_IDLE_MARGIN_MS is what the front keeps an idle relay beyond the QUIC idle timeout. */
+const RELAY_IDLE_MARGIN_MS = 5000;
+/** RETIRED_RELAYS_WAIT_MS bounds the wait for a retired server's last relays to go. */
+const RETIRED_RELAYS_WAIT_MS = 5000;
 /** ALT_SVC_MAX_AGE is the `ma` of the Alt-Svc field (SPEC 1.3). */
 const ALT_SVC_MAX_AGE = 86400;
-/** ADDITIONAL_CERTIFICATES_NOTE is the statusReason of a running QUIC listener that lists additional certificates. */
-export const ADDITIONAL_CERTIFICATES_NOTE = 'serves its default certificate only: the QUIC transport takes one certificate per port and cannot choose by SNI, so additional certificates are not served over HTTP/3';
 
 const CERT_OFF = { enabled: false } as const;
 
@@ -81,11 +88,17 @@ export interface QuicListenerOptions {
 interface QuicPlan {
   readonly listener: SnapshotQuicListener;
   readonly config: ListenerConfig;
-  /** Names the server the plan needs: a change means a new server on the port. */
-  readonly serverKey: string;
-  readonly settings: QuicServerSettings;
+  /** Names the public socket: a change means a new front. */
+  readonly frontKey: string;
+  /** Names the internal servers the plan needs: a change means a new generation. */
+  readonly generationKey: string;
+  /** One internal server per distinct certificate, the default's first. */
+  readonly servers: readonly QuicServerSettings[];
+  /** The domains of each certificate (default first) with the index of its server. */
+  readonly names: readonly { readonly domains: readonly string[]; readonly server: number }[];
+  /** The QUIC idle timeout, ms. */
+  readonly idleTimeoutMs: number;
   readonly address: string;
-  readonly note: string | undefined;
 }
 
 /** QuicListeners runs every QUIC listener of an engine. */
@@ -199,8 +212,9 @@ export class QuicListeners {
     const running = this.runtimes.get(id);
     try {
       if (running !== undefined) {
-        if (running.serverKey === plan.serverKey && running.serving) running.update(plan);
-        else await running.replaceServer(transport, plan);
+        if (!running.serving || running.frontKey !== plan.frontKey) await running.move(transport, plan);
+        else if (running.generationKey !== plan.generationKey) await running.rotate(transport, plan, this.options.drainTimeoutMs);
+        else running.update(plan);
         return this.runningState(running, plan);
       }
       const metrics = this.options.metrics?.listener(id);
@@ -218,7 +232,6 @@ export class QuicListeners {
       id: plan.listener.id,
       kind: 'QuicListener',
       status: 'Running',
-      ...(plan.note !== undefined ? { statusReason: plan.note } : {}),
       version: plan.listener.version,
       port: runtime.port,
     };
@@ -247,8 +260,11 @@ function planOf(q: SnapshotQuicListener, snapshot: EngineSnapshot, lookup: Snaps
   if (lb === undefined) throw new Error(`load balancer ${q.loadBalancerId} is not in the snapshot`);
   const serverGroup = groups.get(q.defaultServerGroupId);
   if (serverGroup === undefined) throw new Error(`server group ${q.defaultServerGroupId} is not in the snapshot`);
-  const cert = lookup.certificates.get(q.defaultCertificateId);
-  if (cert === undefined || cert.privateKeyPem === undefined) throw new Error(`certificate ${q.defaultCertificateId} is not a server certificate of the snapshot`);
+  const certificates = [q.defaultCertificateId, ...q.additionalCertificateIds].map((id) => {
+    const cert = lookup.certificates.get(id);
+    if (cert === undefined || cert.privateKeyPem === undefined) throw new Error(`certificate ${id} is not a server certificate of the snapshot`);
+    return { cert, key: cert.privateKeyPem };
+  });
   const upgrading = snapshot.listeners.find((l) => l.tls?.quic.upgradeEnabled === true && l.tls.quic.quicListenerId === q.id);
   const forwardedConfig: ForwardedHeadersConfig = upgrading === undefined
     ? QUIC_FORWARDED_HEADERS
@@ -279,15 +295,28 @@ function planOf(q: SnapshotQuicListener, snapshot: EngineSnapshot, lookup: Snaps
     forwarded,
     compressionEnabled: listener.compressionEnabled,
   });
-  const settings: QuicServerSettings = { key: cert.privateKeyPem, cert: cert.certificatePem, maxIdleTimeoutMs: q.idleTimeout * 1000, maxConcurrentStreams: MAX_CONCURRENT_STREAMS };
-  const material = createHash('sha256').update(cert.certificatePem).update('\0').update(cert.privateKeyPem).digest('hex');
+  // One server per distinct certificate and key: an additional certificate identical to another shares its server.
+  const servers: QuicServerSettings[] = [];
+  const materials: string[] = [];
+  const names: { domains: readonly string[]; server: number }[] = [];
+  for (const { cert, key } of certificates) {
+    const material = createHash('sha256').update(cert.certificatePem).update('\0').update(key).digest('hex');
+    let index = materials.indexOf(material);
+    if (index < 0) {
+      index = materials.push(material) - 1;
+      servers.push({ key, cert: cert.certificatePem, maxIdleTimeoutMs: q.idleTimeout * 1000, maxConcurrentStreams: MAX_CONCURRENT_STREAMS });
+    }
+    names.push({ domains: [...cert.domains], server: index });
+  }
   return {
     listener: q,
     config,
-    serverKey: `${lb.address}|${q.port}|${q.idleTimeout}|${material}`,
-    settings,
+    frontKey: `${lb.address}|${q.port}`,
+    generationKey: JSON.stringify([q.idleTimeout, materials, names]),
+    servers,
+    names,
+    idleTimeoutMs: q.idleTimeout * 1000,
     address: lb.address,
-    note: q.additionalCertificateIds.length > 0 ? ADDITIONAL_CERTIFICATES_NOTE : undefined,
   };
 }
 
@@ -297,20 +326,35 @@ function bindFailure(err: unknown, plan: QuicPlan, boundPort: number | undefined
   return `UDP ${plan.address}:${plan.listener.port || boundPort || 0}: ${text}`;
 }
 
-/** QuicListenerRuntime is one QUIC listener's server and connections. */
+/** Generation is one set of internal QUIC servers (one per certificate) and their connections. */
+interface Generation {
+  readonly key: string;
+  readonly servers: readonly { readonly server: QuicServerLike; readonly backend: Backend }[];
+  readonly route: RouteFn;
+  readonly idleTimeoutMs: number;
+  readonly connections: Set<H3Connection>;
+  /** Its connections are being sent away: new sessions get GOAWAY at once. */
+  sendingAway: boolean;
+}
+
+/** QuicListenerRuntime is one QUIC listener's front, internal servers and connections. */
 class QuicListenerRuntime implements H3ConnectionHost {
   private configRef: ListenerConfig;
   private plan: QuicPlan;
   readonly services: ListenerServices;
   private readonly metrics: ListenerMetrics | undefined;
-  private server: QuicServerLike | undefined = undefined;
-  private readonly connections = new Set<H3Connection>();
-  /** Connections of a server being replaced or closed: sent away as they come. */
-  private sendingAway = false;
+  private front: UdpFront | undefined = undefined;
+  /** The generation new clients are routed to. */
+  private current: Generation | undefined = undefined;
+  /** Generations being retired after a rotation. */
+  private readonly retiring = new Set<Generation>();
+  private readonly generationOf = new Map<H3Connection, Generation>();
   private boundPort = 0;
-  serverKey: string;
+  frontKey: string;
+  generationKey: string;
   /** The UDP port is served now. */
   serving = false;
+  private closing = false;
   private keepAlive: NodeJS.Timeout | undefined = undefined;
   private headSweep: NodeJS.Timeout | undefined = undefined;
 
@@ -320,7 +364,8 @@ class QuicListenerRuntime implements H3ConnectionHost {
     this.headersTimeoutMs = headersTimeoutMs;
     this.plan = plan;
     this.configRef = plan.config;
-    this.serverKey = plan.serverKey;
+    this.frontKey = plan.frontKey;
+    this.generationKey = plan.generationKey;
     this.services = services;
     this.metrics = metrics;
   }
@@ -338,41 +383,23 @@ class QuicListenerRuntime implements H3ConnectionHost {
     return this.boundPort;
   }
 
-  /** start binds the port; throws why it cannot. */
+  /** start binds the public port and starts the internal servers; throws why it cannot (holding nothing). */
   async start(transport: QuicTransport): Promise<void> {
-    const server = transport.createServer(this.plan.settings);
-    server.on('error', ignore);
-    server.on('session', (session) => {
-      const connection = new H3Connection(transport, session, this);
-      this.connections.add(connection);
-      this.metrics?.connectionOpened();
-      if (this.sendingAway) connection.goaway();
-    });
+    const generation = await this.startGeneration(transport, this.plan);
+    const front = new UdpFront({ host: this.plan.address, port: this.plan.listener.port || this.boundPort, route: generation.route, idleTimeoutMs: generation.idleTimeoutMs + RELAY_IDLE_MARGIN_MS, sniWaitMs: SNI_WAIT_MS });
     try {
-      const bound = await server.listen(this.plan.listener.port || this.boundPort, this.plan.address);
-      this.boundPort = bound.port;
+      this.boundPort = (await front.start()).port;
     } catch (err) {
-      await server.close().catch(ignore);
+      await front.close();
+      await closeServers(generation);
       throw err;
     }
-    this.server = server;
+    this.front = front;
+    this.current = generation;
+    this.generationKey = generation.key;
+    this.frontKey = this.plan.frontKey;
     this.serving = true;
-    this.sendingAway = false;
-    // QUIC's idle timeout counts packets, not requests: a connection waiting on a slow backend
-    // (requestTimeout may exceed idleTimeout) is kept alive with PINGs while requests are in
-    // the pipeline; idle connections time out as E7 says.
-    clearInterval(this.keepAlive);
-    this.keepAlive = setInterval(() => {
-      for (const c of this.connections) if (c.exchanges > 0) c.ping();
-    }, Math.max(500, Math.min(5000, this.plan.settings.maxIdleTimeoutMs / 3)));
-    this.keepAlive.unref();
-    // E17's head deadline, one sweep per listener (no timer per request).
-    clearInterval(this.headSweep);
-    this.headSweep = setInterval(() => {
-      const now = Date.now();
-      for (const c of this.connections) c.sweep(now);
-    }, Math.min(1000, this.headersTimeoutMs));
-    this.headSweep.unref();
+    this.startTimers();
   }
 
   /** update swaps the configuration new requests get. */
@@ -381,59 +408,184 @@ class QuicListenerRuntime implements H3ConnectionHost {
     this.configRef = plan.config;
   }
 
-  /** replaceServer hands the port over to a server with the plan's settings (see the file's comment). */
-  async replaceServer(transport: QuicTransport, plan: QuicPlan): Promise<void> {
-    const handingOver = this.serving;
-    if (handingOver) await this.stopServer(HANDOVER_WAIT_MS);
+  /**
+   * rotate starts a generation for the plan's certificates and routes new clients to it; the old
+   * generation is retired in the background (see the file's comment), its connections untouched.
+   * Throws (keeping the old generation) when the new servers cannot start.
+   */
+  async rotate(transport: QuicTransport, plan: QuicPlan, drainMs: number): Promise<void> {
+    const front = this.front!;
+    const generation = await this.startGeneration(transport, plan);
+    const old = this.current!;
     this.update(plan);
-    this.serverKey = plan.serverKey;
-    const end = Date.now() + (handingOver ? REBIND_WAIT_MS : 0);
-    for (;;) {
-      try {
-        await this.start(transport);
-        return;
-      } catch (err) {
-        if (Date.now() >= end || !/in use|EADDRINUSE/i.test(describeError(err))) throw err;
-        await sleep(10);
-      }
-    }
+    this.current = generation;
+    this.generationKey = generation.key;
+    front.setRoutes(generation.route);
+    this.retiring.add(old);
+    this.fitRelayIdle();
+    void this.retireGeneration(old, drainMs);
   }
 
-  /** close sends every connection away and closes the server, waiting for requests up to `deadlineMs`. */
+  /** move replaces the front (a new address or port): the old one drains and closes before the new one binds. */
+  async move(transport: QuicTransport, plan: QuicPlan): Promise<void> {
+    if (this.serving) await this.stop(MOVE_WAIT_MS);
+    this.update(plan);
+    this.closing = false;
+    await this.start(transport);
+  }
+
+  /** close sends every connection away and closes the front and every server, waiting for requests up to `deadlineMs`. */
   async close(deadlineMs: number): Promise<void> {
-    await this.stopServer(deadlineMs);
+    await this.stop(deadlineMs);
   }
 
-  private async stopServer(deadlineMs: number): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    this.sendingAway = true;
-    for (const c of this.connections) c.goaway();
-    const end = Date.now() + deadlineMs;
-    // Requests in the pipeline finish; streams whose request never reached it (a head or body
-    // decision still awaited) are cut with the connection, nothing of them having been forwarded.
-    while (this.exchangesInFlight() > 0 && Date.now() < end) await sleep(10);
-    // Their last bytes reach the clients before the connections close (CLOSE_GRACE_MS).
-    const graceEnd = Math.min(end, Date.now() + CLOSE_GRACE_MS + 100);
-    while (this.connections.size > 0 && Date.now() < graceEnd) await sleep(10);
-    for (const c of this.connections) c.close(H3_NO_ERROR);
+  private async stop(deadlineMs: number): Promise<void> {
+    const front = this.front;
+    if (front === undefined) return;
+    this.closing = true;
+    const generations = [...this.retiring, ...(this.current === undefined ? [] : [this.current])];
+    await Promise.all(generations.map((g) => sendAway(g, deadlineMs)));
     this.serving = false;
-    this.server = undefined;
+    this.front = undefined;
+    this.current = undefined;
+    this.retiring.clear();
     clearInterval(this.keepAlive);
     clearInterval(this.headSweep);
-    await server.close().catch(ignore);
+    await front.close();
+    await Promise.all(generations.map(closeServers));
   }
 
-  private exchangesInFlight(): number {
-    let n = 0;
-    for (const c of this.connections) n += c.exchanges;
-    return n;
+  /** startGeneration starts one internal server per certificate on 127.0.0.1:0, or none (throwing why). */
+  private async startGeneration(transport: QuicTransport, plan: QuicPlan): Promise<Generation> {
+    const servers: { server: QuicServerLike; backend: Backend }[] = [];
+    const generation: Generation = {
+      key: plan.generationKey,
+      servers,
+      route: routeOf(plan, servers),
+      idleTimeoutMs: plan.idleTimeoutMs,
+      connections: new Set(),
+      sendingAway: false,
+    };
+    try {
+      for (const settings of plan.servers) {
+        const server = transport.createServer(settings);
+        server.on('error', ignore);
+        server.on('session', (session) => this.accept(transport, generation, session));
+        try {
+          const bound = await server.listen(0, '127.0.0.1');
+          servers.push({ server, backend: { host: '127.0.0.1', port: bound.port } });
+        } catch (err) {
+          await server.close().catch(ignore);
+          throw err;
+        }
+      }
+    } catch (err) {
+      await closeServers(generation);
+      throw err;
+    }
+    return generation;
+  }
+
+  private accept(transport: QuicTransport, generation: Generation, session: QuicSessionLike): void {
+    // The session's peer is the front's relay socket: the client is the one it relays (read now,
+    // a forgotten relay's port may later serve another client).
+    const client = this.front?.clientFor(session.remotePort);
+    const connection = new H3Connection(transport, session, this, client);
+    generation.connections.add(connection);
+    this.generationOf.set(connection, generation);
+    this.metrics?.connectionOpened();
+    if (generation.sendingAway || this.closing) connection.goaway();
+  }
+
+  /**
+   * retireGeneration lets an old generation's connections end on their own (sent away at the
+   * drain deadline), then retires its servers from the front and closes them once no relay uses them.
+   */
+  private async retireGeneration(old: Generation, drainMs: number): Promise<void> {
+    const switched = Date.now();
+    const end = switched + Math.max(drainMs, SWITCH_SETTLE_MS);
+    while (!this.closing && this.retiring.has(old) && Date.now() < end && (old.connections.size > 0 || Date.now() - switched < SWITCH_SETTLE_MS)) await sleep(50);
+    if (this.closing || !this.retiring.has(old)) return;
+    if (old.connections.size > 0) await sendAway(old, MOVE_WAIT_MS);
+    const front = this.front;
+    if (this.closing || front === undefined) return;
+    for (const { backend } of old.servers) front.retire(backend);
+    const relaysEnd = Date.now() + RETIRED_RELAYS_WAIT_MS;
+    while (!this.closing && Date.now() < relaysEnd && old.servers.some(({ backend }) => front.relayCount(backend) > 0)) await sleep(50);
+    if (this.closing) return;
+    this.retiring.delete(old);
+    this.fitRelayIdle();
+    await closeServers(old);
+  }
+
+  /** fitRelayIdle keeps relays idle as long as the longest QUIC idle timeout of the live generations. */
+  private fitRelayIdle(): void {
+    let idle = this.current?.idleTimeoutMs ?? 0;
+    for (const g of this.retiring) idle = Math.max(idle, g.idleTimeoutMs);
+    this.front?.setIdleTimeout(idle + RELAY_IDLE_MARGIN_MS);
+  }
+
+  private startTimers(): void {
+    // QUIC's idle timeout counts packets, not requests: a connection waiting on a slow backend
+    // (requestTimeout may exceed idleTimeout) is kept alive with PINGs while requests are in
+    // the pipeline; idle connections time out as E7 says.
+    clearInterval(this.keepAlive);
+    this.keepAlive = setInterval(() => {
+      for (const c of this.generationOf.keys()) if (c.exchanges > 0) c.ping();
+    }, Math.max(500, Math.min(5000, this.plan.idleTimeoutMs / 3)));
+    this.keepAlive.unref();
+    // E17's head deadline, one sweep per listener (no timer per request).
+    clearInterval(this.headSweep);
+    this.headSweep = setInterval(() => {
+      const now = Date.now();
+      for (const c of this.generationOf.keys()) c.sweep(now);
+    }, Math.min(1000, this.headersTimeoutMs));
+    this.headSweep.unref();
   }
 
   /** closed: a connection closed (H3ConnectionHost). */
   closed(connection: H3Connection): void {
-    if (this.connections.delete(connection)) this.metrics?.connectionClosed();
+    const generation = this.generationOf.get(connection);
+    if (generation === undefined) return;
+    this.generationOf.delete(connection);
+    generation.connections.delete(connection);
+    this.metrics?.connectionClosed();
   }
+}
+
+/** routeOf is a generation's route: the certificate whose names match the SNI as on HTTPS (E1), else the default. */
+function routeOf(plan: QuicPlan, servers: readonly { readonly backend: Backend }[]): RouteFn {
+  const table = new SniTable<number>();
+  for (const { domains, server } of plan.names) table.add(domains, server);
+  return (serverName) => servers[serverName === undefined ? 0 : (table.lookup(serverName) ?? 0)]!.backend;
+}
+
+/**
+ * sendAway sends a generation's connections away: GOAWAY on each (later requests on them are
+ * refused H3_REQUEST_REJECTED), requests in the pipeline finish (up to `deadlineMs`), then each
+ * connection closes.
+ */
+async function sendAway(generation: Generation, deadlineMs: number): Promise<void> {
+  generation.sendingAway = true;
+  for (const c of generation.connections) c.goaway();
+  const end = Date.now() + deadlineMs;
+  // Requests in the pipeline finish; streams whose request never reached it (a head or body
+  // decision still awaited) are cut with the connection, nothing of them having been forwarded.
+  while (exchangesOf(generation) > 0 && Date.now() < end) await sleep(10);
+  // Their last bytes reach the clients before the connections close (CLOSE_GRACE_MS).
+  const graceEnd = Math.min(end, Date.now() + CLOSE_GRACE_MS + 100);
+  while (generation.connections.size > 0 && Date.now() < graceEnd) await sleep(10);
+  for (const c of generation.connections) c.close(H3_NO_ERROR);
+}
+
+function exchangesOf(generation: Generation): number {
+  let n = 0;
+  for (const c of generation.connections) n += c.exchanges;
+  return n;
+}
+
+async function closeServers(generation: Generation): Promise<void> {
+  await Promise.all(generation.servers.map(({ server }) => server.close().catch(ignore)));
 }
 
 function ignore(): void {}

@@ -85,7 +85,7 @@ export class UdpFront implements RelayOwner {
   readonly #options: UdpFrontOptions;
   readonly #maxClients: number;
   readonly #maxReading: number;
-  readonly #idleMs: number;
+  #idleMs: number;
   readonly #retiredIdleMs: number;
   readonly #sniWaitMs: number;
   readonly #sniLimits: SniReaderLimits;
@@ -144,6 +144,14 @@ export class UdpFront implements RelayOwner {
   /** address is the public socket's address, once started. */
   address(): { address: string; family: string; port: number } | undefined {
     return this.#socket?.address();
+  }
+
+  /**
+   * setIdleTimeout changes how long an idle relay is kept (the internal servers' idle timeout
+   * changed); it applies to every relay from the next sweep.
+   */
+  setIdleTimeout(ms: number): void {
+    this.#idleMs = ms;
   }
 
   /** setRoutes routes clients from now on with `route`; clients already known keep their backend. */

@@ -6,9 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UdpFront } from '../../../../engine/quic/front/udp-front.ts';
-import { startH3Answer, type H3Answer } from './support/h3-answer.ts';
-import { makePki } from './support/quic-echo.ts';
+import { UdpFront } from '../../engine/quic/front/udp-front.ts';
+import { startH3Answer, type H3Answer } from '../engine/quic/front/support/h3-answer.ts';
+import { makePki } from '../engine/quic/front/support/quic-echo.ts';
 
 /** gtlsclient runs one GET of https://localhost/ through `port` and returns its exit code and output. */
 function gtlsclient(port: number): Promise<{ code: number | null; out: string }> {

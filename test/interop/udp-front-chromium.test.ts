@@ -9,10 +9,10 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocket } from 'node:dgram';
 import { chromium, type Browser } from 'playwright-core';
-import { SniReader, type SniVerdict } from '../../../../engine/quic/front/sni-reader.ts';
-import { UdpFront } from '../../../../engine/quic/front/udp-front.ts';
-import { startH3Answer, type H3Answer } from './support/h3-answer.ts';
-import { makePki } from './support/quic-echo.ts';
+import { SniReader, type SniVerdict } from '../../engine/quic/front/sni-reader.ts';
+import { UdpFront } from '../../engine/quic/front/udp-front.ts';
+import { startH3Answer, type H3Answer } from '../engine/quic/front/support/h3-answer.ts';
+import { makePki } from '../engine/quic/front/support/quic-echo.ts';
 
 describe('UdpFront with Chromium', () => {
   let a: H3Answer;
