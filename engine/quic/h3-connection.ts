@@ -70,6 +70,9 @@ export interface H3ConnectionHost {
  */
 export const CLOSE_GRACE_MS = 1000;
 
+/** MAX_CONCURRENT_STREAMS is E17's bound on request streams per connection, as on HTTP/2 (QUIC MAX_STREAMS). */
+export const MAX_CONCURRENT_STREAMS = 128;
+
 /** TLS facts of every QUIC connection: QUIC is TLS 1.3 only; the transport does not report the suite. */
 const QUIC_TLS = { version: 'TLSv1.3', cipher: '' } as const;
 
@@ -216,6 +219,16 @@ export class H3Connection {
   private onRequestStream(stream: QuicStreamLike, id: number): void {
     if (id >= this.goawayId) {
       stream.close(H3_REQUEST_REJECTED);
+      return;
+    }
+    if (this.requests.size >= MAX_CONCURRENT_STREAMS) {
+      // More request streams than QUIC's limit allows at once: the client cancelled some whose
+      // exchanges still run (the transport may hand a cancelled stream's credit back before the
+      // exchange learns of the cancel). Refused, and counted as cancels (Rapid Reset): however
+      // often a client cancels and asks again, one connection never has more than the limit in
+      // the pipeline.
+      stream.close(H3_REQUEST_REJECTED);
+      this.spend(this.cancelled, 'requests cancelled before their response');
       return;
     }
     if (id > this.lastTaken) this.lastTaken = id;

@@ -34,12 +34,10 @@ import type { ListenerServices } from '../proxy/front-types.ts';
 import type { SnapshotLookup } from '../snapshot-lookup.ts';
 import type { AccessLogRecord, ListenerState } from '../types.ts';
 import type { ServerGroupRuntime } from '../upstream/server-group-runtime.ts';
-import { CLOSE_GRACE_MS, H3Connection, type H3ConnectionHost } from './h3-connection.ts';
+import { CLOSE_GRACE_MS, H3Connection, MAX_CONCURRENT_STREAMS, type H3ConnectionHost } from './h3-connection.ts';
 import { UdpFront, type Backend, type RouteFn } from './front/udp-front.ts';
 import { loadQuicTransport, type QuicServerLike, type QuicServerSettings, type QuicSessionLike, type QuicTransport } from './quic-transport.ts';
 
-/** MAX_CONCURRENT_STREAMS is E17's bound on streams per connection, as on HTTP/2. */
-export const MAX_CONCURRENT_STREAMS = 128;
 /** MOVE_WAIT_MS bounds how long a front being moved (new address or port) lets its requests finish. */
 export const MOVE_WAIT_MS = 10_000;
 /** SNI_WAIT_MS is how long the front waits for a new client's name (UdpFront's sniWaitMs). */
