@@ -99,6 +99,27 @@ interface QuicPlan {
   readonly address: string;
 }
 
+/**
+ * QuicInspection is what a QUIC listener runs now, read-only, for tests: the lifecycle (old
+ * servers retired and closed, per-client state forgotten) is otherwise invisible from outside.
+ */
+export interface QuicInspection {
+  /** The public UDP port, 0 while the front is down. */
+  readonly port: number;
+  /** Clients the front knows now (UdpFront.stats().clients). */
+  readonly clients: number;
+  /** Generations still running: the current one first, then those being retired. */
+  readonly generations: readonly {
+    readonly current: boolean;
+    /** Its internal servers' loopback ports. */
+    readonly ports: readonly number[];
+    /** Relays to each of those servers (UdpFront.relayCount). */
+    readonly relays: readonly number[];
+    /** Its HTTP/3 connections open. */
+    readonly connections: number;
+  }[];
+}
+
 /** QuicListeners runs every QUIC listener of an engine. */
 export class QuicListeners {
   private readonly options: QuicListenerOptions;
@@ -127,6 +148,11 @@ export class QuicListeners {
     }
     const runtime = this.runtimes.get(quicListenerId);
     return runtime?.serving === true ? altSvcFor(runtime.port) : undefined;
+  }
+
+  /** inspect reports what QUIC listener `id` runs now, for tests only (QuicInspection). */
+  inspect(id: string): QuicInspection | undefined {
+    return this.runtimes.get(id)?.inspect();
   }
 
   /** states reports every QUIC listener of the last snapshot applied. */
@@ -379,6 +405,22 @@ class QuicListenerRuntime implements H3ConnectionHost {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /** inspect: QuicListeners.inspect, for tests only. */
+  inspect(): QuicInspection {
+    const front = this.front;
+    const describe = (g: Generation, current: boolean): QuicInspection['generations'][number] => ({
+      current,
+      ports: g.servers.map(({ backend }) => backend.port),
+      relays: g.servers.map(({ backend }) => front?.relayCount(backend) ?? 0),
+      connections: g.connections.size,
+    });
+    return {
+      port: this.serving ? this.boundPort : 0,
+      clients: front?.stats().clients ?? 0,
+      generations: [...(this.current === undefined ? [] : [describe(this.current, true)]), ...[...this.retiring].map((g) => describe(g, false))],
+    };
   }
 
   /** start binds the public port and starts the internal servers; throws why it cannot (holding nothing). */
