@@ -51,6 +51,8 @@ const SWITCH_SETTLE_MS = SNI_WAIT_MS + 1000;
 const RELAY_IDLE_MARGIN_MS = 5000;
 /** RETIRED_RELAYS_WAIT_MS bounds the wait for a retired server's last relays to go. */
 const RETIRED_RELAYS_WAIT_MS = 5000;
+/** CLOSE_FLUSH_MS bounds the wait for connections closed by sendAway to send their CONNECTION_CLOSE. */
+const CLOSE_FLUSH_MS = 250;
 /** ALT_SVC_MAX_AGE is the `ma` of the Alt-Svc field (SPEC 1.3). */
 const ALT_SVC_MAX_AGE = 86400;
 
@@ -108,6 +110,8 @@ export interface QuicInspection {
   readonly port: number;
   /** Clients the front knows now (UdpFront.stats().clients). */
   readonly clients: number;
+  /** HTTP/3 connections the listener tracks, of every generation, live or not yet seen closed. */
+  readonly connections: number;
   /** Generations still running: the current one first, then those being retired. */
   readonly generations: readonly {
     readonly current: boolean;
@@ -419,6 +423,7 @@ class QuicListenerRuntime implements H3ConnectionHost {
     return {
       port: this.serving ? this.boundPort : 0,
       clients: front?.stats().clients ?? 0,
+      connections: this.generationOf.size,
       generations: [...(this.current === undefined ? [] : [describe(this.current, true)]), ...[...this.retiring].map((g) => describe(g, false))],
     };
   }
@@ -616,6 +621,10 @@ async function sendAway(generation: Generation, deadlineMs: number): Promise<voi
   const graceEnd = Math.min(end, Date.now() + CLOSE_GRACE_MS + 100);
   while (generation.connections.size > 0 && Date.now() < graceEnd) await sleep(10);
   for (const c of generation.connections) c.close(H3_NO_ERROR);
+  // Their CONNECTION_CLOSE is sent by the transport's worker: the servers and the front stay
+  // a moment for it to reach the clients, which would otherwise wait for their idle timeout.
+  const flushEnd = Date.now() + CLOSE_FLUSH_MS;
+  while (generation.connections.size > 0 && Date.now() < flushEnd) await sleep(10);
 }
 
 function exchangesOf(generation: Generation): number {
@@ -624,8 +633,14 @@ function exchangesOf(generation: Generation): number {
   return n;
 }
 
+/**
+ * closeServers closes a generation's servers, then ends the connections still tracked: the
+ * transport drops a closed server's sessions without a close event (H3Connection.abandon), so
+ * those would otherwise stay tracked and counted open, their requests never cut.
+ */
 async function closeServers(generation: Generation): Promise<void> {
   await Promise.all(generation.servers.map(({ server }) => server.close().catch(ignore)));
+  for (const c of [...generation.connections]) c.abandon();
 }
 
 function ignore(): void {}

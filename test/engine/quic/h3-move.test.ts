@@ -8,6 +8,8 @@ import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deepFreeze, type EngineSnapshot } from '../../../schema/snapshot.ts';
 import { createCa, issueCertificate, type Issued } from '../../helpers/pki.ts';
+import { MOVE_WAIT_MS } from '../../../engine/quic/quic-listeners.ts';
+import { startBackend } from '../support/backends.ts';
 import { httpsGet } from '../support/clients.ts';
 import { EngineHarness, portOf } from '../support/harness.ts';
 import { buildSnapshot, httpsListener, serverCertificate, serverGroup } from '../support/snapshots.ts';
@@ -17,14 +19,14 @@ let harness: EngineHarness;
 let backendPort: number;
 let cert: Issued;
 
-function snapshot(version: number, port: number, address = '127.0.0.1'): EngineSnapshot {
+function snapshot(version: number, port: number, address = '127.0.0.1', backend = backendPort): EngineSnapshot {
   const https = httpsListener('lsn-https', 'sgp-1', 'cert-1');
   const base = buildSnapshot({
     version,
     address,
     listeners: [{ ...https, tls: { ...https.tls!, quic: { upgradeEnabled: true, quicListenerId: 'lsn-q' } } }],
     certificates: [serverCertificate('cert-1', cert, ['localhost'])],
-    serverGroups: [serverGroup('sgp-1', [{ port: backendPort }])],
+    serverGroups: [serverGroup('sgp-1', [{ port: backend }])],
   });
   return deepFreeze({ ...base, quicListeners: [quicListener('lsn-q', 'sgp-1', 'cert-1', { port, version })] });
 }
@@ -91,6 +93,36 @@ describe('a QUIC listener moved', () => {
     expect(await requestOnce('127.0.0.1', second)).toBe(200);
     expect(await altSvc('127.0.0.1', httpsPort)).toBe(`h3=":${second}"; ma=86400`);
     await old.close().catch(() => undefined);
+    // The connection sent away is not tracked any more (nor counted open).
+    expect(await waitFor(() => harness.engine.quicInspection('lsn-q')!.connections === 0, 3000)).toBe(true);
+  }, 30_000);
+
+  it('past the move wait: a request still in flight is cut, the client told at once, its connection no longer tracked', async () => {
+    const slow = await startBackend('slow', (_req, res) => {
+      setTimeout(() => res.end('late'), MOVE_WAIT_MS + 3000);
+      return true;
+    });
+    try {
+      const port = await freeUdpPort();
+      portOf(await harness.apply(snapshot(10, port, '127.0.0.1', slow.port)), 'lsn-q');
+      const session = await connect('127.0.0.1', port);
+      session.on('error', () => undefined);
+      const inFlight = h3Request(session, port, '/slow', {}, undefined, 20_000).then(() => 'answered', () => 'cut');
+      expect(await waitFor(() => slow.hits === 1, 3000)).toBe(true);
+      const next = await freeUdpPort();
+      const started = Date.now();
+      expect(portOf(await harness.apply(snapshot(11, next, '127.0.0.1', slow.port)), 'lsn-q')).toBe(next);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(MOVE_WAIT_MS - 100);
+      // The client is told at once (CONNECTION_CLOSE), not left to its idle timeout.
+      const movedAt = Date.now();
+      expect(await inFlight).toBe('cut');
+      expect(Date.now() - movedAt).toBeLessThan(2000);
+      expect(harness.engine.quicInspection('lsn-q')!.connections).toBe(0);
+      await session.close().catch(() => undefined);
+    } finally {
+      await harness.apply(snapshot(12, harness.engine.quicInspection('lsn-q')!.port));
+      await slow.close();
+    }
   }, 30_000);
 
   it('to a new load balancer address: the new address serves, the old one is freed, the listener stays Running', async () => {
