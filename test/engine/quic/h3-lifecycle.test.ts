@@ -158,4 +158,50 @@ describe('closing the engine', () => {
       return now.udp <= before.udp && now.timers <= before.timers;
     }, 3000)).toBe(true);
   }, 30_000);
+
+  it('past its deadline: a request still in flight is cut and the client told at once, not left to its idle timeout', async () => {
+    const [cert] = await certificates();
+    harness = new EngineHarness({ drainTimeoutMs: 5000 });
+    backend = await startBackend('slow', (_req, res) => {
+      setTimeout(() => res.end('late'), 5000);
+      return true;
+    });
+    const port = portOf(await harness.apply(quicSnapshot({ backends: [backend.port], cert })), 'lsn-q');
+    const session = await connect(port);
+    session.on('error', () => undefined);
+    const inFlight = h3Request(session, port, '/slow', {}, undefined, 15_000).then(() => 'answered', () => 'cut');
+    expect(await waitFor(() => backend!.hits === 1, 3000)).toBe(true);
+    await harness.engine.close(300);
+    const closedAt = Date.now();
+    expect(await inFlight).toBe('cut');
+    expect(Date.now() - closedAt).toBeLessThan(2000);
+    expect(await udpPortFree(port)).toBe(true);
+    await session.close().catch(() => undefined);
+  }, 30_000);
+
+  it('mid-rotation: the old generation\'s connections are sent away too and every internal port is freed', async () => {
+    const [certA, certB] = await certificates();
+    harness = new EngineHarness({ drainTimeoutMs: 30_000 });
+    backend = await startBackend('b');
+    const port = portOf(await harness.apply(quicSnapshot({ backends: [backend.port], cert: certA })), 'lsn-q');
+    const old = await connect(port);
+    let oldClosed = false;
+    old.on('close', () => (oldClosed = true));
+    old.on('error', () => undefined);
+    expect((await h3Request(old, port, '/old')).status).toBe(200);
+    await harness.apply(quicSnapshot({ version: 2, backends: [backend.port], cert: certB }));
+    const fresh = await connect(port);
+    let freshClosed = false;
+    fresh.on('close', () => (freshClosed = true));
+    fresh.on('error', () => undefined);
+    expect((await h3Request(fresh, port, '/fresh')).status).toBe(200);
+    const internal = serverPorts(harness).flat();
+    expect(internal).toHaveLength(2);
+    await harness.engine.close(2000);
+    expect(await waitFor(() => oldClosed && freshClosed, 3000)).toBe(true);
+    expect(await udpPortFree(port)).toBe(true);
+    expect(await waitFor(() => internal.every((p) => !boundUdpPorts().has(p)), 1000)).toBe(true);
+    await old.close().catch(() => undefined);
+    await fresh.close().catch(() => undefined);
+  }, 30_000);
 });
