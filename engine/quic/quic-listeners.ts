@@ -608,7 +608,7 @@ function routeOf(plan: QuicPlan, servers: readonly { readonly backend: Backend }
 /**
  * sendAway sends a generation's connections away: GOAWAY on each (later requests on them are
  * refused H3_REQUEST_REJECTED), requests in the pipeline finish (up to `deadlineMs`), then each
- * connection closes.
+ * connection closes (up to CLOSE_FLUSH_MS beyond the deadline for its CONNECTION_CLOSE to go out).
  */
 async function sendAway(generation: Generation, deadlineMs: number): Promise<void> {
   generation.sendingAway = true;
