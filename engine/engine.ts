@@ -14,7 +14,7 @@ import { bindKeyOf, configStillCurrent, prepareListenerConfig, type ListenerConf
 import { ListenerRuntime } from './listeners/listener-runtime.ts';
 import { HEADERS_TIMEOUT_MS } from './limits/server-limits.ts';
 import { EngineMetrics } from './observability/metrics.ts';
-import { QuicListeners } from './quic/quic-listeners.ts';
+import { QuicListeners, type QuicInspection } from './quic/quic-listeners.ts';
 import { SnapshotLookup } from './snapshot-lookup.ts';
 import { SecureContextCache, type ContextDraft } from './tls/secure-contexts.ts';
 import type {
@@ -88,6 +88,11 @@ export class Engine {
    */
   quicServedElsewhere(ports: readonly (readonly [string, number])[]): void {
     this.quic.servedElsewhere = new Map(ports);
+  }
+
+  /** quicInspection reports what a QUIC listener runs now (its front, internal servers, relays): for tests only. */
+  quicInspection(quicListenerId: string): QuicInspection | undefined {
+    return this.quic.inspect(quicListenerId);
   }
 
   /** altSvc is the Alt-Svc value of a QUIC listener while it runs (HTTPS listeners with quic.upgradeEnabled). */

@@ -151,6 +151,16 @@ export class H3Connection {
     }
   }
 
+  /**
+   * abandon ends the connection here when its server has closed: the transport drops the
+   * sessions of a server it closes without a close event, so a connection still open then
+   * (sent away, its requests past the deadline) would stay tracked and counted open forever,
+   * its requests never cut. Idempotent; nothing happens if the close event came.
+   */
+  abandon(): void {
+    this.onClose(H3_NO_ERROR);
+  }
+
   /** spend takes one token of a flood budget; over it, the connection is closed with H3_EXCESSIVE_LOAD. */
   spend(bucket: 'refusals' | TokenBucket, what = 'requests refused for their size'): void {
     const b = bucket === 'refusals' ? this.refusals : bucket;

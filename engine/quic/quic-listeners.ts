@@ -51,6 +51,8 @@ const SWITCH_SETTLE_MS = SNI_WAIT_MS + 1000;
 const RELAY_IDLE_MARGIN_MS = 5000;
 /** RETIRED_RELAYS_WAIT_MS bounds the wait for a retired server's last relays to go. */
 const RETIRED_RELAYS_WAIT_MS = 5000;
+/** CLOSE_FLUSH_MS bounds the wait for connections closed by sendAway to send their CONNECTION_CLOSE. */
+const CLOSE_FLUSH_MS = 250;
 /** ALT_SVC_MAX_AGE is the `ma` of the Alt-Svc field (SPEC 1.3). */
 const ALT_SVC_MAX_AGE = 86400;
 
@@ -99,6 +101,29 @@ interface QuicPlan {
   readonly address: string;
 }
 
+/**
+ * QuicInspection is what a QUIC listener runs now, read-only, for tests: the lifecycle (old
+ * servers retired and closed, per-client state forgotten) is otherwise invisible from outside.
+ */
+export interface QuicInspection {
+  /** The public UDP port, 0 while the front is down. */
+  readonly port: number;
+  /** Clients the front knows now (UdpFront.stats().clients). */
+  readonly clients: number;
+  /** HTTP/3 connections the listener tracks, of every generation, live or not yet seen closed. */
+  readonly connections: number;
+  /** Generations still running: the current one first, then those being retired. */
+  readonly generations: readonly {
+    readonly current: boolean;
+    /** Its internal servers' loopback ports. */
+    readonly ports: readonly number[];
+    /** Relays to each of those servers (UdpFront.relayCount). */
+    readonly relays: readonly number[];
+    /** Its HTTP/3 connections open. */
+    readonly connections: number;
+  }[];
+}
+
 /** QuicListeners runs every QUIC listener of an engine. */
 export class QuicListeners {
   private readonly options: QuicListenerOptions;
@@ -127,6 +152,11 @@ export class QuicListeners {
     }
     const runtime = this.runtimes.get(quicListenerId);
     return runtime?.serving === true ? altSvcFor(runtime.port) : undefined;
+  }
+
+  /** inspect reports what QUIC listener `id` runs now, for tests only (QuicInspection). */
+  inspect(id: string): QuicInspection | undefined {
+    return this.runtimes.get(id)?.inspect();
   }
 
   /** states reports every QUIC listener of the last snapshot applied. */
@@ -381,6 +411,23 @@ class QuicListenerRuntime implements H3ConnectionHost {
     return this.boundPort;
   }
 
+  /** inspect: QuicListeners.inspect, for tests only. */
+  inspect(): QuicInspection {
+    const front = this.front;
+    const describe = (g: Generation, current: boolean): QuicInspection['generations'][number] => ({
+      current,
+      ports: g.servers.map(({ backend }) => backend.port),
+      relays: g.servers.map(({ backend }) => front?.relayCount(backend) ?? 0),
+      connections: g.connections.size,
+    });
+    return {
+      port: this.serving ? this.boundPort : 0,
+      clients: front?.stats().clients ?? 0,
+      connections: this.generationOf.size,
+      generations: [...(this.current === undefined ? [] : [describe(this.current, true)]), ...[...this.retiring].map((g) => describe(g, false))],
+    };
+  }
+
   /** start binds the public port and starts the internal servers; throws why it cannot (holding nothing). */
   async start(transport: QuicTransport): Promise<void> {
     const generation = await this.startGeneration(transport, this.plan);
@@ -561,7 +608,7 @@ function routeOf(plan: QuicPlan, servers: readonly { readonly backend: Backend }
 /**
  * sendAway sends a generation's connections away: GOAWAY on each (later requests on them are
  * refused H3_REQUEST_REJECTED), requests in the pipeline finish (up to `deadlineMs`), then each
- * connection closes.
+ * connection closes (up to CLOSE_FLUSH_MS beyond the deadline for its CONNECTION_CLOSE to go out).
  */
 async function sendAway(generation: Generation, deadlineMs: number): Promise<void> {
   generation.sendingAway = true;
@@ -574,6 +621,10 @@ async function sendAway(generation: Generation, deadlineMs: number): Promise<voi
   const graceEnd = Math.min(end, Date.now() + CLOSE_GRACE_MS + 100);
   while (generation.connections.size > 0 && Date.now() < graceEnd) await sleep(10);
   for (const c of generation.connections) c.close(H3_NO_ERROR);
+  // Their CONNECTION_CLOSE is sent by the transport's worker: the servers and the front stay
+  // a moment for it to reach the clients, which would otherwise wait for their idle timeout.
+  const flushEnd = Date.now() + CLOSE_FLUSH_MS;
+  while (generation.connections.size > 0 && Date.now() < flushEnd) await sleep(10);
 }
 
 function exchangesOf(generation: Generation): number {
@@ -582,8 +633,14 @@ function exchangesOf(generation: Generation): number {
   return n;
 }
 
+/**
+ * closeServers closes a generation's servers, then ends the connections still tracked: the
+ * transport drops a closed server's sessions without a close event (H3Connection.abandon), so
+ * those would otherwise stay tracked and counted open, their requests never cut.
+ */
 async function closeServers(generation: Generation): Promise<void> {
   await Promise.all(generation.servers.map(({ server }) => server.close().catch(ignore)));
+  for (const c of [...generation.connections]) c.abandon();
 }
 
 function ignore(): void {}

@@ -4,6 +4,7 @@
  * a raw QUIC client for hostile input.
  */
 import { execFile } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,5 +156,37 @@ export async function gtlsclient(port: number, path: string, timeoutMs = 15_000)
     return { code, log, body: existsSync(file) ? readFileSync(file, 'utf8') : undefined };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** boundUdpPorts lists the local ports of this host's IPv4 UDP sockets (/proc/net/udp). */
+export function boundUdpPorts(): Set<number> {
+  const ports = new Set<number>();
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const local = line.trim().split(/\s+/)[1];
+    if (local !== undefined) ports.add(Number.parseInt(local.split(':')[1]!, 16));
+  }
+  return ports;
+}
+
+/** udpPortFree tells whether a test socket can bind 127.0.0.1:port (then releases it). */
+export function udpPortFree(port: number): Promise<boolean> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve) => {
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+/** waitFor polls `check` every 50 ms until it holds or `timeoutMs` passed; returns whether it held. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
