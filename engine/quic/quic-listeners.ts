@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SniTable } from '../../schema/wildcard.ts';
 import type { EngineSnapshot, ForwardedHeadersConfig, SnapshotListener, SnapshotQuicListener } from '../../schema/snapshot.ts';
+import { forwardedHeadersSchema, toForwardedHeadersConfig } from '../../schema/resources/forwarded-headers.ts';
 import { describeError } from '../errors.ts';
 import { ForwardedHeaders } from '../headers/forwarded-headers.ts';
 import { H3_NO_ERROR } from '../http3/error-codes.ts';
@@ -58,20 +59,16 @@ const ALT_SVC_MAX_AGE = 86400;
 
 const CERT_OFF = { enabled: false } as const;
 
-/** QUIC_FORWARDED_HEADERS is what a QUIC listener no HTTPS listener upgrades to adds. */
-const QUIC_FORWARDED_HEADERS: ForwardedHeadersConfig = {
-  xForwardedFor: { enabled: true, mode: 'append' },
-  clientIp: { enabled: false, trustedProxies: [] },
-  slbId: false,
-  proto: true,
-  port: false,
-  host: false,
-  clientSrcPort: false,
-  clientCertSubjectDn: CERT_OFF,
-  clientCertIssuerDn: CERT_OFF,
-  clientCertFingerprint: CERT_OFF,
-  clientCertClientVerify: CERT_OFF,
-};
+/** withoutClientCertHeaders turns the client-certificate headers off: QUIC listeners ask for no client certificate. */
+function withoutClientCertHeaders(fh: ForwardedHeadersConfig): ForwardedHeadersConfig {
+  return { ...fh, clientCertSubjectDn: CERT_OFF, clientCertIssuerDn: CERT_OFF, clientCertFingerprint: CERT_OFF, clientCertClientVerify: CERT_OFF };
+}
+
+/**
+ * QUIC_FORWARDED_HEADERS is what a QUIC listener no HTTPS listener upgrades to adds: the
+ * schema's forwarded-header defaults, with X-Forwarded-Proto on (SPEC 1.3).
+ */
+const QUIC_FORWARDED_HEADERS: ForwardedHeadersConfig = withoutClientCertHeaders({ ...toForwardedHeadersConfig(forwardedHeadersSchema.parse({})), proto: true });
 
 /** QuicListenerOptions are the engine-wide settings QUIC listeners need. */
 export interface QuicListenerOptions {
@@ -296,7 +293,7 @@ function planOf(q: SnapshotQuicListener, snapshot: EngineSnapshot, lookup: Snaps
   const upgrading = snapshot.listeners.find((l) => l.tls?.quic.upgradeEnabled === true && l.tls.quic.quicListenerId === q.id);
   const forwardedConfig: ForwardedHeadersConfig = upgrading === undefined
     ? QUIC_FORWARDED_HEADERS
-    : { ...upgrading.forwardedHeaders, clientCertSubjectDn: CERT_OFF, clientCertIssuerDn: CERT_OFF, clientCertFingerprint: CERT_OFF, clientCertClientVerify: CERT_OFF };
+    : withoutClientCertHeaders(upgrading.forwardedHeaders);
   const listener: SnapshotListener = {
     id: q.id,
     version: q.version,
