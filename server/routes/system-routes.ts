@@ -79,7 +79,7 @@ export function systemRouteHandlers(deps: SystemRouteDeps): Pick<RouteHandlers, 
             state: 'Unchecked' as const,
           }));
         // In a cluster each node probes for itself: say whose view this is.
-        const node = (await deps.runtime.clusterStatus?.())?.node;
+        const node = deps.runtime.nodeName;
         return node === undefined ? { serverGroupId: id, servers } : { serverGroupId: id, node, servers };
       };
     },

@@ -165,6 +165,7 @@ export class GatehouseServer {
           await applier.settled(ms);
           await membership?.refresh();
         },
+        nodeName: membership?.self.name,
         clusterStatus: async () => {
           if (membership === undefined) return undefined;
           await membership.refresh();
