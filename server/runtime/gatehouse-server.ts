@@ -165,7 +165,10 @@ export class GatehouseServer {
           await applier.settled(ms);
           await membership?.refresh();
         },
-        nodeName: membership?.self.name,
+        // Read when asked: the node joins its cluster after this view is made.
+        get nodeName() {
+          return membership?.self.name;
+        },
         clusterStatus: async () => {
           if (membership === undefined) return undefined;
           await membership.refresh();

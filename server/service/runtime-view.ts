@@ -32,7 +32,7 @@ export interface RuntimeView {
    * (a node that stopped cleanly a moment ago is gone from it). Absent outside a cluster.
    */
   clusterStatus?(): Promise<ClusterStatus | undefined>;
-  /** The name of this node, outside a cluster absent (says whose view a server group's health is). */
+  /** The name of this node once it has joined its cluster, outside a cluster absent (says whose view a server group's health is). */
   readonly nodeName?: string | undefined;
   /**
    * The node's Prometheus text: `own` (the API's registry) merged with what the engine's workers
